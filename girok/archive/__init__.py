@@ -1,0 +1,1 @@
+"""Keeping records: store, catalog, PDF/A checks (and later retention, audit, fixity)."""

@@ -1,0 +1,241 @@
+"""The catalog: SQLite through SQLAlchemy, schema kept by alembic migrations.
+
+Every write that makes a record exist happens in one transaction: the
+capture, its documents and pages, their registration numbers and the
+capture event together, or none of them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from ..errors import CatalogError, NotFound
+from .models import Capture, Counter, Document, Event, Page
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
+
+
+def actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a minimal container: still record something
+        return "unknown"
+
+
+@dataclass
+class NewDocument:
+    first_page: int
+    page_count: int
+    archival_sha256: str
+    archival_relpath: str
+    archival_size: int
+    pdfa: str
+    conversion: dict[str, Any]
+    page_texts: list[str]
+    text_source: str = "ocr"
+    title: str = ""
+    doc_type: str = ""
+
+
+@dataclass
+class NewCapture:
+    sha256: str
+    size: int
+    source_name: str
+    source_path: str
+    hot_folder: str | None
+    profile: str
+    media_type: str
+    original_relpath: str
+    documents: list[NewDocument] = field(default_factory=list)
+
+
+def _alembic_config(connection) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Catalog:
+    def __init__(self, path: Path, *, migrate: bool = True):
+        self.path = path
+        self.engine = create_engine(f"sqlite:///{path}", future=True)
+
+        @event.listens_for(self.engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.upgrade()
+
+    # -- schema ------------------------------------------------------------
+
+    def head_revision(self) -> str:
+        return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def upgrade(self) -> None:
+        if self.current_revision() == self.head_revision():
+            return
+        with self.engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes ------------------------------------------------------------
+
+    def _next_reg_no(self, session: Session, prefix: str, year: int) -> str:
+        row = session.get(Counter, (prefix, year))
+        if row is None:
+            row = Counter(prefix=prefix, year=year, last=0)
+            session.add(row)
+        row.last += 1
+        session.flush()
+        return f"{prefix}-{year}-{row.last:06d}"
+
+    def commit_capture(self, cap: NewCapture, *, prefix: str) -> list[str]:
+        """Record a capture and its documents; returns their registration numbers.
+
+        Raises ``FileExistsError`` if a capture with the same SHA-256 exists
+        (a concurrent ingest of the same content won the race).
+        """
+        stamp = now()
+        reg_nos: list[str] = []
+        with self.Session() as s:
+            try:
+                with s.begin():
+                    row = Capture(
+                        sha256=cap.sha256, size=cap.size, source_name=cap.source_name,
+                        source_path=cap.source_path, hot_folder=cap.hot_folder, profile=cap.profile,
+                        media_type=cap.media_type, original_relpath=cap.original_relpath, captured_at=stamp,
+                    )
+                    s.add(row)
+                    s.flush()
+                    for nd in cap.documents:
+                        reg = self._next_reg_no(s, prefix, stamp.year)
+                        doc = Document(
+                            reg_no=reg, capture_id=row.id, first_page=nd.first_page, page_count=nd.page_count,
+                            archival_sha256=nd.archival_sha256, archival_relpath=nd.archival_relpath,
+                            archival_size=nd.archival_size, pdfa=nd.pdfa,
+                            conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
+                            title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
+                        )
+                        s.add(doc)
+                        s.flush()
+                        for i, text in enumerate(nd.page_texts, start=1):
+                            s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source))
+                        reg_nos.append(reg)
+                    s.add(Event(at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
+                                detail=json.dumps({"sha256": cap.sha256, "source": cap.source_name,
+                                                   "profile": cap.profile}, ensure_ascii=False)))
+            except IntegrityError as exc:
+                if "captures.sha256" in str(exc):
+                    raise FileExistsError(cap.sha256) from None
+                raise CatalogError(f"catalog rejected the record for {cap.source_name}: {exc.orig}") from exc
+        return reg_nos
+
+    def add_event(self, action: str, *, reg_no: str | None = None, **detail: Any) -> None:
+        with self.Session.begin() as s:
+            s.add(Event(at=now(), actor=actor(), action=action, reg_no=reg_no,
+                        detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+    def mark_indexed(self, reg_nos: list[str]) -> None:
+        if not reg_nos:
+            return
+        with self.Session.begin() as s:
+            s.execute(update(Document).where(Document.reg_no.in_(reg_nos)).values(indexed_at=now()))
+
+    def mark_all_indexed(self) -> None:
+        with self.Session.begin() as s:
+            s.execute(update(Document).values(indexed_at=now()))
+
+    def mark_all_unindexed(self) -> None:
+        with self.Session.begin() as s:
+            s.execute(update(Document).values(indexed_at=None))
+
+    # -- reads -------------------------------------------------------------
+
+    def capture_by_sha(self, sha256: str) -> Capture | None:
+        with self.Session() as s:
+            return s.scalars(
+                select(Capture).where(Capture.sha256 == sha256).options(selectinload(Capture.documents))
+            ).first()
+
+    def get(self, reg_no: str) -> Document:
+        with self.Session() as s:
+            doc = s.scalars(
+                select(Document).where(Document.reg_no == reg_no)
+                .options(selectinload(Document.pages), selectinload(Document.capture))
+            ).first()
+        if doc is None:
+            raise NotFound(f"no document with registration number {reg_no!r}",
+                           hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
+        return doc
+
+    def get_many(self, reg_nos: list[str]) -> dict[str, Document]:
+        with self.Session() as s:
+            docs = s.scalars(select(Document).where(Document.reg_no.in_(reg_nos))
+                             .options(selectinload(Document.capture))).all()
+        return {d.reg_no: d for d in docs}
+
+    def iter_documents(self, *, only_unindexed: bool = False, batch: int = 200) -> Iterator[Document]:
+        """All documents with pages, in id order, loaded ``batch`` at a time (bounded memory)."""
+        last = 0
+        while True:
+            with self.Session() as s:
+                q = select(Document).where(Document.id > last)
+                if only_unindexed:
+                    q = q.where(Document.indexed_at.is_(None))
+                rows = s.scalars(q.order_by(Document.id).limit(batch)
+                                 .options(selectinload(Document.pages), selectinload(Document.capture))).all()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def counts(self) -> dict[str, int]:
+        with self.Session() as s:
+            return {
+                "captures": s.scalar(select(func.count(Capture.id))) or 0,
+                "documents": s.scalar(select(func.count(Document.id))) or 0,
+                "pages": s.scalar(select(func.coalesce(func.sum(Document.page_count), 0))) or 0,
+                "unindexed": s.scalar(select(func.count(Document.id)).where(Document.indexed_at.is_(None))) or 0,
+            }
+
+    def stored_relpaths(self) -> set[str]:
+        with self.Session() as s:
+            a = set(s.scalars(select(Capture.original_relpath)))
+            b = set(s.scalars(select(Document.archival_relpath)))
+        return a | b
+
+    def events(self, limit: int = 100) -> list[Event]:
+        with self.Session() as s:
+            return list(s.scalars(select(Event).order_by(Event.id.desc()).limit(limit)))

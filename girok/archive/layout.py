@@ -1,0 +1,118 @@
+"""An archive on disk: where everything lives, creating one, and opening one.
+
+    ARCHIVE/
+      girok.toml        hot folders -> scanner profiles, archive settings
+      profiles/         scanner profiles (TOML), copied from scanner_profiles/ at init
+      catalog.sqlite    the catalog (SQLite, WAL)
+      store/            originals/ and archival/, content-addressed by SHA-256
+      index/            the search index (derived; `girok reindex` rebuilds it)
+      work/             one folder per document in progress
+      quarantine/       inputs that could not be archived, each with a reason
+      hot/              default hot folders (others may be anywhere, e.g. on a share)
+      logs/girok.log
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
+from ..errors import UsageError
+from ..search.index import SearchIndex
+from .catalog import Catalog
+from .store import Store
+
+DEFAULT_CONFIG = """\
+# girok archive settings. Paths are relative to this folder unless absolute.
+[archive]
+name = "{name}"
+# Registration numbers look like {prefix}-2026-000001.
+id_prefix = "{prefix}"
+# Documents OCRed in parallel; 0 = one per CPU core.
+workers = 0
+# Full rescan of every hot folder this often (seconds): network shares send no change events.
+rescan_seconds = 30
+
+# One [[hotfolder]] per scanner or counter. `profile` names a file in profiles/.
+[[hotfolder]]
+path = "hot/counter"
+profile = "counter-flatbed"
+
+[[hotfolder]]
+path = "hot/backlog"
+profile = "backlog-duplex"
+
+[[hotfolder]]
+path = "hot/default"
+profile = "default"
+"""
+
+
+class Archive:
+    def __init__(self, config: ArchiveConfig):
+        self.config = config
+        self.root = config.root
+        self.catalog = Catalog(self.root / "catalog.sqlite")
+        self.store = Store(self.root / "store")
+        self.index = SearchIndex(self.root / "index")
+        self.work_dir = self.root / "work"
+        self.quarantine_dir = self.root / "quarantine"
+
+    @classmethod
+    def open(cls, root: Path) -> "Archive":
+        arch = cls(load_archive_config(root))
+        arch.index.ensure()
+        return arch
+
+    @classmethod
+    def create(cls, root: Path, *, name: str | None = None, prefix: str = "GR") -> "Archive":
+        root = root.resolve()
+        if (root / CONFIG_NAME).exists():
+            raise UsageError(f"{root} is already a girok archive",
+                             hint="Use it as it is, or choose another folder for a new archive.")
+        if root.exists() and any(p.name != "hot" for p in root.iterdir()):
+            raise UsageError(f"{root} exists and is not empty",
+                             hint="Choose an empty or new folder for the archive.")
+        root.mkdir(parents=True, exist_ok=True)
+        (root / PROFILE_DIR).mkdir()
+        for prof in sorted(BUILTIN_PROFILES.glob("*.toml")):
+            shutil.copy2(prof, root / PROFILE_DIR / prof.name)
+        (root / CONFIG_NAME).write_text(DEFAULT_CONFIG.format(name=name or root.name, prefix=prefix),
+                                        encoding="utf-8")
+        for sub in ("store", "work", "quarantine", "logs", "hot/counter", "hot/backlog", "hot/default"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        arch = cls.open(root)
+        arch.catalog.add_event("init", archive=str(root))
+        return arch
+
+    def setup_logging(self) -> None:
+        logs = self.root / "logs"
+        logs.mkdir(exist_ok=True)
+        handler = logging.FileHandler(logs / "girok.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        for noisy in ("ocrmypdf", "PIL", "pikepdf", "fontTools", "fpdf"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    def hot_folders(self):
+        for hf in self.config.hot_folders:
+            hf.path.mkdir(parents=True, exist_ok=True)
+            yield hf
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def default_archive_path() -> Path:
+    return Path(os.environ.get("GIROK_ARCHIVE") or "archive")

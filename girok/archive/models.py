@@ -1,0 +1,87 @@
+"""Catalog tables (SQLAlchemy 2). Changes go through a migration in migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Capture(Base):
+    """One input file as received: the original, byte for byte."""
+
+    __tablename__ = "captures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    source_name: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str] = mapped_column(Text)
+    hot_folder: Mapped[str | None] = mapped_column(Text, nullable=True)
+    profile: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(64))
+    original_relpath: Mapped[str] = mapped_column(Text)
+    captured_at: Mapped[datetime] = mapped_column()
+    documents: Mapped[list["Document"]] = relationship(back_populates="capture", order_by="Document.id")
+
+
+class Document(Base):
+    """One record in the archive: an archival PDF/A made from (part of) a capture."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reg_no: Mapped[str] = mapped_column(String(32), unique=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"))
+    first_page: Mapped[int] = mapped_column(Integer)  # 1-based, in the original
+    page_count: Mapped[int] = mapped_column(Integer)
+    archival_sha256: Mapped[str] = mapped_column(String(64))
+    archival_relpath: Mapped[str] = mapped_column(Text)
+    archival_size: Mapped[int] = mapped_column(Integer)
+    pdfa: Mapped[str] = mapped_column(String(16))  # e.g. "2B"
+    conversion: Mapped[str] = mapped_column(Text)  # JSON: tools, versions, options
+    title: Mapped[str] = mapped_column(Text, default="")
+    doc_type: Mapped[str] = mapped_column(Text, default="")
+    captured_at: Mapped[datetime] = mapped_column()
+    indexed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    capture: Mapped[Capture] = relationship(back_populates="documents")
+    pages: Mapped[list["Page"]] = relationship(back_populates="document", order_by="Page.page_no")
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "page_no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    page_no: Mapped[int] = mapped_column(Integer)  # 1-based within the document
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[str] = mapped_column(String(16), default="ocr")  # ocr | existing
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class Event(Base):
+    """What happened, when, by whom (the audit chain builds on this table)."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    reg_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class Counter(Base):
+    """Next registration number per prefix and year."""
+
+    __tablename__ = "counters"
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+Index("ix_events_reg_no", Event.reg_no)
+Index("ix_documents_capture", Document.capture_id)

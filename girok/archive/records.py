@@ -1,0 +1,76 @@
+"""Keeping a prepared document: store both files, record in the catalog, index.
+
+Order matters for crash safety: files are stored (atomically, content-
+addressed, so repeating is harmless) before the catalog transaction that
+makes the record exist; the index comes last and is caught up from the
+catalog if the process dies before it (``indexed_at`` stays empty).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable
+
+from ..search.index import IndexDoc
+from .catalog import NewCapture, NewDocument
+from .layout import Archive
+from .models import Document
+
+log = logging.getLogger(__name__)
+
+
+def title_from_text(texts: list[str], fallback: str) -> str:
+    for page in texts:
+        for line in page.splitlines():
+            line = " ".join(line.split())
+            if len(line) >= 2:
+                return line[:80]
+    return fallback
+
+
+def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, source: Path, media_type: str,
+         hot_folder: str | None, profile: str, documents: Iterable, doc_type: str = "") -> list[str]:
+    """Store and catalog one capture and its prepared documents; returns registration numbers."""
+    stored_orig = arch.store.put("originals", original, sha256, ext)
+    new_docs = []
+    for d in documents:
+        stored = arch.store.put("archival", d.archival, d.archival_sha256, ".pdf")
+        new_docs.append(NewDocument(
+            first_page=d.first_page, page_count=d.page_count, archival_sha256=d.archival_sha256,
+            archival_relpath=stored.relpath, archival_size=stored.size, pdfa=d.pdfa_level,
+            conversion=d.conversion, page_texts=d.page_texts,
+            title=title_from_text(d.page_texts, source.stem), doc_type=doc_type,
+        ))
+    cap = NewCapture(sha256=sha256, size=size, source_name=source.name, source_path=str(source),
+                     hot_folder=hot_folder, profile=profile, media_type=media_type,
+                     original_relpath=stored_orig.relpath, documents=new_docs)
+    reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
+    index_documents(arch, reg_nos)
+    return reg_nos
+
+
+def to_index_doc(doc: Document) -> IndexDoc:
+    return IndexDoc(
+        reg_no=doc.reg_no, title=doc.title, doc_type=doc.doc_type, source=doc.capture.source_name,
+        captured=doc.captured_at, pages=doc.page_count, text="\n\n".join(p.text for p in doc.pages),
+        profile=doc.capture.profile,
+    )
+
+
+def index_documents(arch: Archive, reg_nos: list[str]) -> None:
+    """Index the given documents now; on failure they stay marked unindexed for catch-up."""
+    try:
+        docs = [to_index_doc(arch.catalog.get(r)) for r in reg_nos]
+        arch.index.add(docs)
+        arch.catalog.mark_indexed(reg_nos)
+    except Exception as exc:  # the record is safe in the catalog; the index catches up later
+        log.warning("indexing %s failed (%s); it will be retried", ",".join(reg_nos), exc)
+
+
+def catch_up_index(arch: Archive) -> int:
+    """Index every catalogued document the index has not got (after a crash)."""
+    pending = [d.reg_no for d in arch.catalog.iter_documents(only_unindexed=True)]
+    for i in range(0, len(pending), 100):
+        index_documents(arch, pending[i:i + 100])
+    return len(pending)

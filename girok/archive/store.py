@@ -1,0 +1,68 @@
+"""Content-addressed file store: every file kept under its SHA-256.
+
+``store/originals/ab/<sha256><ext>`` holds the bytes the clerk scanned,
+``store/archival/ab/<sha256>.pdf`` the PDF/A preservation copy. Writes go
+through a temp file, fsync and a hard link, so a file under its final name
+is always complete; an existing file is never overwritten (same name means
+same content). After writing, the file is re-read and its hash checked.
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StorageError
+from ..fsutil import atomic_copy, sha256_file
+
+KINDS = ("originals", "archival")
+
+
+@dataclass(frozen=True)
+class Stored:
+    kind: str
+    sha256: str
+    relpath: str  # relative to the store root
+    size: int
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path_for(self, kind: str, sha256: str, ext: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        ext = ext.lower() if ext.startswith(".") and len(ext) <= 6 and ext[1:].isalnum() else ""
+        return self.root / kind / sha256[:2] / f"{sha256}{ext}"
+
+    def put(self, kind: str, src: Path, sha256: str, ext: str) -> Stored:
+        dest = self.path_for(kind, sha256, ext)
+        try:
+            if not dest.exists():
+                try:
+                    atomic_copy(src, dest)
+                except FileExistsError:
+                    pass  # a concurrent writer stored the same content
+            actual = sha256_file(dest)
+        except OSError as exc:
+            what = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+            raise StorageError(f"could not store {src.name} in {dest.parent}: {what}") from exc
+        if actual != sha256:
+            raise StorageError(
+                f"stored file {dest} has SHA-256 {actual[:12]}..., expected {sha256[:12]}...: "
+                "the store is damaged or the disk is failing",
+            )
+        return Stored(kind, sha256, str(dest.relative_to(self.root)), dest.stat().st_size)
+
+    def resolve(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def iter_files(self):
+        for kind in KINDS:
+            base = self.root / kind
+            if base.exists():
+                for p in base.rglob("*"):
+                    if p.is_file() and not p.name.startswith(".tmp-"):
+                        yield p

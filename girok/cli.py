@@ -1,0 +1,401 @@
+"""girok's command line: parse, call the library, render. The only place errors become exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import EXIT_QUARANTINED, GirokError, UsageError
+
+app = typer.Typer(
+    help="girok (기록): scan -> Korean OCR -> PDF/A -> searchable archive, offline.\n\n"
+         "Start with `girok --archive DIR init`, then `girok watch` (hot folders) or "
+         "`girok ingest FILES` (one-shot), and find documents with `girok search`.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    archive_path: Path = Path("archive")
+
+
+state = State()
+
+
+@app.callback()
+def _global(
+    archive: Path = typer.Option(
+        Path("archive"), "--archive", "-a", envvar="GIROK_ARCHIVE", show_default=True,
+        help="Archive folder (or set GIROK_ARCHIVE).",
+    ),
+) -> None:
+    state.archive_path = archive
+
+
+def _open():
+    from .archive.layout import Archive
+
+    arch = Archive.open(state.archive_path)
+    arch.setup_logging()
+    return arch
+
+
+def _print_json(obj) -> None:
+    out.file.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    out.file.flush()
+
+
+# --- init -------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    name: Optional[str] = typer.Option(None, help="Archive name shown in reports (default: folder name)."),
+    prefix: str = typer.Option("GR", help="Registration number prefix, e.g. SC for 서초구 -> SC-2026-000001."),
+) -> None:
+    """Create a new archive: config, scanner profiles, catalog, index, hot folders."""
+    from .archive.layout import Archive
+
+    arch = Archive.create(state.archive_path, name=name, prefix=prefix)
+    out.print(f"Created archive [bold]{arch.root}[/bold]")
+    out.print(f"  config:   {arch.root / 'girok.toml'} (hot folders -> scanner profiles)")
+    out.print(f"  profiles: {', '.join(sorted(arch.config.profiles))}")
+    for hf in arch.config.hot_folders:
+        out.print(f"  hot folder {hf.path}  (profile {hf.profile})")
+    out.print("Next: `girok watch` to take scans from the hot folders, or `girok ingest FILE...`.")
+
+
+# --- ingest -------------------------------------------------------------------
+
+
+def _expand(paths: list[Path]) -> Iterator[Path]:
+    from .ingest.stability import candidate_files
+
+    for p in paths:
+        if p.is_dir():
+            yield from candidate_files(p)
+        elif p.is_file():
+            yield p
+        else:
+            raise UsageError(f"{p}: no such file or folder")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
+    profile: str = typer.Option("default", "--profile", "-p", help="Scanner profile to apply."),
+    move: bool = typer.Option(False, "--move", help="Remove each source once it is safely archived "
+                              "(as hot folders do). Default: sources are left in place."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per resulting document: "
+                                 '{"id","source","pages","status","reason"}.'),
+    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
+    keep_work: bool = typer.Option(False, "--keep-work", help="Keep work folders for inspection."),
+) -> None:
+    """Archive files now (the hot-folder pipeline, one-shot).
+
+    Exit code 0 when everything was archived or was a duplicate; 10 when
+    any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
+    """
+    from .ingest.pipeline import Ingestor, Item, run_batch
+
+    files = list(_expand(paths))
+    if not files:
+        raise UsageError("no files to ingest", hint="Give scans (PDF, TIFF, JPEG, PNG) or folders holding them.")
+    arch = _open()
+    prof = arch.config.profile(profile)
+    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work)
+    items = (Item(f.resolve(), prof, None, move_source=move) for f in files)
+    counts = {"archived": 0, "duplicate": 0, "quarantined": 0}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=as_json and not err.is_terminal, transient=False) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        done_sources: set[str] = set()
+
+        def report(o):
+            counts[o.status] += 1
+            if o.source not in done_sources:
+                done_sources.add(o.source)
+                progress.advance(task)
+            if as_json:
+                _print_json(o.as_dict())
+            elif o.status != "archived":
+                progress.console.print(f"{o.status:11s} {Path(o.source).name}: {o.reason}")
+            else:
+                progress.console.print(f"archived    {Path(o.source).name} -> {o.id} ({o.pages} p.)")
+
+        try:
+            run_batch(ingestor, items, report)
+        except KeyboardInterrupt:
+            ingestor.abandon()
+            err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
+            raise typer.Exit(130)
+        finally:
+            ingestor.close()
+    if not as_json:
+        err.print(f"{counts['archived']} archived, {counts['duplicate']} duplicate, "
+                  f"{counts['quarantined']} quarantined")
+        if counts["quarantined"]:
+            err.print(f"Quarantined files and their reasons are in {arch.quarantine_dir}")
+    if counts["quarantined"]:
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+# --- watch --------------------------------------------------------------------
+
+
+@app.command()
+def watch(
+    poll: float = typer.Option(1.0, help="Seconds between stability checks."),
+    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per document as it is settled."),
+    once: bool = typer.Option(False, "--once", help="Take what is waiting now, then exit (for cron/timers)."),
+) -> None:
+    """Watch every configured hot folder and archive what scanners drop there.
+
+    Runs until interrupted. Ctrl-C (or SIGTERM) finishes the documents in
+    hand and stops; a second Ctrl-C abandons them at once (their files stay
+    in the hot folder and are taken again next time).
+    """
+    from .archive.records import catch_up_index
+    from .ingest.pipeline import Ingestor
+    from .ingest.watcher import Watcher, WatchLock
+    from .ingest.workarea import clean_orphans
+
+    arch = _open()
+    with WatchLock(arch.root):
+        cleaned = clean_orphans(arch.work_dir)
+        caught = catch_up_index(arch)
+        ingestor = Ingestor(arch, workers=workers or None)
+
+        def report(o):
+            if as_json:
+                _print_json(o.as_dict())
+            else:
+                extra = f" -> {o.id} ({o.pages} p.)" if o.status == "archived" else f": {o.reason}"
+                err.print(f"{o.status:11s} {o.source}{extra}")
+
+        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=report)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        if not as_json:
+            err.print(f"Watching {len(watcher.folders)} hot folder(s) of {arch.root} with {ingestor.workers} "
+                      f"worker(s); Ctrl-C to stop.")
+            for hf in watcher.folders:
+                err.print(f"  {hf.path}  [{hf.profile}]")
+            if cleaned or caught:
+                err.print(f"Recovered after an interruption: {len(cleaned)} work folder(s) cleaned, "
+                          f"{caught} document(s) indexed.")
+        until = None
+        if once:
+            def until():
+                watcher.rescan()
+                return not ingestor.busy and not ingestor.retry and not watcher.tracker.tracked()
+        try:
+            watcher.run(until=until or (lambda: False))
+            watcher._emit(ingestor.finish())
+        except KeyboardInterrupt:
+            watcher.stopping = True
+            err.print(f"Stopping: finishing {ingestor.busy} document(s) in hand (Ctrl-C again to abandon them)...")
+            try:
+                watcher._emit(ingestor.finish())
+            except KeyboardInterrupt:
+                ingestor.abandon()
+                err.print("Abandoned; their files are still in the hot folders.")
+        finally:
+            ingestor.close()
+        s = watcher.stats
+        if not as_json:
+            err.print(f"Stopped. {s.archived} archived, {s.duplicates} duplicate, {s.quarantined} quarantined.")
+
+
+# --- show / search ----------------------------------------------------------------
+
+
+def _doc_dict(doc, *, with_text: bool) -> dict:
+    from .pii import mask_rrn
+
+    cap = doc.capture
+    d = {
+        "id": doc.reg_no, "title": mask_rrn(doc.title), "doc_type": doc.doc_type,
+        "captured_at": doc.captured_at.isoformat(timespec="seconds") + "Z", "pages": doc.page_count,
+        "first_page_in_original": doc.first_page,
+        "pdfa": f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
+        "source": {"name": cap.source_name, "path": cap.source_path, "hot_folder": cap.hot_folder,
+                   "profile": cap.profile, "media_type": cap.media_type, "size": cap.size},
+        "original": {"sha256": cap.sha256, "path": "store/" + cap.original_relpath},
+        "archival": {"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath,
+                     "size": doc.archival_size},
+        "conversion": json.loads(doc.conversion),
+        "indexed": doc.indexed_at is not None,
+    }
+    if with_text:
+        d["text"] = [mask_rrn(p.text) for p in doc.pages]
+    return d
+
+
+@app.command()
+def show(
+    reg_no: str = typer.Argument(..., metavar="ID", help="Registration number, e.g. GR-2026-000001."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    text: bool = typer.Option(False, "--text", help="Include the OCR text (RRNs masked)."),
+) -> None:
+    """Show a document: metadata, pages, hashes, PDF/A level, and (with --text) its text."""
+    arch = _open()
+    d = _doc_dict(arch.catalog.get(reg_no), with_text=text)
+    if as_json:
+        _print_json(d)
+        return
+    t = Table(show_header=False, box=None)
+    for k in ("id", "title", "doc_type", "captured_at", "pages", "pdfa"):
+        t.add_row(k, str(d[k]))
+    t.add_row("source", f"{d['source']['name']} ({d['source']['media_type']}, profile {d['source']['profile']})")
+    t.add_row("original sha256", d["original"]["sha256"])
+    t.add_row("archival sha256", d["archival"]["sha256"])
+    tools = d["conversion"].get("tools", {})
+    t.add_row("converted with", ", ".join(f"{k} {v}" for k, v in tools.items()))
+    out.print(t)
+    if text:
+        for i, page in enumerate(d["text"], start=1):
+            out.rule(f"page {i}")
+            out.print(page, markup=False, highlight=False)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="Words to find, e.g. 민원실 or \"전입 신고\"."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Most results to show."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit."),
+) -> None:
+    """Full-text search. Korean nouns match inside words with particles (민원실 finds 민원실에서)."""
+    arch = _open()
+    hits = arch.index.search(query, limit=limit)
+    if as_json:
+        for h in hits:
+            _print_json(h.as_dict())
+        return
+    if not hits:
+        err.print("No documents found.")
+        raise typer.Exit(1)
+    t = Table("ID", "title", "captured", "pages", "snippet")
+    for h in hits:
+        snippet = h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]")
+        t.add_row(h.reg_no, h.title, h.captured[:10], str(h.pages), snippet)
+    out.print(t)
+
+
+# --- reindex / status / doctor ---------------------------------------------------------
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the catalog (aside, then switched in: searches keep working)."""
+    from .archive.records import to_index_doc
+
+    arch = _open()
+    total = arch.catalog.counts()["documents"]
+    with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as progress:
+        task = progress.add_task("", total=total)
+        n = arch.index.rebuild((to_index_doc(d) for d in arch.catalog.iter_documents()),
+                               progress=lambda i: progress.update(task, completed=i))
+    arch.catalog.mark_all_indexed()
+    err.print(f"Indexed {n} document(s).")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """What is in the archive and what is waiting in the hot folders."""
+    from .ingest.stability import candidate_files
+
+    arch = _open()
+    counts = arch.catalog.counts()
+    folders = [{"path": str(hf.path), "profile": hf.profile,
+                "waiting": sum(1 for _ in candidate_files(hf.path))} for hf in arch.hot_folders()]
+    quarantined = sum(1 for p in arch.quarantine_dir.glob("*") if not p.name.endswith((".reason.txt", ".reason.json")))
+    work = sum(1 for p in arch.work_dir.iterdir() if p.is_dir()) if arch.work_dir.exists() else 0
+    d = {"archive": str(arch.root), **counts, "in_progress": work, "quarantined": quarantined, "hot_folders": folders}
+    if as_json:
+        _print_json(d)
+        return
+    out.print(f"[bold]{arch.config.name}[/bold] ({arch.root})")
+    out.print(f"  {counts['documents']} documents, {counts['pages']} pages, {counts['unindexed']} waiting for the index")
+    out.print(f"  {work} in progress, {quarantined} quarantined")
+    for f in folders:
+        out.print(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting")
+
+
+@app.command()
+def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
+    """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
+    from .archive.records import catch_up_index
+    from .ingest.workarea import clean_orphans, orphaned
+
+    arch = _open()
+    problems = 0
+    orphans = orphaned(arch.work_dir)
+    known = arch.catalog.stored_relpaths()
+    on_disk = {str(p.relative_to(arch.store.root)) for p in arch.store.iter_files()}
+    missing, extra = sorted(known - on_disk), sorted(on_disk - known)
+    unindexed = arch.catalog.counts()["unindexed"]
+    for label, items in (("abandoned work folder", orphans), ("catalogued file missing from store", missing),
+                         ("stored file not in catalog (left by an interrupted ingest)", extra)):
+        for i in items:
+            problems += 1
+            out.print(f"{label}: {i}")
+    if unindexed:
+        problems += 1
+        out.print(f"{unindexed} document(s) not yet in the search index")
+    if fix:
+        clean_orphans(arch.work_dir)
+        catch_up_index(arch)
+        for rel in extra:
+            (arch.store.root / rel).unlink(missing_ok=True)
+        out.print("Repaired: work folders cleaned, index caught up, unreferenced store files removed.")
+        problems = len(missing)
+    if not problems:
+        out.print("No problems found.")
+    if missing or (problems and not fix):
+        raise typer.Exit(1)
+
+
+@app.command()
+def version() -> None:
+    """Print girok's version."""
+    out.print(f"girok {__version__}")
+
+
+def main() -> None:
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except GirokError as exc:
+        err.print(f"girok: error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors come through here with standalone_mode=False
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

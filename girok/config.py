@@ -1,0 +1,211 @@
+"""Archive settings and scanner profiles: TOML in, validated dataclasses out.
+
+An archive folder holds ``girok.toml`` (which hot folder uses which scanner
+profile) and ``profiles/*.toml`` (one per scanner or counter). Errors name
+the file and the field, and say what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ArchiveNotFound, ConfigError
+
+CONFIG_NAME = "girok.toml"
+PROFILE_DIR = "profiles"
+
+# Scanner profiles shipped with girok (the repository's scanner_profiles/).
+BUILTIN_PROFILES = Path(__file__).resolve().parent.parent / "scanner_profiles"
+
+EXISTING_TEXT_MODES = ("skip", "redo", "force")
+OUTPUT_TYPES = ("pdfa-1", "pdfa-2", "pdfa-3")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    languages: tuple[str, ...] = ("kor", "eng")
+    pagesegmode: int | None = 4
+    rotate_pages: bool = True
+    rotate_pages_threshold: float = 2.0
+    deskew: bool = True
+    clean: bool = False
+    existing_text: str = "skip"
+    output_type: str = "pdfa-2"
+    oversample: int = 0
+    timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    stable_seconds: float = 2.0
+    assume_dpi: int = 300
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+    default_doc_type: str = ""
+
+
+@dataclass(frozen=True)
+class HotFolder:
+    path: Path
+    profile: str
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    root: Path
+    name: str
+    id_prefix: str
+    workers: int
+    rescan_seconds: float
+    hot_folders: tuple[HotFolder, ...]
+    profiles: dict[str, Profile]
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(f"no scanner profile named {name!r} (known: {known})") from None
+
+    def effective_workers(self) -> int:
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+# --- validation helpers -------------------------------------------------
+
+
+class _Fields:
+    """Reads typed values out of one TOML table, naming file and key on error."""
+
+    def __init__(self, data: dict[str, Any], where: str):
+        self.data, self.where = data, where
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            value = None  # bool is an int in Python; don't accept it as a number
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise ConfigError(f"{self.where}: '{key}' must be {names}, got {self.data[key]!r}")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.get(key, str, default)
+        if value not in allowed:
+            raise ConfigError(f"{self.where}: '{key}' must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    def table(self, key: str) -> "_Fields":
+        return _Fields(self.get(key, dict, {}), f"{self.where} [{key}]")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_profile(path: Path) -> Profile:
+    data = _Fields(_read_toml(path), str(path))
+    name = data.get("name", str, path.stem)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise ConfigError(f"{path}: 'name' may use letters, digits, '-', '_' and '.', got {name!r}")
+    capture, ocr, doc = data.table("capture"), data.table("ocr"), data.table("document")
+    langs = tuple(ocr.get("languages", list, ["kor", "eng"]))
+    if not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z_]+", x) for x in langs):
+        raise ConfigError(f"{path} [ocr]: 'languages' must be a list of tesseract language codes like ['kor', 'eng']")
+    psm = ocr.get("pagesegmode", int, 4)
+    if psm is not None and not 0 <= psm <= 13:
+        raise ConfigError(f"{path} [ocr]: 'pagesegmode' must be 0..13 (tesseract --psm), got {psm}")
+    settings = OcrSettings(
+        languages=langs,
+        pagesegmode=psm,
+        rotate_pages=ocr.get("rotate_pages", bool, True),
+        rotate_pages_threshold=ocr.get("rotate_pages_threshold", float, 2.0),
+        deskew=ocr.get("deskew", bool, True),
+        clean=ocr.get("clean", bool, False),
+        existing_text=ocr.choice("existing_text", EXISTING_TEXT_MODES, "skip"),
+        output_type=ocr.choice("output_type", OUTPUT_TYPES, "pdfa-2"),
+        oversample=ocr.get("oversample", int, 0),
+        timeout_seconds=ocr.get("timeout_seconds", float, 300.0),
+    )
+    stable = capture.get("stable_seconds", float, 2.0)
+    dpi = capture.get("assume_dpi", int, 300)
+    if stable < 0 or not 50 <= dpi <= 2400:
+        raise ConfigError(f"{path} [capture]: need stable_seconds >= 0 and 50 <= assume_dpi <= 2400")
+    return Profile(
+        name=name,
+        description=data.get("description", str, ""),
+        stable_seconds=stable,
+        assume_dpi=dpi,
+        ocr=settings,
+        default_doc_type=doc.get("default_type", str, ""),
+    )
+
+
+def load_profiles(folder: Path) -> dict[str, Profile]:
+    profiles: dict[str, Profile] = {}
+    for path in sorted(folder.glob("*.toml")):
+        prof = load_profile(path)
+        if prof.name in profiles:
+            raise ConfigError(f"{path}: profile name {prof.name!r} is used by two files in {folder}")
+        profiles[prof.name] = prof
+    if "default" not in profiles:
+        profiles["default"] = Profile(name="default", description="built-in defaults")
+    return profiles
+
+
+def load_archive_config(root: Path) -> ArchiveConfig:
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.exists():
+        raise ArchiveNotFound(f"{root} is not a girok archive (no {CONFIG_NAME})")
+    raw = _read_toml(path)
+    top = _Fields(raw, str(path))
+    arch = top.table("archive")
+    prefix = arch.get("id_prefix", str, "GR")
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", prefix):
+        raise ConfigError(f"{path} [archive]: 'id_prefix' must be 1-8 capital letters or digits, got {prefix!r}")
+    profiles = load_profiles(root / PROFILE_DIR)
+    hot: list[HotFolder] = []
+    for i, entry in enumerate(top.get("hotfolder", list, [])):
+        where = f"{path} [[hotfolder]] #{i + 1}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table with 'path' and 'profile'")
+        f = _Fields(entry, where)
+        p = Path(f.get("path", str, ""))
+        if not str(p):
+            raise ConfigError(f"{where}: 'path' is required")
+        prof = f.get("profile", str, "default")
+        if prof not in profiles:
+            raise ConfigError(f"{where}: profile {prof!r} not found in {root / PROFILE_DIR} (known: {', '.join(sorted(profiles))})")
+        hot.append(HotFolder(path=(root / p).resolve() if not p.is_absolute() else p, profile=prof))
+    return ArchiveConfig(
+        root=root,
+        name=arch.get("name", str, root.name),
+        id_prefix=prefix,
+        workers=arch.get("workers", int, 0),
+        rescan_seconds=arch.get("rescan_seconds", float, 30.0),
+        hot_folders=tuple(hot),
+        profiles=profiles,
+    )
+
+
+def describe_ocr(settings: OcrSettings) -> dict[str, Any]:
+    return dataclasses.asdict(settings)

@@ -1,0 +1,100 @@
+"""One exception hierarchy for girok.
+
+Every error carries the process exit code the CLI returns for it and a
+message that says what happened and what to do. The library raises these;
+only ``girok.cli`` turns them into exit codes and printed messages.
+The codes are listed in the README; keep the two in step.
+"""
+
+from __future__ import annotations
+
+
+class GirokError(Exception):
+    """Base class. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+    hint = ""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:  # message, then what to do
+        msg = super().__str__()
+        return f"{msg}\n  -> {self.hint}" if self.hint else msg
+
+
+class UsageError(GirokError):
+    """The command line asked for something that cannot be done as asked."""
+
+    exit_code = 2
+
+
+class ConfigError(GirokError):
+    """The archive config or a scanner profile is missing or invalid."""
+
+    exit_code = 3
+    hint = "Fix the file named above (see README, 'Configuration'), then run the command again."
+
+
+class ArchiveNotFound(GirokError):
+    exit_code = 4
+    hint = "Create one with `girok --archive DIR init`, or point --archive / GIROK_ARCHIVE at an existing archive."
+
+
+class ArchiveLocked(GirokError):
+    """Another girok process holds the archive's watch lock."""
+
+    exit_code = 5
+
+
+class NotFound(GirokError):
+    """A document (or other record) that was asked for does not exist."""
+
+    exit_code = 6
+
+
+class MissingDependency(GirokError):
+    """An external program (tesseract, ghostscript, ...) is not installed."""
+
+    exit_code = 7
+
+
+class IndexOutdated(GirokError):
+    """The search index was built with another schema version."""
+
+    exit_code = 8
+    hint = "Run `girok reindex` to rebuild the search index from the catalog."
+
+
+class InputRejected(GirokError):
+    """An input file cannot be archived; it is quarantined with this reason.
+
+    ``stage`` names the pipeline step that failed, ``advice`` what a clerk
+    can do about it. Raised inside the pipeline, never reaches the CLI as
+    such: the CLI reports quarantined files and exits with ``exit_code``.
+    """
+
+    exit_code = 10
+
+    def __init__(self, message: str, *, stage: str, advice: str):
+        super().__init__(message, hint=advice)
+        self.stage = stage
+        self.advice = advice
+
+
+class StorageError(GirokError):
+    """Writing to or reading from the archive store failed (disk full, permissions)."""
+
+    exit_code = 11
+    hint = "Check free space and permissions of the archive folder, then run `girok doctor`."
+
+
+class CatalogError(GirokError):
+    exit_code = 12
+    hint = "Run `girok doctor`; if it persists, restore the catalog from backup."
+
+
+# Exit code used when a batch finished but some inputs were quarantined.
+EXIT_QUARANTINED = InputRejected.exit_code

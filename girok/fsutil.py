@@ -1,0 +1,93 @@
+"""Small file-system primitives: atomic writes with fsync, hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems (SMB) refuse fsync on directories
+    finally:
+        os.close(fd)
+
+
+def atomic_copy(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` via a temp file in dest's folder, fsync, rename.
+
+    Never overwrites: if ``dest`` exists the copy is discarded and
+    ``FileExistsError`` raised.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+            shutil.copyfileobj(inp, out, CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, dest)  # fails if dest exists: no overwrite, ever
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    fsync_dir(dest.parent)
+
+
+def safe_name(name: str, limit: int = 120) -> str:
+    """A file name that is safe in any folder: no separators, bounded length."""
+    cleaned = "".join("_" if c in '/\\\0:*?"<>|' or ord(c) < 32 else c for c in name).strip(" .")
+    if not cleaned:
+        cleaned = "file"
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > limit:
+        stem, dot, ext = cleaned.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        keep = limit - len(ext.encode()) - 1
+        stem_b = (stem if dot else cleaned).encode("utf-8")[:keep]
+        cleaned = stem_b.decode("utf-8", "ignore") + ("." + ext if ext else "")
+    return cleaned
+
+
+def copy_and_hash(src: Path, dest: Path) -> tuple[str, int]:
+    """Copy ``src`` to a new file ``dest`` (fsync'd) and return (sha256, size) of what was copied."""
+    h = hashlib.sha256()
+    size = 0
+    with src.open("rb") as inp, dest.open("xb") as out:
+        while block := inp.read(CHUNK):
+            h.update(block)
+            out.write(block)
+            size += len(block)
+        out.flush()
+        os.fsync(out.fileno())
+    return h.hexdigest(), size
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,1 @@
+"""Capture: hot-folder watching, stability, claiming, normalizing, and the ingest pipeline."""

@@ -1,0 +1,39 @@
+"""What kind of file is this? Decided by its first bytes, never by its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputRejected
+
+SIGNATURES = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"II*\x00", "image/tiff", ".tif"),
+    (b"MM\x00*", "image/tiff", ".tif"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+]
+OTHER = [
+    (b"PK\x03\x04", "a ZIP archive or an Office document (.docx/.xlsx/.hwpx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office or HWP document"),
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+    (b"GIF8", "a GIF image"),
+    (b"BM", "a BMP image"),
+]
+
+
+def sniff(path: Path) -> tuple[str, str]:
+    """(media type, canonical extension) for a scan girok can take, else InputRejected."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if not head:
+        raise InputRejected("the file is empty (0 bytes)", stage="detect",
+                            advice="The scan or copy did not finish: scan the paper again.")
+    for magic, media, ext in SIGNATURES:
+        if head.startswith(magic) or (magic == b"%PDF-" and magic in head):
+            return media, ext
+    what = next((desc for magic, desc in OTHER if head.startswith(magic)), "not a scanned image or PDF")
+    raise InputRejected(f"this file is {what}", stage="detect",
+                        advice="Hot folders take scans only: PDF, TIFF, JPEG or PNG. "
+                               "Print and scan the document, or export it to PDF.")

@@ -1,0 +1,127 @@
+"""Turn any accepted scan into a PDF for OCR: images via img2pdf (lossless, DPI kept).
+
+PDFs pass through unchanged (OCRmyPDF reads them). TIFF pages, JPEG and
+PNG are wrapped by img2pdf without re-encoding where the PDF format allows
+it (JPEG, CCITT G4); other encodings are stored losslessly. Images that
+img2pdf cannot take as they are (alpha channel, 16-bit, odd modes) are
+converted losslessly with Pillow first. Images without a resolution get
+the profile's ``assume_dpi``.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+from PIL import Image, ImageSequence
+
+from ..errors import InputRejected
+
+# Decompression-bomb guard: larger images are refused with a clear message.
+MAX_PIXELS = 200_000_000  # e.g. A0 at 600 dpi is ~ 139 MP
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass
+class Normalized:
+    pdf: Path
+    pages: int
+    method: str
+    image_dpi: int | None
+
+
+def _dpi_of(img: Image.Image) -> float | None:
+    dpi = img.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        x = float(dpi[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return x if 50 <= x <= 2400 else None
+
+
+def _pillow_frames(src: Path, dpi: int) -> list[bytes]:
+    """Each frame as a lossless PNG that img2pdf accepts (alpha flattened onto white)."""
+    frames = []
+    with Image.open(src) as im:
+        for frame in ImageSequence.Iterator(im):
+            f = frame.copy()
+            if f.mode in ("RGBA", "LA", "PA") or (f.mode == "P" and "transparency" in f.info):
+                f = f.convert("RGBA")
+                bg = Image.new("RGB", f.size, "white")
+                bg.paste(f, mask=f.getchannel("A"))
+                f = bg
+            elif f.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+                f = f.convert("L")
+            elif f.mode not in ("1", "L", "RGB", "CMYK", "P"):
+                f = f.convert("RGB")
+            buf = io.BytesIO()
+            f.save(buf, format="PNG", dpi=(dpi, dpi))
+            frames.append(buf.getvalue())
+    return frames
+
+
+def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(src) as im:
+                im.verify() if im.format != "TIFF" else None
+            with Image.open(src) as im:
+                n = getattr(im, "n_frames", 1)
+                dpi = _dpi_of(im)
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{w}x{h}")
+                for frame in ImageSequence.Iterator(im):
+                    frame.load()  # decode every page now: truncated files fail here, not in OCR
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InputRejected(
+            f"the image is too large (more than {MAX_PIXELS // 1_000_000} million pixels)",
+            stage="normalize", advice="Scan at 300 dpi or less; split very large drawings into parts.",
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputRejected(f"the image cannot be decoded ({exc})", stage="normalize",
+                            advice="The file is damaged or incomplete: scan the paper again.") from None
+    use_dpi = int(round(dpi)) if dpi else assume_dpi
+    layout = None if dpi else img2pdf.get_fixed_dpi_layout_fun((use_dpi, use_dpi))
+    method = "img2pdf (lossless wrap)"
+    try:
+        data = img2pdf.convert(str(src), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid) if layout else \
+            img2pdf.convert(str(src), rotation=img2pdf.Rotation.ifvalid)
+    except Exception:  # img2pdf refuses alpha, 16-bit and some TIFF encodings: convert losslessly first
+        frames = _pillow_frames(src, use_dpi)
+        data = img2pdf.convert(frames, layout_fun=img2pdf.get_fixed_dpi_layout_fun((use_dpi, use_dpi)))
+        method = "Pillow lossless PNG + img2pdf"
+    dest.write_bytes(data)
+    return Normalized(pdf=dest, pages=n, method=method + ("" if dpi else f", assumed {use_dpi} dpi"),
+                      image_dpi=None if dpi else use_dpi)
+
+
+def _check_pdf(src: Path) -> int:
+    try:
+        with pikepdf.open(src) as pdf:
+            if pdf.is_encrypted:
+                raise InputRejected("the PDF is encrypted or password-protected", stage="normalize",
+                                    advice="Save it without a password, or scan the paper, and drop it in again.")
+            n = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise InputRejected("the PDF is password-protected", stage="normalize",
+                            advice="Save it without a password, or scan the paper, and drop it in again.") from None
+    except pikepdf.PdfError as exc:
+        raise InputRejected(f"the PDF is damaged and cannot be read ({exc})", stage="normalize",
+                            advice="The transfer may have been cut off: scan or copy it again.") from None
+    if n == 0:
+        raise InputRejected("the PDF has no pages", stage="normalize", advice="Scan the paper again.")
+    return n
+
+
+def normalize(src: Path, media_type: str, work: Path, *, assume_dpi: int) -> Normalized:
+    if media_type == "application/pdf":
+        return Normalized(pdf=src, pages=_check_pdf(src), method="none (PDF input)", image_dpi=None)
+    return _image_to_pdf(src, work / "normalized.pdf", assume_dpi)

@@ -1,0 +1,295 @@
+"""The ingest pipeline, main-process side: claim -> (worker: prepare) -> keep -> release source.
+
+    claim    copy the source into a work folder while hashing it; a file that
+             changed meanwhile is left for later; known SHA-256 -> duplicate
+    prepare  in a worker process: normalize, OCR to PDF/A, check, text
+    keep     store both files, catalog transaction, index
+    release  remove the source (hot folders only) once it is committed
+    failure  quarantine with a reason; nothing is deleted before it is safe
+
+One ``Ingestor`` serves `girok ingest` (a list of paths) and `girok watch`
+(paths from a queue): it keeps at most ``2 x workers`` documents in hand,
+so memory and disk use stay bounded however many files arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..archive.layout import Archive
+from ..archive.records import keep
+from ..config import Profile
+from ..errors import GirokError, InputRejected, MissingDependency, StorageError
+from ..fsutil import copy_and_hash, fsync_dir
+from ..ocr.programs import check_ocr_ready
+from .detect import sniff
+from .prepare import Job, Prepared, prepare, worker_init
+from .quarantine import quarantine
+from .workarea import new_work_dir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Item:
+    path: Path
+    profile: Profile
+    hot_folder: str | None = None
+    move_source: bool = False  # hot folders: the source goes once committed
+
+
+@dataclass
+class Outcome:
+    id: str | None
+    source: str
+    pages: int
+    status: str  # archived | duplicate | quarantined
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "source": self.source, "pages": self.pages, "status": self.status,
+                "reason": self.reason}
+
+
+class SourceChanged(Exception):
+    """The file changed while it was being claimed: it is still being written."""
+
+
+def _stat_key(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+class Ingestor:
+    def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False):
+        self.arch = arch
+        self.workers = workers or arch.config.effective_workers()
+        self.keep_work = keep_work
+        self.inflight: dict[Future, Job] = {}
+        self.crashes: dict[str, int] = {}
+        self.retry: list[Item] = []  # in hand when a worker crashed: to be offered again
+        self._pool: ProcessPoolExecutor | None = None
+        langs = {lang for p in arch.config.profiles.values() for lang in p.ocr.languages}
+        check_ocr_ready(tuple(sorted(langs)))
+
+    # -- pool --------------------------------------------------------------
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=worker_init)
+        return self._pool
+
+    def _kill_pool(self) -> None:
+        if self._pool is None:
+            return
+        for pid in list(getattr(self._pool, "_processes", {}) or {}):
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the worker and its tesseract children
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+
+    # -- the public surface --------------------------------------------------
+
+    @property
+    def busy(self) -> int:
+        return len(self.inflight)
+
+    def has_room(self) -> bool:
+        return len(self.inflight) < 2 * self.workers
+
+    def in_hand(self) -> set[Path]:
+        return {job.source for job in self.inflight.values()}
+
+    def offer(self, item: Item) -> list[Outcome]:
+        """Claim ``item`` and hand it to a worker. Duplicates and bad files are settled at once."""
+        try:
+            job = self._claim(item)
+        except SourceChanged:
+            log.info("%s changed while being claimed; will try again when it is stable", item.path)
+            return []
+        except FileNotFoundError:
+            return []  # gone before we got it (the clerk moved it back out)
+        except InputRejected as exc:
+            return [self._quarantine(item.path, item, exc.stage, str(exc.args[0]), exc.advice)]
+        if isinstance(job, Outcome):
+            return [job]
+        self.inflight[self.pool.submit(prepare, job)] = job
+        return []
+
+    def collect(self, timeout: float | None = None) -> list[Outcome]:
+        """Wait up to ``timeout`` for finished work and keep it; returns what was settled."""
+        if not self.inflight:
+            return []
+        done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+        outcomes: list[Outcome] = []
+        for fut in done:
+            job = self.inflight.pop(fut)
+            outcomes.extend(self._settle(fut, job))
+        return outcomes
+
+    def finish(self) -> list[Outcome]:
+        """Wait for every document in hand and keep it."""
+        out: list[Outcome] = []
+        while self.inflight:
+            out.extend(self.collect(timeout=None))
+        return out
+
+    def abandon(self) -> None:
+        """Stop now: kill the workers, drop work folders. Sources stay where they are."""
+        self._kill_pool()
+        for job in self.inflight.values():
+            self._drop_work(job, force=True)
+        self.inflight.clear()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    # -- steps ---------------------------------------------------------------
+
+    def _claim(self, item: Item) -> Job | Outcome:
+        before = _stat_key(item.path)
+        media, ext = sniff(item.path)
+        work = new_work_dir(self.arch.work_dir, item.path)
+        original = work / f"original{ext}"
+        try:
+            sha, size = copy_and_hash(item.path, original)
+            if _stat_key(item.path) != before or size != before[1]:
+                raise SourceChanged(str(item.path))
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        existing = self.arch.catalog.capture_by_sha(sha)
+        if existing is not None:
+            shutil.rmtree(work, ignore_errors=True)
+            return self._duplicate(item.path, item.move_source, before, existing)
+        return Job(job_id=work.name, work_dir=work, original=original, source=item.path, sha256=sha, size=size,
+                   media_type=media, ext=ext, profile=item.profile, hot_folder=item.hot_folder,
+                   move_source=item.move_source, source_stat=before)
+
+    def _duplicate(self, source: Path, move: bool, stat_key, existing) -> Outcome:
+        reg = existing.documents[0].reg_no if existing.documents else None
+        pages = sum(d.page_count for d in existing.documents)
+        if move:
+            self._release_source(source, stat_key)
+        self.arch.catalog.add_event("duplicate", reg_no=reg, source=source.name, sha256=existing.sha256)
+        return Outcome(id=reg, source=str(source), pages=pages, status="duplicate",
+                       reason=f"same content already archived as {reg} (from {existing.source_name})")
+
+    def _settle(self, fut: Future, job: Job) -> list[Outcome]:
+        try:
+            prepared: Prepared = fut.result()
+        except InputRejected as exc:
+            out = self._quarantine(job.source, job, exc.stage, str(exc.args[0]), exc.advice)
+            self._drop_work(job)
+            return [out]
+        except BrokenProcessPool:
+            return self._worker_crashed(job)
+        except MissingDependency:
+            self._drop_work(job, force=True)
+            raise
+        except Exception as exc:  # a bug or an unexpected failure: still never lose the file
+            log.exception("unexpected failure on %s", job.source)
+            out = self._quarantine(job.source, job, "internal", f"{type(exc).__name__}: {exc}",
+                                   "This is a girok problem, not the clerk's: send the quarantined file "
+                                   "and logs/girok.log to support.")
+            self._drop_work(job)
+            return [out]
+        try:
+            reg_nos = keep(self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext,
+                           source=job.source, media_type=job.media_type, hot_folder=job.hot_folder,
+                           profile=job.profile.name, documents=prepared.documents,
+                           doc_type=job.profile.default_doc_type)
+        except FileExistsError:  # another girok process archived the same content meanwhile
+            self._drop_work(job, force=True)
+            existing = self.arch.catalog.capture_by_sha(job.sha256)
+            return [self._duplicate(job.source, job.move_source, job.source_stat, existing)]
+        except StorageError:
+            self._drop_work(job, force=True)  # the source stays in its hot folder
+            raise
+        if job.move_source:
+            self._release_source(job.source, job.source_stat)
+        self._drop_work(job)
+        return [Outcome(id=r, source=str(job.source), pages=d.page_count, status="archived")
+                for r, d in zip(reg_nos, prepared.documents)]
+
+    def _worker_crashed(self, job: Job) -> list[Outcome]:
+        """A worker died (killed, out of memory). Its file is quarantined on the second crash."""
+        n = self.crashes[job.sha256] = self.crashes.get(job.sha256, 0) + 1
+        self._kill_pool()  # the pool is broken: every job in it must be redone
+        others = list(self.inflight.values())
+        self.inflight.clear()
+        for other in others:
+            self._drop_work(other, force=True)  # their sources are still in place: offer them again
+            self.retry.append(Item(other.source, other.profile, other.hot_folder, other.move_source))
+        if n >= 2:
+            out = self._quarantine(job.source, job, "ocr", "processing this file crashed the OCR worker twice",
+                                   "The scan may be too large or damaged: rescan at 300 dpi or less.")
+            self._drop_work(job, force=True)
+            return [out]
+        self._drop_work(job, force=True)
+        self.retry.append(Item(job.source, job.profile, job.hot_folder, job.move_source))
+        return []
+
+    def _release_source(self, source: Path, stat_key) -> None:
+        try:
+            if _stat_key(source) == stat_key:
+                source.unlink()
+                fsync_dir(source.parent)
+            else:
+                log.warning("%s was replaced after it was claimed; the new file is left to be ingested", source)
+        except FileNotFoundError:
+            pass
+
+    def _quarantine(self, source: Path, item, stage: str, reason: str, advice: str) -> Outcome:
+        profile = item.profile.name
+        dest = quarantine(source, self.arch.quarantine_dir, stage=stage, reason=reason, advice=advice,
+                          move=item.move_source, hot_folder=item.hot_folder, profile=profile)
+        self.arch.catalog.add_event("quarantine", source=source.name, stage=stage, reason=reason,
+                                    quarantined_as=dest.name)
+        log.warning("quarantined %s at %s: %s", source, stage, reason)
+        return Outcome(id=None, source=str(source), pages=0, status="quarantined", reason=f"{stage}: {reason}")
+
+    def _drop_work(self, job: Job, *, force: bool = False) -> None:
+        if self.keep_work and not force:
+            return
+        shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+def run_batch(ingestor: Ingestor, items, on_outcome=lambda o: None) -> list[Outcome]:
+    """Ingest ``items`` (an iterable) with bounded work in hand; returns every outcome."""
+    results: list[Outcome] = []
+
+    def emit(outs):
+        for o in outs:
+            results.append(o)
+            on_outcome(o)
+
+    def give(item):
+        while not ingestor.has_room():
+            emit(ingestor.collect(timeout=None))
+        emit(ingestor.offer(item))
+
+    for item in items:
+        give(item)
+    while ingestor.inflight or ingestor.retry:
+        while ingestor.retry:
+            give(ingestor.retry.pop(0))
+        emit(ingestor.collect(timeout=None))
+    return results
+
+
+__all__ = ["Ingestor", "Item", "Outcome", "run_batch", "GirokError"]

@@ -1,0 +1,100 @@
+"""The CPU-heavy half of ingest, run in a worker process: normalize -> OCR -> check -> text.
+
+It only reads the job's claimed copy and writes inside the job's work
+folder; it never touches the hot folder, the store, the catalog or the
+index (the main process does that, one writer at a time).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..archive import pdfa
+from ..config import Profile
+from ..errors import InputRejected
+from ..fsutil import sha256_file
+from ..ocr.engine import run_ocr
+from ..ocr.text import page_texts
+from .normalize import normalize
+
+
+@dataclass
+class Job:
+    job_id: str
+    work_dir: Path
+    original: Path  # the claimed copy, inside work_dir
+    source: Path  # where it came from (hot folder or a path given to `ingest`)
+    sha256: str
+    size: int
+    media_type: str
+    ext: str
+    profile: Profile
+    hot_folder: str | None
+    move_source: bool
+    source_stat: tuple[int, int, int]  # (inode, size, mtime_ns) at claim time
+
+
+@dataclass
+class PreparedDoc:
+    first_page: int
+    page_count: int
+    archival: Path
+    archival_sha256: str
+    archival_size: int
+    pdfa_level: str
+    conversion: dict[str, Any]
+    page_texts: list[str]
+
+
+@dataclass
+class Prepared:
+    job_id: str
+    documents: list[PreparedDoc] = field(default_factory=list)
+
+
+def worker_init() -> None:
+    """Runs once in each worker process.
+
+    Tesseract is single-threaded here (several workers use the cores). The
+    worker leaves the terminal's process group, so Ctrl-C reaches only the
+    main process, which decides whether to finish or abandon the work.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def prepare(job: Job) -> Prepared:
+    norm = normalize(job.original, job.media_type, job.work_dir, assume_dpi=job.profile.assume_dpi)
+    out = job.work_dir / "archival.pdf"
+    run = run_ocr(norm.pdf, out, job.profile.ocr)
+    info = pdfa.inspect(out)
+    if not info.ok:
+        raise InputRejected(
+            f"the archival copy is not a valid PDF/A (claims {info.level or 'nothing'}, "
+            f"output intent {'present' if info.output_intent else 'missing'})",
+            stage="pdfa", advice="Rescan the paper as an image; born-digital PDFs with odd fonts can fail.",
+        )
+    if info.pages != norm.pages:
+        raise InputRejected(f"OCR output has {info.pages} pages, the input {norm.pages}", stage="ocr",
+                            advice="Scan the paper again; if it repeats, send the file to support.")
+    texts = page_texts(out)
+    conversion = {
+        "normalize": norm.method,
+        "ocr": "OCRmyPDF",
+        "options": run.options,
+        "tools": run.tools,
+        "profile": job.profile.name,
+        "output": f"PDF/A-{info.level}",
+    }
+    return Prepared(job.job_id, [PreparedDoc(
+        first_page=1, page_count=info.pages, archival=out, archival_sha256=sha256_file(out),
+        archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion, page_texts=texts,
+    )])

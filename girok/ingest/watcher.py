@@ -1,0 +1,189 @@
+"""Watching hot folders: watchdog events, polling and a periodic full rescan.
+
+The watchdog handler only queues a path. The loop re-checks every queued
+or tracked path for stability, hands stable files to the Ingestor, and
+rescans every folder every ``rescan_seconds`` (SMB/NFS shares send no
+events). Each file is settled on its own: a bad file is quarantined and the
+loop goes on.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import queue
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+
+from ..archive.layout import Archive
+from ..config import HotFolder
+from ..errors import ArchiveLocked, StorageError
+from .pipeline import Ingestor, Item, Outcome
+from .stability import StabilityTracker, candidate_files, is_temp_name
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "watch.lock"
+
+
+class WatchLock:
+    """One `girok watch` per archive: a second one is refused with a clear message."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK_NAME
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            raise ArchiveLocked(
+                f"another `girok watch` is already watching this archive ({holder})",
+                hint="One watcher per archive takes every hot folder; stop the other one first "
+                     "(or leave it running: it is doing the work).",
+            ) from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"pid {os.getpid()}\n")
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh:
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()
+
+
+class _Queueing(FileSystemEventHandler):
+    def __init__(self, q: queue.Queue):
+        self.q = q
+
+    def on_any_event(self, event):
+        if event.is_directory:
+            return
+        for attr in ("src_path", "dest_path"):
+            p = getattr(event, attr, None)
+            if p:
+                self.q.put(Path(os.fsdecode(p)))
+
+
+@dataclass
+class WatchStats:
+    archived: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    started: float = 0.0
+
+
+class Watcher:
+    def __init__(self, arch: Archive, ingestor: Ingestor, *, poll_seconds: float = 1.0,
+                 on_outcome: Callable[[Outcome], None] = lambda o: None):
+        self.arch = arch
+        self.ingestor = ingestor
+        self.poll_seconds = poll_seconds
+        self.on_outcome = on_outcome
+        self.folders: list[HotFolder] = list(arch.hot_folders())
+        self.events: queue.Queue = queue.Queue()
+        self.tracker = StabilityTracker()
+        self.stats = WatchStats(started=time.time())
+        self.stopping = False
+        self._observer = None
+
+    def _folder_of(self, path: Path) -> HotFolder | None:
+        for hf in self.folders:
+            try:
+                path.relative_to(hf.path)
+                return hf
+            except ValueError:
+                continue
+        return None
+
+    def start_observer(self) -> None:
+        try:
+            obs = Observer()
+            for hf in self.folders:
+                obs.schedule(_Queueing(self.events), str(hf.path), recursive=True)
+            obs.daemon = True
+            obs.start()
+            self._observer = obs
+        except Exception as exc:  # e.g. inotify limits: polling still covers everything
+            log.warning("file events unavailable (%s); relying on polling", exc)
+
+    def rescan(self) -> None:
+        for hf in self.folders:
+            for p in candidate_files(hf.path):
+                self.tracker.observe(p, self.arch.config.profile(hf.profile).stable_seconds)
+
+    def _drain_events(self) -> None:
+        while True:
+            try:
+                p = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if not is_temp_name(p.name) and self._folder_of(p):
+                hf = self._folder_of(p)
+                self.tracker.observe(p, self.arch.config.profile(hf.profile).stable_seconds)
+
+    def _emit(self, outs: list[Outcome]) -> None:
+        for o in outs:
+            if o.status == "archived":
+                self.stats.archived += 1
+            elif o.status == "duplicate":
+                self.stats.duplicates += 1
+            else:
+                self.stats.quarantined += 1
+            self.on_outcome(o)
+
+    def step(self) -> None:
+        """One round: events, stability checks, hand out stable files, keep finished ones."""
+        self._drain_events()
+        while self.ingestor.retry and self.ingestor.has_room():
+            self._emit(self.ingestor.offer(self.ingestor.retry.pop(0)))
+        in_hand = self.ingestor.in_hand()
+        for p in self.tracker.tracked():
+            if self.stopping or not self.ingestor.has_room():
+                break
+            if p in in_hand:
+                continue
+            hf = self._folder_of(p)
+            if hf is None or is_temp_name(p.name):
+                self.tracker.forget(p)
+                continue
+            profile = self.arch.config.profile(hf.profile)
+            if self.tracker.observe(p, profile.stable_seconds):
+                self.tracker.forget(p)
+                self._emit(self.ingestor.offer(Item(p, profile, str(hf.path), move_source=True)))
+        self._emit(self.ingestor.collect(timeout=self.poll_seconds if self.ingestor.busy else 0))
+
+    def run(self, *, until: Callable[[], bool] = lambda: False) -> WatchStats:
+        self.start_observer()
+        last_scan = float("-inf")
+        backoff = 0.0
+        try:
+            while not self.stopping and not until():
+                now = time.monotonic()
+                if now - last_scan >= self.arch.config.rescan_seconds:
+                    self.rescan()
+                    last_scan = now
+                try:
+                    self.step()
+                    backoff = 0.0
+                except StorageError as exc:  # disk full: nothing lost, sources stay; wait and retry
+                    backoff = min(60.0, (backoff or 2.0) * 2)
+                    log.error("%s; retrying in %.0f s", exc, backoff)
+                    time.sleep(backoff)
+                if not self.ingestor.busy:
+                    time.sleep(self.poll_seconds)
+        finally:
+            if self._observer is not None:
+                self._observer.stop()
+        return self.stats

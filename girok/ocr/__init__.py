@@ -1,0 +1,1 @@
+"""OCR: the OCRmyPDF run and its options, programs it needs, and text out of the result."""

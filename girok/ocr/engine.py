@@ -1,0 +1,141 @@
+"""The OCRmyPDF run: one PDF in, one PDF/A with a Korean+English text layer out.
+
+Runs inside a worker process: tesseract single-threaded (OMP_THREAD_LIMIT=1
+is set in the worker's environment by ``girok.ingest.pool``), one page at a
+time (jobs=1); parallelism comes from several workers.
+
+PDF/A is made by OCRmyPDF's internal (pikepdf) backend first, which passes
+images through untouched and avoids Ghostscript's slow re-write of the
+Korean text layer; Ghostscript is used only when the validator rejects that
+result ("auto").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ocrmypdf
+import ocrmypdf.exceptions as ox
+import pikepdf
+
+from ..config import OcrSettings
+from ..errors import InputRejected, MissingDependency
+from . import programs
+
+log = logging.getLogger(__name__)
+
+_MODE = {"skip": "skip", "redo": "redo", "force": "force"}
+
+
+@dataclass
+class OcrRun:
+    output: Path
+    options: dict[str, Any]
+    tools: dict[str, str]
+
+
+def ocr_options(settings: OcrSettings, *, image_dpi: int | None) -> dict[str, Any]:
+    opts: dict[str, Any] = {
+        "language": list(settings.languages),
+        "output_type": settings.output_type,
+        "pdfa_backend": "internal",
+        "mode": _MODE[settings.existing_text],
+        "rotate_pages": settings.rotate_pages,
+        "rotate_pages_threshold": settings.rotate_pages_threshold,
+        "deskew": settings.deskew,
+        "clean": settings.clean,
+        "optimize": 1,
+        "tesseract_timeout": settings.timeout_seconds,
+        "jobs": 1,
+        "progress_bar": False,
+    }
+    if settings.pagesegmode is not None:
+        opts["tesseract_pagesegmode"] = settings.pagesegmode
+    if settings.oversample:
+        opts["oversample"] = settings.oversample
+    if image_dpi:
+        opts["image_dpi"] = image_dpi
+    return opts
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {
+        "ocrmypdf": ocrmypdf.__version__,
+        "pikepdf": pikepdf.__version__,
+        "tesseract": programs.version("tesseract"),
+    }
+    try:
+        versions["ghostscript"] = programs.version("gs")
+    except Exception:  # ghostscript is optional with the internal PDF/A backend
+        versions["ghostscript"] = "not installed"
+    return versions
+
+
+def _reject(stage: str, message: str, advice: str) -> InputRejected:
+    return InputRejected(message, stage=stage, advice=advice)
+
+
+def _ghostscript_fallback(opts: dict[str, Any]) -> dict[str, Any]:
+    """Options for a second try with Ghostscript making the PDF/A.
+
+    Debian 12's Ghostscript 10.0.0 corrupts existing text in skip/redo mode
+    (OCRmyPDF refuses it), so with that version the page is rasterized and
+    OCRed again; the original keeps the born-digital text byte for byte.
+    """
+    retry = dict(opts, pdfa_backend="ghostscript")
+    if opts["mode"] in ("skip", "redo") and programs.ghostscript_is_buggy():
+        retry["mode"] = "force"
+    return retry
+
+
+def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None) -> OcrRun:
+    """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
+
+    PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
+    file its validator rejects goes through Ghostscript.
+    """
+    opts = ocr_options(settings, image_dpi=image_dpi)
+    try:
+        try:
+            rc = ocrmypdf.ocr(src, dest, **opts)
+        except ox.PdfaConversionFailedError:
+            log.info("internal PDF/A backend rejected %s; retrying with Ghostscript", src.name)
+            opts = _ghostscript_fallback(opts)
+            dest.unlink(missing_ok=True)
+            rc = ocrmypdf.ocr(src, dest, **opts)
+    except ox.EncryptedPdfError:
+        raise _reject("ocr", "the PDF is encrypted or password-protected",
+                      "Scan the paper again, or save the PDF without a password, and drop it in again.") from None
+    except ox.DigitalSignatureError:
+        raise _reject("ocr", "the PDF carries a digital signature that OCR would invalidate",
+                      "Archive signed PDFs with a profile that keeps existing text, or ask the records officer.") from None
+    except ox.DpiError as exc:
+        raise _reject("ocr", f"the image resolution is not usable ({exc})",
+                      "Rescan at 200-300 dpi.") from None
+    except (ox.InputFileError, ox.UnsupportedImageFormatError) as exc:
+        raise _reject("ocr", f"OCRmyPDF cannot read the file ({exc})",
+                      "Check the file opens in a viewer; rescan it if it is damaged.") from None
+    except (ox.PriorOcrFoundError, ox.TaggedPDFError) as exc:
+        raise _reject("ocr", f"the PDF already has text ({exc})",
+                      "Use a profile with existing_text = \"skip\" or \"redo\".") from None
+    except ox.SubprocessOutputError as exc:
+        raise _reject("ocr", f"tesseract or ghostscript failed on this file ({str(exc)[:300]})",
+                      "Rescan the paper; if it happens again, send the quarantined file to support.") from None
+    except ox.PdfaConversionFailedError as exc:
+        raise _reject("pdfa", f"could not make a valid PDF/A from this file ({exc})",
+                      "Rescan the paper as an image (TIFF/PDF) rather than a born-digital PDF.") from None
+    except ox.MissingDependencyError as exc:  # a set-up problem, not the file's fault: stop the run
+        raise MissingDependency(f"OCRmyPDF is missing a program: {exc}",
+                                hint="Run the README's set-up command, which installs the Debian packages.") from None
+    except ox.ExitCodeException as exc:
+        raise _reject("ocr", f"OCRmyPDF refused the file ({type(exc).__name__}: {exc})",
+                      "Rescan the paper and drop the new scan in again.") from None
+    if rc != ocrmypdf.ExitCode.ok and rc != ocrmypdf.ExitCode.pdfa_conversion_failed:
+        raise _reject("ocr", f"OCRmyPDF exited with {rc!r}", "Rescan the paper and drop it in again.")
+    if not dest.exists() or dest.stat().st_size == 0:
+        raise _reject("ocr", "OCRmyPDF reported success but wrote no output", "Drop the file in again.")
+    return OcrRun(output=dest, options={k: v for k, v in opts.items() if k != "progress_bar"},
+                  tools=tool_versions())

@@ -1,0 +1,1 @@
+"""Korean-aware full-text search over the archive (Whoosh)."""
