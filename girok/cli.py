@@ -377,24 +377,12 @@ def version() -> None:
 
 def main() -> None:
     try:
-        rc = app(standalone_mode=False)
-        sys.exit(rc if isinstance(rc, int) else 0)
+        app(prog_name="girok")
     except GirokError as exc:
-        err.print(f"girok: error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
+        err.print(f"girok: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors come through here with standalone_mode=False
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
 
 
 if __name__ == "__main__":

@@ -20,6 +20,14 @@ class GirokError(Exception):
         if hint is not None:
             self.hint = hint
 
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self):
+        # Errors cross process boundaries (OCR workers): keep keyword arguments when pickled.
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
     def __str__(self) -> str:  # message, then what to do
         msg = super().__str__()
         return f"{msg}\n  -> {self.hint}" if self.hint else msg
@@ -94,6 +102,13 @@ class StorageError(GirokError):
 class CatalogError(GirokError):
     exit_code = 12
     hint = "Run `girok doctor`; if it persists, restore the catalog from backup."
+
+
+def _rebuild(cls, message, state):
+    err = Exception.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
 
 
 # Exit code used when a batch finished but some inputs were quarantined.

@@ -114,7 +114,7 @@ def _check_pdf(src: Path) -> int:
         raise InputRejected("the PDF is password-protected", stage="normalize",
                             advice="Save it without a password, or scan the paper, and drop it in again.") from None
     except pikepdf.PdfError as exc:
-        raise InputRejected(f"the PDF is damaged and cannot be read ({exc})", stage="normalize",
+        raise InputRejected(f"the PDF is damaged and cannot be read ({str(exc).replace(str(src) + ': ', '')})", stage="normalize",
                             advice="The transfer may have been cut off: scan or copy it again.") from None
     if n == 0:
         raise InputRejected("the PDF has no pages", stage="normalize", advice="Scan the paper again.")

@@ -85,8 +85,10 @@ class Ingestor:
     @property
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            log_file = self.arch.root / "logs" / "girok.log"
+            log_file.parent.mkdir(exist_ok=True)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=worker_init)
+                                             initializer=worker_init, initargs=(str(log_file),))
         return self._pool
 
     def _kill_pool(self) -> None:
@@ -122,7 +124,7 @@ class Ingestor:
         except FileNotFoundError:
             return []  # gone before we got it (the clerk moved it back out)
         except InputRejected as exc:
-            return [self._quarantine(item.path, item, exc.stage, str(exc.args[0]), exc.advice)]
+            return [self._quarantine(item.path, item, exc.stage, exc.message, exc.advice)]
         if isinstance(job, Outcome):
             return [job]
         self.inflight[self.pool.submit(prepare, job)] = job
@@ -135,8 +137,9 @@ class Ingestor:
         done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
         outcomes: list[Outcome] = []
         for fut in done:
-            job = self.inflight.pop(fut)
-            outcomes.extend(self._settle(fut, job))
+            job = self.inflight.pop(fut, None)
+            if job is not None:  # None: dropped when a crashed pool was replaced
+                outcomes.extend(self._settle(fut, job))
         return outcomes
 
     def finish(self) -> list[Outcome]:
@@ -193,7 +196,7 @@ class Ingestor:
         try:
             prepared: Prepared = fut.result()
         except InputRejected as exc:
-            out = self._quarantine(job.source, job, exc.stage, str(exc.args[0]), exc.advice)
+            out = self._quarantine(job.source, job, exc.stage, exc.message, exc.advice)
             self._drop_work(job)
             return [out]
         except BrokenProcessPool:

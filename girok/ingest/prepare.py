@@ -7,8 +7,11 @@ index (the main process does that, one writer at a time).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,14 +59,36 @@ class Prepared:
     documents: list[PreparedDoc] = field(default_factory=list)
 
 
-def worker_init() -> None:
+def worker_init(log_file: str | None = None) -> None:
     """Runs once in each worker process.
 
     Tesseract is single-threaded here (several workers use the cores). The
     worker leaves the terminal's process group, so Ctrl-C reaches only the
     main process, which decides whether to finish or abandon the work.
+    OCRmyPDF's messages go to the archive's log file, not the clerk's screen.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    root = logging.getLogger()
+    root.handlers[:] = []
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    else:
+        root.addHandler(logging.NullHandler())
+    root.setLevel(logging.WARNING)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """If the main process dies (SIGKILL, power cut), stop this worker and its tesseract children."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            try:
+                os.killpg(0, signal.SIGKILL)  # our own process group: this worker and what it started
+            finally:
+                os._exit(1)
     try:
         os.setsid()
     except OSError:

@@ -1,0 +1,93 @@
+"""Shared fixtures: real archives in tmp folders, Korean scans rendered with fonts-nanum,
+the girok CLI as a subprocess, and polling with a deadline (never sleep-and-hope)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GIROK_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus" / "dev"
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not (CORPUS / "MANIFEST.json").exists():
+        pytest.skip(f"shared corpus not found at {CORPUS} (set GIROK_SHARED)")
+    return CORPUS
+
+
+def render_korean(path: Path, lines: list[str], *, dpi: int = 300, size=(1240, 900), fmt: str | None = None,
+                  pages: int = 1, mode: str = "L", **save_kw) -> Path:
+    """Render Korean text lines as a scan-like image (or multi-page TIFF) at ``dpi``."""
+    if not NANUM.exists():
+        pytest.skip("fonts-nanum is not installed (apt-get install fonts-nanum)")
+    font = ImageFont.truetype(str(NANUM), int(dpi * 14 / 72))  # 14 pt
+    frames = []
+    for p in range(pages):
+        im = Image.new("L", size, 255)
+        d = ImageDraw.Draw(im)
+        y = int(dpi * 0.4)
+        for line in lines:
+            d.text((int(dpi * 0.4), y), line if pages == 1 else f"{line} ({p + 1})", font=font, fill=0)
+            y += int(font.size * 1.8)
+        frames.append(im.convert(mode) if mode != "L" else im)
+    kw = dict(dpi=(dpi, dpi), **save_kw)
+    if pages > 1:
+        kw.update(save_all=True, append_images=frames[1:])
+    frames[0].save(path, format=fmt, **kw)
+    return path
+
+
+@pytest.fixture
+def make_archive(tmp_path):
+    """A fresh archive with quick stability and rescan times for tests."""
+
+    def make(name: str = "archive", *, stable: float = 0.5, rescan: float = 0.5) -> Path:
+        from girok.archive.layout import Archive
+
+        root = tmp_path / name
+        Archive.create(root, name="test archive").close()
+        cfg = root / "girok.toml"
+        cfg.write_text(cfg.read_text().replace("rescan_seconds = 30", f"rescan_seconds = {rescan}"))
+        for prof in (root / "profiles").glob("*.toml"):
+            text = re.sub(r"stable_seconds = [0-9.]+", f"stable_seconds = {stable}", prof.read_text())
+            prof.write_text(text)
+        return root
+
+    return make
+
+
+def girok_cmd(archive: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "girok.cli", "--archive", str(archive), *args]
+
+
+def run_girok(archive: Path, *args: str, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess:
+    proc = subprocess.run(girok_cmd(archive, *args), capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"girok {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip().startswith("{")]
+
+
+def wait_for(cond, *, timeout: float, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
