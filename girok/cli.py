@@ -117,7 +117,7 @@ def ingest(
     prof = arch.config.profile(profile)
     ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work)
     items = (Item(f.resolve(), prof, None, move_source=move) for f in files)
-    counts = {"archived": 0, "duplicate": 0, "quarantined": 0}
+    counts = {"archived": 0, "duplicate": 0, "quarantined": 0, "skipped": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=as_json and not err.is_terminal, transient=False) as progress:
         task = progress.add_task("ingesting", total=len(files))
@@ -145,10 +145,10 @@ def ingest(
             ingestor.close()
     if not as_json:
         err.print(f"{counts['archived']} archived, {counts['duplicate']} duplicate, "
-                  f"{counts['quarantined']} quarantined")
+                  f"{counts['quarantined']} quarantined" + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
         if counts["quarantined"]:
             err.print(f"Quarantined files and their reasons are in {arch.quarantine_dir}")
-    if counts["quarantined"]:
+    if counts["quarantined"] or counts["skipped"]:
         raise typer.Exit(EXIT_QUARANTINED)
 
 

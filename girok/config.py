@@ -145,6 +145,10 @@ def load_profile(path: Path) -> Profile:
         oversample=ocr.get("oversample", int, 0),
         timeout_seconds=ocr.get("timeout_seconds", float, 300.0),
     )
+    if settings.existing_text == "redo" and settings.deskew:
+        raise ConfigError(f"{path} [ocr]: existing_text = \"redo\" cannot be combined with deskew = true "
+                          "(OCRmyPDF cannot deskew while replacing an earlier text layer); "
+                          "set one of them differently")
     stable = capture.get("stable_seconds", float, 2.0)
     dpi = capture.get("assume_dpi", int, 300)
     if stable < 0 or not 50 <= dpi <= 2400:
@@ -171,6 +175,20 @@ def load_profiles(folder: Path) -> dict[str, Profile]:
     return profiles
 
 
+# Archive folders a hot folder must never be (or be inside): files there are
+# the archive's own, and a watcher would take (and remove) them.
+_ARCHIVE_OWN = ("store", "work", "quarantine", "index", "profiles", "logs")
+
+
+def _check_hot_folder_place(folder: Path, root: Path, where: str) -> None:
+    bad = folder == root or root.is_relative_to(folder) or any(
+        folder.is_relative_to(root / own) for own in _ARCHIVE_OWN)
+    if bad:
+        raise ConfigError(
+            f"{where}: hot folder {folder} would take the archive's own files; "
+            f"use a folder outside {root} or under {root / 'hot'}")
+
+
 def load_archive_config(root: Path) -> ArchiveConfig:
     root = root.resolve()
     path = root / CONFIG_NAME
@@ -189,13 +207,16 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: must be a table with 'path' and 'profile'")
         f = _Fields(entry, where)
-        p = Path(f.get("path", str, ""))
-        if not str(p):
+        raw_path = f.get("path", str, "")
+        if not raw_path.strip():
             raise ConfigError(f"{where}: 'path' is required")
+        p = Path(raw_path)
         prof = f.get("profile", str, "default")
         if prof not in profiles:
             raise ConfigError(f"{where}: profile {prof!r} not found in {root / PROFILE_DIR} (known: {', '.join(sorted(profiles))})")
-        hot.append(HotFolder(path=(root / p).resolve() if not p.is_absolute() else p, profile=prof))
+        folder = (root / p).resolve() if not p.is_absolute() else p
+        _check_hot_folder_place(folder, root, where)
+        hot.append(HotFolder(path=folder, profile=prof))
     return ArchiveConfig(
         root=root,
         name=arch.get("name", str, root.name),

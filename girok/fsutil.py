@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,19 +31,30 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_copy(src: Path, dest: Path) -> None:
-    """Copy ``src`` to ``dest`` via a temp file in dest's folder, fsync, rename.
+class HashMismatch(Exception):
+    """What was copied does not have the SHA-256 it should have."""
+
+
+def atomic_copy(src: Path, dest: Path, *, expect_sha256: str | None = None) -> None:
+    """Copy ``src`` to ``dest`` via a temp file in dest's folder, fsync, link into place.
 
     Never overwrites: if ``dest`` exists the copy is discarded and
-    ``FileExistsError`` raised.
+    ``FileExistsError`` raised. With ``expect_sha256``, the copy is hashed
+    before it gets its final name, and ``HashMismatch`` raised if it differs,
+    so a name in a content-addressed store always matches its content.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
     try:
+        h = hashlib.sha256()
         with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
-            shutil.copyfileobj(inp, out, CHUNK)
+            while block := inp.read(CHUNK):
+                h.update(block)
+                out.write(block)
             out.flush()
             os.fsync(out.fileno())
+        if expect_sha256 is not None and h.hexdigest() != expect_sha256:
+            raise HashMismatch(f"{src} has SHA-256 {h.hexdigest()}, expected {expect_sha256}")
         os.link(tmp, dest)  # fails if dest exists: no overwrite, ever
     finally:
         try:

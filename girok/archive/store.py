@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StorageError
-from ..fsutil import atomic_copy, sha256_file
+from ..fsutil import HashMismatch, atomic_copy, sha256_file
 
 KINDS = ("originals", "archival")
 
@@ -42,10 +42,12 @@ class Store:
         try:
             if not dest.exists():
                 try:
-                    atomic_copy(src, dest)
+                    atomic_copy(src, dest, expect_sha256=sha256)
                 except FileExistsError:
                     pass  # a concurrent writer stored the same content
-            actual = sha256_file(dest)
+            actual = sha256_file(dest)  # read back what is on disk now
+        except HashMismatch as exc:
+            raise StorageError(f"could not store {src.name}: its content changed while being stored ({exc})") from exc
         except OSError as exc:
             what = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
             raise StorageError(f"could not store {src.name} in {dest.parent}: {what}") from exc

@@ -85,7 +85,7 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
             f"the image is too large (more than {MAX_PIXELS // 1_000_000} million pixels)",
             stage="normalize", advice="Scan at 300 dpi or less; split very large drawings into parts.",
         ) from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
         raise InputRejected(f"the image cannot be decoded ({exc})", stage="normalize",
                             advice="The file is damaged or incomplete: scan the paper again.") from None
     use_dpi = int(round(dpi)) if dpi else assume_dpi

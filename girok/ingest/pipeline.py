@@ -51,7 +51,7 @@ class Outcome:
     id: str | None
     source: str
     pages: int
-    status: str  # archived | duplicate | quarantined
+    status: str  # archived | duplicate | quarantined | skipped (one-shot only: file changed or vanished)
     reason: str = ""
 
     def as_dict(self) -> dict:
@@ -119,10 +119,15 @@ class Ingestor:
         try:
             job = self._claim(item)
         except SourceChanged:
-            log.info("%s changed while being claimed; will try again when it is stable", item.path)
-            return []
+            log.info("%s changed while being claimed", item.path)
+            if item.move_source:
+                return []  # a hot folder: taken again once it is stable
+            return [Outcome(None, str(item.path), 0, "skipped",
+                            "the file changed while it was being read; run ingest again once it is complete")]
         except FileNotFoundError:
-            return []  # gone before we got it (the clerk moved it back out)
+            if item.move_source:
+                return []  # gone before we got it (the clerk moved it back out)
+            return [Outcome(None, str(item.path), 0, "skipped", "the file disappeared before it could be read")]
         except InputRejected as exc:
             return [self._quarantine(item.path, item, exc.stage, exc.message, exc.advice)]
         if isinstance(job, Outcome):

@@ -99,7 +99,7 @@ def _exit_with_parent(parent: int) -> None:
 def prepare(job: Job) -> Prepared:
     norm = normalize(job.original, job.media_type, job.work_dir, assume_dpi=job.profile.assume_dpi)
     out = job.work_dir / "archival.pdf"
-    run = run_ocr(norm.pdf, out, job.profile.ocr)
+    run = run_ocr(norm.pdf, out, job.profile.ocr, pdf_input=job.media_type == "application/pdf")
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(

@@ -37,12 +37,14 @@ class OcrRun:
     tools: dict[str, str]
 
 
-def ocr_options(settings: OcrSettings, *, image_dpi: int | None) -> dict[str, Any]:
+def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True) -> dict[str, Any]:
+    """OCRmyPDF options from a profile. Scanned images (wrapped by img2pdf)
+    have no text layer, so the existing-text mode only applies to PDF inputs."""
     opts: dict[str, Any] = {
         "language": list(settings.languages),
         "output_type": settings.output_type,
         "pdfa_backend": "internal",
-        "mode": _MODE[settings.existing_text],
+        "mode": _MODE[settings.existing_text] if pdf_input else "skip",
         "rotate_pages": settings.rotate_pages,
         "rotate_pages_threshold": settings.rotate_pages_threshold,
         "deskew": settings.deskew,
@@ -91,13 +93,14 @@ def _ghostscript_fallback(opts: dict[str, Any]) -> dict[str, Any]:
     return retry
 
 
-def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None) -> OcrRun:
+def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
+            pdf_input: bool = True) -> OcrRun:
     """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
 
     PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
     file its validator rejects goes through Ghostscript.
     """
-    opts = ocr_options(settings, image_dpi=image_dpi)
+    opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
     try:
         try:
             rc = ocrmypdf.ocr(src, dest, **opts)

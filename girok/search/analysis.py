@@ -17,7 +17,7 @@ from ..pii import mask_rrn
 
 _HANGUL = r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
 _CJK = r"\u4e00-\u9fff"  # Hanja in older records
-_RUN = re.compile(rf"[{_HANGUL}{_CJK}]+(?:\s[{_HANGUL}{_CJK}]+)*|[^\W_]+", re.UNICODE)
+_RUN = re.compile(rf"[{_HANGUL}{_CJK}]+(?:\s[{_HANGUL}{_CJK}]+)*|(?:(?![{_HANGUL}{_CJK}])[^\W_])+", re.UNICODE)
 _CJK_RUN = re.compile(rf"[{_HANGUL}{_CJK}]")
 
 
