@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from .clikit import err, out, print_json as _print_json, state
+from .clikit import open_archive as _open
 from .errors import EXIT_QUARANTINED, GirokError, UsageError
 
 app = typer.Typer(
@@ -23,15 +24,6 @@ app = typer.Typer(
          "`girok ingest FILES` (one-shot), and find documents with `girok search`.",
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-class State:
-    archive_path: Path = Path("archive")
-
-
-state = State()
 
 
 @app.callback()
@@ -42,19 +34,6 @@ def _global(
     ),
 ) -> None:
     state.archive_path = archive
-
-
-def _open():
-    from .archive.layout import Archive
-
-    arch = Archive.open(state.archive_path)
-    arch.setup_logging()
-    return arch
-
-
-def _print_json(obj) -> None:
-    out.file.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-    out.file.flush()
 
 
 # --- init -------------------------------------------------------------------
@@ -373,6 +352,18 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
 def version() -> None:
     """Print girok's version."""
     out.print(f"girok {__version__}")
+
+
+def _register_extensions() -> None:
+    """Command groups kept in their own modules (each has ``register(app)``)."""
+    import importlib
+
+    for name in EXTENSIONS:
+        importlib.import_module(f"girok.{name}").register(app)
+
+
+EXTENSIONS: list[str] = []
+_register_extensions()
 
 
 def main() -> None:

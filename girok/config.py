@@ -24,6 +24,7 @@ PROFILE_DIR = "profiles"
 BUILTIN_PROFILES = Path(__file__).resolve().parent.parent / "scanner_profiles"
 
 EXISTING_TEXT_MODES = ("skip", "redo", "force")
+PDF_RENDERERS = ("auto", "fpdf2", "sandwich", "hocr")
 OUTPUT_TYPES = ("pdfa-1", "pdfa-2", "pdfa-3")
 
 
@@ -39,6 +40,7 @@ class OcrSettings:
     output_type: str = "pdfa-2"
     oversample: int = 0
     timeout_seconds: float = 300.0
+    pdf_renderer: str = "sandwich"
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,8 @@ def load_profile(path: Path) -> Profile:
         output_type=ocr.choice("output_type", OUTPUT_TYPES, "pdfa-2"),
         oversample=ocr.get("oversample", int, 0),
         timeout_seconds=ocr.get("timeout_seconds", float, 300.0),
+        pdf_renderer=ocr.choice("pdf_renderer", PDF_RENDERERS, "sandwich"),
     )
-    if settings.existing_text == "redo" and settings.deskew:
-        raise ConfigError(f"{path} [ocr]: existing_text = \"redo\" cannot be combined with deskew = true "
-                          "(OCRmyPDF cannot deskew while replacing an earlier text layer); "
-                          "set one of them differently")
     stable = capture.get("stable_seconds", float, 2.0)
     dpi = capture.get("assume_dpi", int, 300)
     if stable < 0 or not 50 <= dpi <= 2400:

@@ -285,7 +285,7 @@ def test_shipped_profiles_values():
     profiles = load_profiles(BUILTIN_PROFILES)
     assert profiles["counter-flatbed"].assume_dpi == 200
     assert profiles["backlog-duplex"].stable_seconds == 10.0
-    assert profiles["backlog-duplex"].ocr.existing_text == "skip"  # redo cannot be combined with deskew
+    assert profiles["backlog-duplex"].ocr.existing_text == "skip"
     assert profiles["backlog-duplex"].ocr.timeout_seconds == 600.0
     assert profiles["default"].ocr == OcrSettings(timeout_seconds=300.0)
 
@@ -301,13 +301,6 @@ def test_default_archive_config_written_by_init_loads(tmp_path):
     assert {h.path.name: h.profile for h in cfg.hot_folders} == {
         "counter": "counter-flatbed", "backlog": "backlog-duplex", "default": "default",
     }
-
-
-def test_redo_with_deskew_is_refused_at_load(tmp_path):
-    p = tmp_path / "p.toml"
-    p.write_text('name = "p"\n[ocr]\nexisting_text = "redo"\ndeskew = true\n')
-    with pytest.raises(ConfigError, match="redo.*deskew"):
-        load_profile(p)
 
 
 @pytest.mark.parametrize("hot", [".", "store/originals", "work", "quarantine/x", ".."])

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..errors import CatalogError, NotFound
+from . import audit
 from .models import Capture, Counter, Document, Event, Page
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -81,12 +82,19 @@ class Catalog:
 
         @event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            dbapi_conn.isolation_level = None  # transactions are begun below, not by pysqlite
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _begin(conn):  # noqa: ANN001
+            # Take the write lock up front: the audit chain appends to its last
+            # event, which must not change between reading and writing it.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
@@ -104,8 +112,14 @@ class Catalog:
     def upgrade(self) -> None:
         if self.current_revision() == self.head_revision():
             return
-        with self.engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), "head")
+        with self.engine.connect() as conn:
+            # SQLite rebuilds a table to alter it; foreign keys must be off meanwhile
+            # (this pragma has no effect inside a transaction, so it comes first).
+            raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction handling
+            raw.execute("PRAGMA foreign_keys=OFF")
+            with conn.begin():
+                command.upgrade(_alembic_config(conn), "head")
+            raw.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -153,9 +167,8 @@ class Catalog:
                         for i, text in enumerate(nd.page_texts, start=1):
                             s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source))
                         reg_nos.append(reg)
-                    s.add(Event(at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
-                                detail=json.dumps({"sha256": cap.sha256, "source": cap.source_name,
-                                                   "profile": cap.profile}, ensure_ascii=False)))
+                    audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
+                                 detail={"sha256": cap.sha256, "source": cap.source_name, "profile": cap.profile})
             except IntegrityError as exc:
                 if "captures.sha256" in str(exc):
                     raise FileExistsError(cap.sha256) from None
@@ -164,8 +177,11 @@ class Catalog:
 
     def add_event(self, action: str, *, reg_no: str | None = None, **detail: Any) -> None:
         with self.Session.begin() as s:
-            s.add(Event(at=now(), actor=actor(), action=action, reg_no=reg_no,
-                        detail=json.dumps(detail, ensure_ascii=False, default=str)))
+            audit.append(s, at=now(), actor=actor(), action=action, reg_no=reg_no, detail=detail)
+
+    def verify_audit(self) -> "audit.Verdict":
+        with self.Session() as s:
+            return audit.verify_events(s.scalars(select(Event).order_by(Event.id)).yield_per(1000))
 
     def mark_indexed(self, reg_nos: list[str]) -> None:
         if not reg_nos:

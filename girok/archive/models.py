@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -47,6 +47,12 @@ class Document(Base):
     doc_type: Mapped[str] = mapped_column(Text, default="")
     captured_at: Mapped[datetime] = mapped_column()
     indexed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    rescan_suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+    doc_date: Mapped[date | None] = mapped_column(nullable=True)  # the filing date on the document
+    receipt_no: Mapped[str] = mapped_column(Text, default="")
+    office: Mapped[str] = mapped_column(Text, default="")
+    applicant: Mapped[str] = mapped_column(Text, default="")
+    metadata_json: Mapped[str] = mapped_column(Text, default="{}")  # extracted fields, QR payload; RRNs masked
     capture: Mapped[Capture] = relationship(back_populates="documents")
     pages: Mapped[list["Page"]] = relationship(back_populates="document", order_by="Page.page_no")
 
@@ -59,7 +65,17 @@ class Page(Base):
     page_no: Mapped[int] = mapped_column(Integer)  # 1-based within the document
     text: Mapped[str] = mapped_column(Text, default="")
     text_source: Mapped[str] = mapped_column(String(16), default="ocr")  # ocr | existing
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # mean word confidence 0-100
     document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class RrnKey(Base):
+    """A keyed hash (HMAC-SHA256, per-archive secret) of an RRN found in a document: exact lookup, no clear text."""
+
+    __tablename__ = "rrn_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    hmac: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class Event(Base):
@@ -72,6 +88,8 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(32))
     reg_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Counter(Base):
@@ -85,3 +103,4 @@ class Counter(Base):
 
 Index("ix_events_reg_no", Event.reg_no)
 Index("ix_documents_capture", Document.capture_id)
+Index("ix_documents_doc_date", Document.doc_date)

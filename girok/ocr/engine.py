@@ -46,14 +46,17 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "pdfa_backend": "internal",
         "mode": _MODE[settings.existing_text] if pdf_input else "skip",
         "rotate_pages": settings.rotate_pages,
-        "rotate_pages_threshold": settings.rotate_pages_threshold,
-        "deskew": settings.deskew,
+        "deskew": False,  # girok levels only the OCR input (plugin_deskew); the kept page stays as scanned
         "clean": settings.clean,
         "optimize": 1,
+        "pdf_renderer": settings.pdf_renderer,
         "tesseract_timeout": settings.timeout_seconds,
         "jobs": 1,
         "progress_bar": False,
+        "plugins": ["girok.ocr.plugin"] + (["girok.ocr.plugin_deskew"] if settings.deskew else []),
     }
+    if settings.rotate_pages:  # OCRmyPDF refuses a threshold without rotation
+        opts["rotate_pages_threshold"] = settings.rotate_pages_threshold
     if settings.pagesegmode is not None:
         opts["tesseract_pagesegmode"] = settings.pagesegmode
     if settings.oversample:

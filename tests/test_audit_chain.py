@@ -1,0 +1,83 @@
+"""The audit chain detects edited, removed, inserted and reordered events, and names the first bad one;
+an archive made before the chain existed (revision 0001) is chained by the migration."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine
+
+from girok.archive.catalog import Catalog, _alembic_config
+
+
+@pytest.fixture
+def chained(tmp_path):
+    c = Catalog(tmp_path / "c.sqlite")
+    for i in range(6):
+        c.add_event("test", reg_no=f"GR-2026-{i:06d}", n=i)
+    assert c.verify_audit().ok
+    return c, tmp_path / "c.sqlite"
+
+
+def sql(path, *stmts):
+    with sqlite3.connect(path) as db:
+        for s in stmts:
+            db.execute(s)
+
+
+def test_intact_chain_verifies(chained):
+    c, _ = chained
+    v = c.verify_audit()
+    assert v.ok and v.events == 6
+
+
+def test_edited_event_is_named(chained):
+    c, path = chained
+    sql(path, "update events set detail='{\"n\": 99}' where id=4")
+    v = c.verify_audit()
+    assert not v.ok and v.first_bad_id == 4 and "altered" in v.problem
+
+
+def test_deleted_event_is_found(chained):
+    c, path = chained
+    sql(path, "delete from events where id=3")
+    v = c.verify_audit()
+    assert not v.ok and v.first_bad_id == 4
+
+
+def test_inserted_event_is_found(chained):
+    c, path = chained
+    # copy event 2 with a new id between others: its prev_hash no longer fits where it lands
+    sql(path, "insert into events (id, at, actor, action, reg_no, detail, prev_hash, hash) "
+              "select 100, at, actor, action, reg_no, detail, prev_hash, hash from events where id=2",
+        "update events set id=id+1000 where id>=4 and id<100", "update events set id=4 where id=100")
+    v = c.verify_audit()
+    assert not v.ok and v.first_bad_id == 4
+
+
+def test_swapped_events_are_found(chained):
+    c, path = chained
+    sql(path, "update events set id=-1 where id=2", "update events set id=2 where id=3",
+        "update events set id=3 where id=-1")
+    v = c.verify_audit()
+    assert not v.ok and v.first_bad_id == 2
+
+
+def test_migration_chains_events_of_an_older_archive(tmp_path):
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        for i in range(3):
+            conn.exec_driver_sql(
+                "insert into events (at, actor, action, reg_no, detail) values "
+                f"('2025-01-0{i + 1} 10:00:00.000000', 'clerk', 'capture', 'GR-2025-00000{i}', '{{}}')")
+    engine.dispose()
+    c = Catalog(path)  # opens at head: the migration chains the three events
+    assert c.current_revision() == c.head_revision()
+    v = c.verify_audit()
+    assert v.ok and v.events == 3
+    c.add_event("after-upgrade")
+    assert c.verify_audit().ok
