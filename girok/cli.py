@@ -217,6 +217,8 @@ def _doc_dict(doc, *, with_text: bool) -> dict:
                      "size": doc.archival_size},
         "conversion": json.loads(doc.conversion),
         "indexed": doc.indexed_at is not None,
+        "rescan_suggested": bool(doc.rescan_suggested),
+        "page_confidence": [p.confidence for p in doc.pages],
     }
     if with_text:
         d["text"] = [mask_rrn(p.text) for p in doc.pages]
@@ -238,6 +240,8 @@ def show(
     t = Table(show_header=False, box=None)
     for k in ("id", "title", "doc_type", "captured_at", "pages", "pdfa"):
         t.add_row(k, str(d[k]))
+    confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])
+    t.add_row("OCR confidence", confs + ("  [bold red]re-scan suggested[/bold red]" if d["rescan_suggested"] else ""))
     t.add_row("source", f"{d['source']['name']} ({d['source']['media_type']}, profile {d['source']['profile']})")
     t.add_row("original sha256", d["original"]["sha256"])
     t.add_row("archival sha256", d["archival"]["sha256"])

@@ -124,3 +124,32 @@ def test_reindex_rebuilds_and_search_still_finds(make_archive, tmp_path):
     assert before != after, "reindex builds a new index aside and switches to it"
     hits = json_lines(run_girok(archive, "search", "--json", "혼인신고", check=True).stdout)
     assert [h["reg_no"] for h in hits] == [rec["id"]]
+
+
+def test_english_page_is_read_with_the_english_model(make_archive, tmp_path):
+    archive = make_archive()
+    f = render_korean(tmp_path / "english.png", ["The sequencer is a composition and performance tool",
+                                                  "for the professional musician. It is simple to learn."], dpi=300)
+    [rec] = json_lines(run_girok(archive, "ingest", "--json", str(f), check=True).stdout)
+    text = " ".join(json_lines(run_girok(archive, "show", rec["id"], "--json", "--text").stdout)[0]["text"])
+    assert "composition" in text and "musician" in text
+
+
+@pytest.mark.parametrize("threshold,flagged", [(101, True), (0, False)])
+def test_confidence_is_kept_and_low_pages_are_flagged_for_rescan(make_archive, tmp_path, threshold, flagged):
+    archive = make_archive()
+    prof = archive / "profiles" / "default.toml"
+    prof.write_text(prof.read_text().replace("rescan_below = 70", f"rescan_below = {threshold}"))
+    f = render_korean(tmp_path / "page.png", ["주민등록번호 870501-1196406", "서초구청장 귀하"], dpi=300)
+    [rec] = json_lines(run_girok(archive, "ingest", "--json", str(f), check=True).stdout)
+    show = json_lines(run_girok(archive, "show", rec["id"], "--json", "--text").stdout)[0]
+    [conf] = show["page_confidence"]
+    assert 50 < conf <= 100, "a clean rendered page reads with high confidence"
+    assert show["rescan_suggested"] is flagged
+    report = archive / "reports" / "rescan.csv"
+    assert report.exists() is flagged
+    if flagged:
+        assert rec["id"] in report.read_text(encoding="utf-8-sig")
+    human = run_girok(archive, "show", rec["id"], "--text").stdout
+    assert ("re-scan suggested" in human) is flagged
+    assert "870501-1******" in human.replace(" ", "") and "1196406" not in human

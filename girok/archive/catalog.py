@@ -50,6 +50,8 @@ class NewDocument:
     pdfa: str
     conversion: dict[str, Any]
     page_texts: list[str]
+    page_confidence: list[float | None] = field(default_factory=list)
+    rescan_suggested: bool = False
     text_source: str = "ocr"
     title: str = ""
     doc_type: str = ""
@@ -161,11 +163,15 @@ class Catalog:
                             archival_size=nd.archival_size, pdfa=nd.pdfa,
                             conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
                             title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
+                            rescan_suggested=nd.rescan_suggested,
                         )
                         s.add(doc)
                         s.flush()
+                        confs = nd.page_confidence
                         for i, text in enumerate(nd.page_texts, start=1):
-                            s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source))
+                            conf = confs[i - 1] if i <= len(confs) else None
+                            s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source,
+                                       confidence=conf))
                         reg_nos.append(reg)
                     audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
                                  detail={"sha256": cap.sha256, "source": cap.source_name, "profile": cap.profile})

@@ -40,6 +40,7 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
             first_page=d.first_page, page_count=d.page_count, archival_sha256=d.archival_sha256,
             archival_relpath=stored.relpath, archival_size=stored.size, pdfa=d.pdfa_level,
             conversion=d.conversion, page_texts=d.page_texts,
+            page_confidence=d.page_confidence, rescan_suggested=d.rescan_suggested,
             title=title_from_text(d.page_texts, source.stem), doc_type=doc_type,
         ))
     cap = NewCapture(sha256=sha256, size=size, source_name=source.name, source_path=str(source),

@@ -32,6 +32,7 @@ from ..fsutil import copy_and_hash, fsync_dir
 from ..ocr.programs import check_ocr_ready
 from .detect import sniff
 from .prepare import Job, Prepared, prepare, worker_init
+from . import rescan_report
 from .quarantine import quarantine
 from .workarea import new_work_dir
 
@@ -228,10 +229,15 @@ class Ingestor:
         except StorageError:
             self._drop_work(job, force=True)  # the source stays in its hot folder
             raise
+        for reg, doc in zip(reg_nos, prepared.documents):
+            if doc.rescan_suggested:
+                rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
+                                     doc.page_confidence, job.profile.ocr.rescan_below)
         if job.move_source:
             self._release_source(job.source, job.source_stat)
         self._drop_work(job)
-        return [Outcome(id=r, source=str(job.source), pages=d.page_count, status="archived")
+        return [Outcome(id=r, source=str(job.source), pages=d.page_count, status="archived",
+                        reason="re-scan suggested: some pages read poorly" if d.rescan_suggested else "")
                 for r, d in zip(reg_nos, prepared.documents)]
 
     def _worker_crashed(self, job: Job) -> list[Outcome]:

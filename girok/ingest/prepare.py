@@ -51,6 +51,8 @@ class PreparedDoc:
     pdfa_level: str
     conversion: dict[str, Any]
     page_texts: list[str]
+    page_confidence: list[float | None]  # mean word confidence per page; None where OCR was skipped
+    rescan_suggested: bool
 
 
 @dataclass
@@ -119,7 +121,10 @@ def prepare(job: Job) -> Prepared:
         "profile": job.profile.name,
         "output": f"PDF/A-{info.level}",
     }
+    confidence = [run.confidence.get(i) for i in range(1, info.pages + 1)]
+    flagged = any(c is not None and c < job.profile.ocr.rescan_below for c in confidence)
     return Prepared(job.job_id, [PreparedDoc(
         first_page=1, page_count=info.pages, archival=out, archival_sha256=sha256_file(out),
         archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion, page_texts=texts,
+        page_confidence=confidence, rescan_suggested=flagged,
     )])

@@ -23,7 +23,7 @@ import pikepdf
 
 from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
-from . import programs
+from . import plugin, programs
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class OcrRun:
     output: Path
     options: dict[str, Any]
     tools: dict[str, str]
+    confidence: dict[int, float]  # page number (1-based) -> mean word confidence; pages not OCRed are absent
 
 
 def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True) -> dict[str, Any]:
@@ -54,6 +55,8 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "jobs": 1,
         "progress_bar": False,
         "plugins": ["girok.ocr.plugin"] + (["girok.ocr.plugin_deskew"] if settings.deskew else []),
+        "use_threads": True,  # keeps girok.ocr.plugin in this process, where page confidences are read
+        "tesseract_config": ["tsv"],  # word confidences for each page, next to tesseract's PDF
     }
     if settings.rotate_pages:  # OCRmyPDF refuses a threshold without rotation
         opts["rotate_pages_threshold"] = settings.rotate_pages_threshold
@@ -104,6 +107,7 @@ def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | No
     file its validator rejects goes through Ghostscript.
     """
     opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
+    plugin.PAGE_CONFIDENCE.clear()
     try:
         try:
             rc = ocrmypdf.ocr(src, dest, **opts)
@@ -143,5 +147,5 @@ def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | No
         raise _reject("ocr", f"OCRmyPDF exited with {rc!r}", "Rescan the paper and drop it in again.")
     if not dest.exists() or dest.stat().st_size == 0:
         raise _reject("ocr", "OCRmyPDF reported success but wrote no output", "Drop the file in again.")
-    return OcrRun(output=dest, options={k: v for k, v in opts.items() if k != "progress_bar"},
-                  tools=tool_versions())
+    return OcrRun(output=dest, options={k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
+                  tools=tool_versions(), confidence=dict(plugin.PAGE_CONFIDENCE))

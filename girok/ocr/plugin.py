@@ -25,14 +25,49 @@ from .skew import estimate_skew_file
 log = logging.getLogger(__name__)
 
 OSD_SCALE = 0.5
+
+# Mean word confidence (0-100) per page number (1-based) of the current OCRmyPDF run.
+# The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
+# one the caller imported; the caller clears it before a run and reads it after.
+PAGE_CONFIDENCE: dict[int, float] = {}
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def mostly_latin(text: str) -> bool:
-    """True for a page that reads as Latin-script text (English forms, passports, foreign documents)."""
-    hangul, latin = len(_HANGUL.findall(text)), len(_LATIN.findall(text))
-    return latin >= 20 and latin > 2 * hangul
+    """True when the Korean model's reading of a page is not Korean text.
+
+    The Korean model reads an English page as Latin letters, digits and
+    symbols with few Hangul syllables, so: enough characters, and less than
+    a third of them Hangul (Korean pages run well above half).
+    """
+    chars = [c for c in text if not c.isspace()]
+    hangul = len(_HANGUL.findall(text))
+    return len(chars) >= 20 and hangul < len(chars) / 3
+
+
+def _record_confidence(input_file, output: Path) -> None:
+    """Read tesseract's TSV (requested with the 'tsv' config) and keep the page's mean word confidence."""
+    tsv = Path(output).parent / (Path(output).stem + ".tsv")
+    try:
+        pageno = int(Path(input_file).name.split("_", 1)[0])
+        lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
+    except (ValueError, OSError):
+        return
+    total = weight = 0.0
+    for line in lines:
+        cols = line.split("\t")
+        if len(cols) < 12 or cols[0] != "5":  # level 5 = word
+            continue
+        try:
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        word = cols[11].strip()
+        if conf < 0 or not word:
+            continue
+        total += conf * len(word)
+        weight += len(word)
+    PAGE_CONFIDENCE[pageno] = round(total / weight, 1) if weight else 0.0
 
 
 def _korean_first(run, input_file, output, output_text, options) -> None:
@@ -50,9 +85,11 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
         run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
         text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
         if not mostly_latin(text):
+            _record_confidence(input_file, output)
             return
         log.info("%s reads as Latin text; recognizing again with %s", Path(input_file).name, "+".join(langs))
     run(input_file, output, output_text, options)
+    _record_confidence(input_file, output)
 
 
 class GirokTesseractEngine(TesseractOcrEngine):

@@ -1,0 +1,23 @@
+"""Which pages the Korean model hands on to kor+eng (girok.ocr.plugin.mostly_latin)."""
+
+import pytest
+
+from girok.ocr.plugin import mostly_latin
+
+
+@pytest.mark.parametrize("text", [
+    "The LinnSequencer is a state-of-the-art composition and performance tool",
+    "[16 52620460066[ 15 ㅎㅇ 0010 ㅁ 05110 20 ㅁ ㅁ 0 00110 10[ 타 16",  # kor's reading of an English page
+])
+def test_non_korean_readings_go_to_the_full_language_list(text):
+    assert mostly_latin(text)
+
+
+@pytest.mark.parametrize("text", [
+    "전입신고서 접수번호 2016-동작-27901 성명 정예준 전화번호 010-1007-5420",
+    "서초구는 AI 기반 민원 안내 서비스와 QR 코드 전자서식을 2023년부터 운영하고 있다.",
+    "짧은 글",  # too short to judge: stays with kor
+    "",
+])
+def test_korean_pages_stay_with_the_korean_model(text):
+    assert not mostly_latin(text)
