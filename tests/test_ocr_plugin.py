@@ -21,3 +21,17 @@ def test_non_korean_readings_go_to_the_full_language_list(text):
 ])
 def test_korean_pages_stay_with_the_korean_model(text):
     assert not mostly_latin(text)
+
+
+def test_doubtful_latin_counts_low_confidence_non_hangul_words():
+    from girok.ocr.plugin import doubtful_latin
+
+    words = [("서초구는", 91.0), ("41", 40.0), ("0)#", 30.0), ("2023년", 95.0), ("010-1234-5678", 60.0), ("AI", 90.0)]
+    assert doubtful_latin(words) == 3  # 41, 0)#, the phone number read with low confidence
+
+
+def test_mean_confidence_weights_by_length():
+    from girok.ocr.plugin import mean_confidence
+
+    assert mean_confidence([("가나다라", 90.0), ("a", 40.0)]) == 80.0
+    assert mean_confidence([]) == 0.0

@@ -45,15 +45,17 @@ def mostly_latin(text: str) -> bool:
     return len(chars) >= 20 and hangul < len(chars) / 3
 
 
-def _record_confidence(input_file, output: Path) -> None:
-    """Read tesseract's TSV (requested with the 'tsv' config) and keep the page's mean word confidence."""
-    tsv = Path(output).parent / (Path(output).stem + ".tsv")
+def _tsv_of(output) -> Path:
+    return Path(output).parent / (Path(output).stem + ".tsv")
+
+
+def read_words(tsv: Path) -> list[tuple[str, float]]:
+    """(word, confidence) for every recognized word in tesseract's TSV output."""
     try:
-        pageno = int(Path(input_file).name.split("_", 1)[0])
         lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
-    except (ValueError, OSError):
-        return
-    total = weight = 0.0
+    except OSError:
+        return []
+    words = []
     for line in lines:
         cols = line.split("\t")
         if len(cols) < 12 or cols[0] != "5":  # level 5 = word
@@ -63,33 +65,68 @@ def _record_confidence(input_file, output: Path) -> None:
         except ValueError:
             continue
         word = cols[11].strip()
-        if conf < 0 or not word:
-            continue
-        total += conf * len(word)
-        weight += len(word)
-    PAGE_CONFIDENCE[pageno] = round(total / weight, 1) if weight else 0.0
+        if conf >= 0 and word:
+            words.append((word, conf))
+    return words
+
+
+def mean_confidence(words: list[tuple[str, float]]) -> float:
+    weight = sum(len(w) for w, _ in words)
+    return round(sum(c * len(w) for w, c in words) / weight, 1) if weight else 0.0
+
+
+def doubtful_latin(words: list[tuple[str, float]], *, below: float = 75.0) -> int:
+    """Words without Hangul that the Korean model read with low confidence: likely English it misread."""
+    return sum(1 for w, c in words
+               if c < below and len(w) >= 2 and not _HANGUL.search(w) and any(ch.isalnum() for ch in w))
+
+
+def _pageno(input_file) -> int | None:
+    try:
+        return int(Path(input_file).name.split("_", 1)[0])
+    except ValueError:
+        return None
 
 
 def _korean_first(run, input_file, output, output_text, options) -> None:
-    """Recognize with Korean alone, and again with every profile language only if the page is Latin text.
+    """Recognize with Korean alone; read again with every profile language only where English is likely.
 
     Tesseract with kor+eng tries both models on every word: on the Korean dev
     corpus that was about 35% slower than kor alone and less accurate (CER
     0.103 vs 0.075), because the English model "corrects" Hangul words. The
-    Korean model reads digits and the odd Latin word well; a page that is
-    mostly Latin (CER 0.99 with kor alone on an English page) is read again
-    with the full language list.
+    Korean model reads digits well but misreads Latin words (AI -> 41). So a
+    page is read again with the full list when kor's reading is not Korean
+    (``mostly_latin``) or has doubtful non-Hangul words, and the reading with
+    the higher mean word confidence is kept.
     """
     langs = list(options.languages)
-    if "kor" in langs and len(langs) > 1:
-        run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
-        text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
-        if not mostly_latin(text):
-            _record_confidence(input_file, output)
-            return
-        log.info("%s reads as Latin text; recognizing again with %s", Path(input_file).name, "+".join(langs))
+    if "kor" not in langs or len(langs) == 1:
+        run(input_file, output, output_text, options)
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(read_words(_tsv_of(output)))
+        return
+    run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
+    words = read_words(_tsv_of(output))
+    text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
+    first = mean_confidence(words)
+    if not mostly_latin(text) and doubtful_latin(words) < 2:
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = first
+        return
+    kept = [Path(output), Path(output_text), _tsv_of(output)]
+    for f in kept:
+        if f.exists():
+            f.replace(f.with_name(f.name + ".kor"))
     run(input_file, output, output_text, options)
-    _record_confidence(input_file, output)
+    second = mean_confidence(read_words(_tsv_of(output)))
+    if second >= first or mostly_latin(text):
+        for f in kept:
+            f.with_name(f.name + ".kor").unlink(missing_ok=True)
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = second
+        log.info("%s: read again with %s (confidence %.0f -> %.0f)", Path(input_file).name, "+".join(langs),
+                 first, second)
+    else:
+        for f in kept:
+            f.with_name(f.name + ".kor").replace(f)
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = first
 
 
 class GirokTesseractEngine(TesseractOcrEngine):
