@@ -34,4 +34,4 @@ def test_mean_confidence_weights_by_length():
     from girok.ocr.plugin import mean_confidence
 
     assert mean_confidence([("가나다라", 90.0), ("a", 40.0)]) == 80.0
-    assert mean_confidence([]) == 0.0
+    assert mean_confidence([]) is None  # a blank page: nothing to judge, never flagged

@@ -20,6 +20,7 @@ from typing import Any
 import ocrmypdf
 import ocrmypdf.exceptions as ox
 import pikepdf
+from PIL import Image
 
 from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
@@ -137,6 +138,9 @@ def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | No
     except ox.PdfaConversionFailedError as exc:
         raise _reject("pdfa", f"could not make a valid PDF/A from this file ({exc})",
                       "Rescan the paper as an image (TIFF/PDF) rather than a born-digital PDF.") from None
+    except Image.DecompressionBombError as exc:
+        raise _reject("ocr", f"a page image is too large to process safely ({exc})",
+                      "Scan at 300 dpi or less; split very large drawings into parts.") from None
     except ox.MissingDependencyError as exc:  # a set-up problem, not the file's fault: stop the run
         raise MissingDependency(f"OCRmyPDF is missing a program: {exc}",
                                 hint="Run the README's set-up command, which installs the Debian packages.") from None

@@ -29,7 +29,7 @@ OSD_SCALE = 0.5
 # Mean word confidence (0-100) per page number (1-based) of the current OCRmyPDF run.
 # The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
 # one the caller imported; the caller clears it before a run and reads it after.
-PAGE_CONFIDENCE: dict[int, float] = {}
+PAGE_CONFIDENCE: dict[int, float | None] = {}  # None: no words on the page (blank), nothing to judge
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -70,9 +70,9 @@ def read_words(tsv: Path) -> list[tuple[str, float]]:
     return words
 
 
-def mean_confidence(words: list[tuple[str, float]]) -> float:
+def mean_confidence(words: list[tuple[str, float]]) -> float | None:
     weight = sum(len(w) for w, _ in words)
-    return round(sum(c * len(w) for w, c in words) / weight, 1) if weight else 0.0
+    return round(sum(c * len(w) for w, c in words) / weight, 1) if weight else None
 
 
 def doubtful_latin(words: list[tuple[str, float]], *, below: float = 75.0) -> int:
@@ -107,16 +107,16 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
     words = read_words(_tsv_of(output))
     text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
-    first = mean_confidence(words)
+    first = mean_confidence(words) or 0.0
     if not mostly_latin(text) and doubtful_latin(words) < 2:
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = first
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(words)
         return
     kept = [Path(output), Path(output_text), _tsv_of(output)]
     for f in kept:
         if f.exists():
             f.replace(f.with_name(f.name + ".kor"))
     run(input_file, output, output_text, options)
-    second = mean_confidence(read_words(_tsv_of(output)))
+    second = mean_confidence(read_words(_tsv_of(output))) or 0.0
     if second >= first or mostly_latin(text):
         for f in kept:
             f.with_name(f.name + ".kor").unlink(missing_ok=True)
@@ -126,7 +126,7 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     else:
         for f in kept:
             f.with_name(f.name + ".kor").replace(f)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = first
+        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(words)
 
 
 class GirokTesseractEngine(TesseractOcrEngine):
