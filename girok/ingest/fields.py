@@ -1,0 +1,191 @@
+"""Receipt number, applicant, addressee office and phone numbers in a form's OCR text.
+
+Each finder takes text (normalized here) and returns ``(value, source)`` or
+None; a value that does not read cleanly is None rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from rapidfuzz.distance import Levenshtein
+
+from .. import pii
+from ..textnorm import normalize
+from .labels import (ALL_LABELS, HANGUL, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact,
+                     label_of, labelled_values, lines_of)
+
+_RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
+
+
+def _clean_code(value: str) -> str | None:
+    v = re.sub(r"\s*-\s*", "-", value.strip())
+    toks = [t for t in v.split() if WORDCHARS.search(t)]
+    if len(toks) != 1:
+        return None
+    tok = toks[0].strip(".,:;()[]")
+    tok = re.sub(r"^제(?=\d)", "", tok)
+    tok = re.sub(r"(?<=\d)호$", "", tok)
+    if not _RECEIPT.fullmatch(tok) or sum(c.isdigit() for c in tok) < 2:
+        return None
+    return tok
+
+
+def find_receipt_no(text: str) -> tuple[str, str] | None:
+    """(receipt number, "label") from ``접수번호 …``; a value that is not one clean code is no value."""
+    for v in labelled_values(normalize(text), RECEIPT_LABELS):
+        code = _clean_code(v.lstrip(":： "))
+        if code:
+            return code, LABEL
+    return None
+
+
+_NAME = re.compile(r"[가-힣]{2,5}")
+
+
+def _name(value: str) -> str | None:
+    value = re.split(r"[(\[（]", value, maxsplit=1)[0]
+    toks = value.replace(":", " ").split()
+    if not toks:
+        return None
+    if _NAME.fullmatch(toks[0]):
+        name = toks[0]
+    else:  # 정 예 준: single letters spaced out by OCR
+        singles = []
+        for t in toks:
+            if len(t) == 1 and HANGUL.match(t):
+                singles.append(t)
+            else:
+                break
+        name = "".join(singles)
+        if not _NAME.fullmatch(name):
+            return None
+    if any(name.startswith(lab) for lab in ALL_LABELS):
+        return None
+    return name
+
+
+# Korean surnames (about 99.9 % of people), to tell a misread name from a real one.
+SURNAMES = set(
+    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추"
+    "도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창"
+    "옹순라계시초랑궉묵아요뇌담근평후"
+) | {"남궁", "황보", "제갈", "선우", "사공", "서문", "독고", "동방"}
+
+
+def _plausible_name(name: str) -> bool:
+    return name[:1] in SURNAMES or name[:2] in SURNAMES
+
+
+_SIGNER = re.compile(r"^(?P<name>[^(]*?)\s*(?:\(|서\s*명|$)")
+
+
+def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str, str] | None:
+    """(name, "label") from ``성명 …`` or the signature line ``신청인 … (서명 또는 인)``.
+
+    When both are there and differ (one of them misread), the one that
+    starts with a Korean surname wins; if both or neither do, the signature
+    line wins: it is running text, which OCR reads better than a table
+    cell. The disagreement is added to ``warnings``.
+    """
+    text = normalize(text)
+    by_label = next((n for n in map(_name, labelled_values(text, NAME_LABELS, next_line=False)) if n), None)
+    by_sign = None
+    for line in lines_of(text):
+        lab = label_of(line)
+        if lab and lab.name in SIGNER_LABELS:
+            m = _SIGNER.match(lab.value)
+            n = _name(m.group("name")) if m else None
+            if n:
+                by_sign = n
+                break
+    name = by_sign or by_label
+    if by_label and by_sign and by_label != by_sign:
+        if _plausible_name(by_label) and not _plausible_name(by_sign):
+            name = by_label
+        if warnings is not None:
+            warnings.append(f"applicant: 성명 reads {by_label}, signature line {by_sign}; took {name}")
+    return (name, LABEL) if name else None
+
+
+_ADDRESSEE = re.compile(r"(?P<before>.*?)(?P<title>청\s*장|군\s*수|도\s*지\s*사|교\s*육\s*감|장)\s*[,.]?\s*귀\s*하")
+_AGENCIES = ("경찰", "국세", "관세", "조달", "통계", "검찰", "병무", "소방", "산림", "특허", "기상", "문화재",
+             "질병관리", "해양경찰", "교육")
+_JANG_ENDS = "동읍면리시도구군서소원관단회부처국실과청"
+
+
+def _office_name(before: str) -> str | None:
+    toks = before.split()
+    if not toks:
+        return None
+    parts = [toks.pop()]
+    while toks and len(parts[0]) == 1 and re.fullmatch(r"[가-힣0-9]+", toks[-1]):
+        parts.insert(0, toks.pop())
+        if len(parts[0]) > 1:
+            break
+    name = "".join(parts)
+    return name if re.fullmatch(r"[가-힣][가-힣0-9]+", name) else None
+
+
+def find_office(text: str, known_offices: Iterable[str] = ()) -> tuple[str, str] | None:
+    """(office, "label") from the addressee line: ``동작구청장 귀하`` -> 동작구, ``사당1동장 귀하`` -> 사당1동.
+
+    ``…청장``: a 구/시/군 (동작구), or a national agency (경찰 -> 경찰청);
+    ``…군수`` -> …군, ``…도지사`` -> …도, ``…교육감`` -> …교육청, ``…장`` -> the
+    office it heads (…동, …시, …세무서). A name that reads as none of these is
+    no office. With ``known_offices``, a close reading (one letter off) is
+    corrected to the known name.
+    """
+    for line in reversed(lines_of(normalize(text))):
+        m = _ADDRESSEE.search(line)
+        if not m:
+            continue
+        name = _office_name(m.group("before"))
+        title = re.sub(r"\s", "", m.group("title"))
+        office = _office_of(name, title) if name else None
+        known = {compact(k): k for k in known_offices}
+        if known and name:
+            mine = compact(office or name)
+            best = min(known, key=lambda k: Levenshtein.distance(mine, k))
+            if mine == best or (len(best) >= 3 and Levenshtein.distance(mine, best) <= 1):
+                return known[best], LABEL
+        if office:
+            return office, LABEL
+    return None
+
+
+def _office_of(name: str, title: str) -> str | None:
+    if title == "청장":
+        if name[-1] in "구시군":
+            return name
+        return name + "청" if name.endswith(_AGENCIES) else None
+    if title == "군수":
+        return name if name.endswith("군") else name + "군"
+    if title == "도지사":
+        return name if name.endswith("도") else name + "도"
+    if title == "교육감":
+        return name + "교육청"
+    return name if name[-1] in _JANG_ENDS else None
+
+
+_PHONE_RES = (
+    re.compile(r"(?<![\d-])(01[016789]|02|0[3-6][1-5]|070|050\d?)\s*(?:[-.)]|\s)\s*(\d{3,4})\s*[-.\s]\s*(\d{4})(?!\d)(?!\s*-\s*\d)"),
+    re.compile(r"(?<![\d-])(01[016789])(\d{4})(\d{4})(?!\d)"),
+    re.compile(r"(?<![\d-])(1[568]\d{2})\s*-\s*(\d{4})(?![\d-])"),
+)
+
+
+def find_phones(text: str) -> list[str]:
+    """Korean phone numbers (010-1234-5678, 02-2155-6114, 1588-1234), normalized with hyphens, first seen first."""
+    text = normalize(text)
+    rrn_spans = [m.span() for m in pii.NOISY_RRN_RE.finditer(text)]
+    found: list[tuple[int, str]] = []
+    for rx in _PHONE_RES:
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in rrn_spans):
+                continue
+            found.append((m.start(), "-".join(m.groups())))
+    found.sort()
+    return list(dict.fromkeys(p for _, p in found))
+
