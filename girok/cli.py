@@ -233,7 +233,10 @@ def show(
 ) -> None:
     """Show a document: metadata, pages, hashes, PDF/A level, and (with --text) its text."""
     arch = _open()
-    d = _doc_dict(arch.catalog.get(reg_no), with_text=text)
+    doc = arch.catalog.get(reg_no)
+    d = _doc_dict(doc, with_text=text)
+    if text:  # reading a document's text is an access the trail keeps
+        arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
     if as_json:
         _print_json(d)
         return
@@ -261,8 +264,12 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="One JSON line per hit."),
 ) -> None:
     """Full-text search. Korean nouns match inside words with particles (민원실 finds 민원실에서)."""
+    from .pii import mask_rrn
+
     arch = _open()
     hits = arch.index.search(query, limit=limit)
+    arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None, query=mask_rrn(query),
+                           hits=len(hits))
     if as_json:
         for h in hits:
             _print_json(h.as_dict())
@@ -366,7 +373,7 @@ def _register_extensions() -> None:
         importlib.import_module(f"girok.{name}").register(app)
 
 
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["cli_records"]
 _register_extensions()
 
 

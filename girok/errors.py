@@ -104,6 +104,14 @@ class CatalogError(GirokError):
     hint = "Run `girok doctor`; if it persists, restore the catalog from backup."
 
 
+class AuditBroken(GirokError):
+    """The audit trail does not verify: an event was edited, removed, inserted or moved."""
+
+    exit_code = 20
+    hint = ("The catalog was changed outside girok. Keep this copy for investigation, compare it with "
+            "the catalog backup and the last audit hash you recorded, and restore from backup.")
+
+
 def _rebuild(cls, message, state):
     err = Exception.__new__(cls)
     Exception.__init__(err, message)

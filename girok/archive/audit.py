@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..pii import mask_rrn
 from .models import Event
 
 GENESIS = "0" * 64
@@ -36,10 +37,14 @@ def event_hash(prev_hash: str, at: datetime, actor: str, action: str, reg_no: st
 
 def append(session: Session, *, at: datetime, actor: str, action: str, reg_no: str | None,
            detail: dict[str, Any]) -> Event:
-    """Append one event to the chain within ``session``'s (immediate) transaction."""
+    """Append one event to the chain within ``session``'s (immediate) transaction.
+
+    A 주민등록번호 in any string of ``detail`` (a file name, a query) is masked first:
+    the trail cannot be edited, so clear personal data must never get into it.
+    """
     last = session.scalars(select(Event.hash).order_by(Event.id.desc()).limit(1)).first()
     prev = last or GENESIS
-    text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+    text = mask_rrn(json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str))
     ev = Event(at=at, actor=actor, action=action, reg_no=reg_no, detail=text, prev_hash=prev,
                hash=event_hash(prev, at, actor, action, reg_no, text))
     session.add(ev)

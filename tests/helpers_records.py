@@ -1,0 +1,84 @@
+"""Documents in a test archive without OCR: files in the store and a catalog record, as an ingest leaves them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import sqlite3
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from unittest import mock
+
+from girok.archive.catalog import NewCapture, NewDocument
+from girok.archive.layout import Archive
+from girok.archive.records import index_documents, title_from_text
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def add_document(root: Path, texts: list[str], *, name: str = "scan.png") -> str:
+    """Archive a made-up scan whose OCR text is ``texts`` (one string a page); returns its registration number."""
+    src = root.parent / "made-up-sources"
+    src.mkdir(exist_ok=True)
+    ext = Path(name).suffix
+    original = src / f"{sha_of(texts)}{ext}"
+    original.write_bytes(b"scan:" + "\n".join(texts).encode())
+    archival = src / f"{sha_of(texts)}.pdf"
+    archival.write_bytes(b"%PDF-1.7 archival copy\n" + "\n".join(texts).encode())
+    with Archive.open(root) as arch:
+        orig = arch.store.put("originals", original, sha(original), ext)
+        pdf = arch.store.put("archival", archival, sha(archival), ".pdf")
+        doc = NewDocument(first_page=1, page_count=len(texts), archival_sha256=pdf.sha256, archival_relpath=pdf.relpath,
+                          archival_size=pdf.size, pdfa="2B", conversion={"tools": {"test": "1"}, "options": {}},
+                          page_texts=texts, title=title_from_text(texts, Path(name).stem))
+        cap = NewCapture(sha256=orig.sha256, size=orig.size, source_name=name, source_path=f"/scans/{name}",
+                         hot_folder=None, profile="default", media_type="image/png", original_relpath=orig.relpath,
+                         documents=[doc])
+        [reg] = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
+        index_documents(arch, [reg])
+    return reg
+
+
+def sha_of(texts: list[str]) -> str:
+    return hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
+
+
+def sql(archive: Path, *stmts: str, params=()) -> list[tuple]:
+    """Run statements on an archive's catalog behind girok's back; returns the last one's rows."""
+    with sqlite3.connect(archive / "catalog.sqlite") as db:
+        rows = []
+        for s in stmts:
+            rows = db.execute(s, params).fetchall() if params else db.execute(s).fetchall()
+    return rows
+
+
+def girok(archive: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """`girok --archive ARCHIVE ARGS` through girok.cli.main in this process: what conftest's run_girok
+    does, without a new interpreter for every command (the exit code and both outputs alike)."""
+    from girok import cli
+
+    argv = ["girok", "--archive", str(archive), *args]
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err), mock.patch.object(sys, "argv", argv):
+            cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        for h in root.handlers[:]:  # open_archive() adds a log file handler each time
+            if h not in handlers:
+                root.removeHandler(h)
+                h.close()
+        root.setLevel(level)
+    proc = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    if check and code != 0:
+        raise AssertionError(f"girok {' '.join(args)} exited {code}\n{proc.stdout}\n{proc.stderr}")
+    return proc
