@@ -1,4 +1,4 @@
-"""Commands for the record keeper: the audit trail (``register(app)``)."""
+"""Commands for the record keeper: audit trail and fixity (``register(app)``)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ import json
 from typing import Optional
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .clikit import open_archive, out, print_json
-from .errors import AuditBroken
+from .clikit import err, open_archive, out, print_json
+from .errors import AuditBroken, FixityFailed
 
 audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
                         no_args_is_help=True, rich_markup_mode=None)
+fixity_app = typer.Typer(help="Fixity: are the stored files still the files that were archived?",
+                         no_args_is_help=True, rich_markup_mode=None)
+
+
+def _progress(label: str, *, quiet: bool) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, disable=quiet and not err.is_terminal)
 
 
 def _plain(text: str) -> None:
@@ -67,5 +75,38 @@ def audit_log(
             _plain(f"{d['id']:>6} {d['at']} {d['actor']:<10} {d['action']:<10} {','.join(d['documents']) or '-'} {detail}")
 
 
+@fixity_app.command("check")
+def fixity_check(
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, metavar="N",
+                                         help="Re-hash only N files chosen at random (every file is still "
+                                              "looked for, and its size compared)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Re-hash stored files against their recorded SHA-256; report missing, changed and orphan files.
+
+    The result is written to the audit trail. Exit code 14 on any problem:
+    fit for a nightly job (`girok fixity check && girok audit verify`).
+    """
+    from .archive import fixity
+
+    arch = open_archive()
+    with _progress("re-hashing", quiet=as_json) as progress:
+        task = progress.add_task("", total=None)
+        report = fixity.check(arch, sample=sample,
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for p in report.problems:
+            docs = f" [{', '.join(p.reg_nos)}]" if p.reg_nos else ""
+            _plain(f"{p.kind:<10} {p.path}: {p.detail}{docs}")
+        s = report.summary()
+        _plain(f"{s['files']} catalogued file(s), {s['hashed']} re-hashed: {s['missing']} missing, "
+               f"{s['changed']} changed, {s['unreadable']} unreadable, {s['orphan']} orphan.")
+    if not report.ok:
+        raise FixityFailed(f"fixity check found {len(report.problems)} problem(s)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
+    app.add_typer(fixity_app, name="fixity")

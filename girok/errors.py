@@ -112,6 +112,14 @@ class AuditBroken(GirokError):
             "the catalog backup and the last audit hash you recorded, and restore from backup.")
 
 
+class FixityFailed(GirokError):
+    """Stored files are missing, changed, unreadable, or not in the catalog."""
+
+    exit_code = 21
+    hint = ("Restore the named files from backup (their SHA-256 is in the catalog); "
+            "`girok doctor` explains files the catalog does not know.")
+
+
 def _rebuild(cls, message, state):
     err = Exception.__new__(cls)
     Exception.__init__(err, message)
