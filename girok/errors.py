@@ -129,3 +129,14 @@ def _rebuild(cls, message, state):
 
 # Exit code used when a batch finished but some inputs were quarantined.
 EXIT_QUARANTINED = InputRejected.exit_code
+
+
+class Disposed(NotFound):
+    """The document asked for was lawfully disposed of; only its tombstone remains (exit code of NotFound)."""
+
+
+class RetentionRefused(GirokError):
+    """A retention step was refused: a decision file that does not match its review, an invalid decision, ..."""
+
+    exit_code = 13
+    hint = "Nothing was changed. Fix what the message names, or run `girok retention review` again."

@@ -48,6 +48,18 @@ profile = "backlog-duplex"
 [[hotfolder]]
 path = "hot/default"
 profile = "default"
+
+# Retention schedule (보존기간): which class each document gets when it is archived.
+# Classes: 영구, 준영구, 30년, 10년, 5년, 3년, 1년. The period counts from 1 January
+# after the business was completed. Without this table every document is 영구
+# (never due). See README, "Retention, holds and disposal".
+# [retention]
+# default = "10년"                 # documents whose type and profile are not listed below
+# [retention.types]                # by document type (from the scanner profile's [document] default_type)
+# "전입신고서" = "5년"
+# "여권발급신청서" = "10년"
+# [retention.profiles]             # by scanner profile, for documents without a listed type
+# "counter-flatbed" = "5년"
 """
 
 

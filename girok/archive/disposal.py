@@ -1,0 +1,305 @@
+"""Carrying out approved disposals (폐기): tombstone, files, index entry, certificate.
+
+Only documents the committee approved for disposal, whose period has run
+out by today, and that are on no hold are destroyed. In three steps, each
+safe to repeat after a crash:
+
+1. one catalog transaction: the document's rows go, a tombstone comes
+   (registration number, type, dates, hashes, decision reference), the
+   decision is marked done, and a ``retention-dispose`` audit event is
+   written per document;
+2. the stored files (archival copy; the original once no document of its
+   capture remains) are unlinked and the index entry removed; what
+   happened to each is kept with the tombstone (a file already missing is
+   reported, not fatal);
+3. the disposal certificate (폐기 확인서) is written, CSV and text, and
+   its SHA-256s recorded in the catalog and the audit chain.
+
+Running it again finishes an interrupted run and otherwise changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy.orm import Session
+
+from ..fsutil import fsync_dir, sha256_file
+from ..pii import mask_rrn
+from . import audit, catalog
+from .holds import active_holds
+from .models import Capture, Document, Page, RrnKey
+from .retention import korean_date, today
+from .certificate import FOLDER, Line, render_csv, render_text
+from .retention_models import Decision, Disposal, Retention, ReviewItem, Tombstone
+from .reviewfile import write_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Planned:
+    reg_no: str
+    decision: int
+    review: int
+    status: str  # dispose | held | not due | superseded
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"id": self.reg_no, "decision": self.decision, "review": self.review, "status": self.status,
+                "reason": self.reason}
+
+
+@dataclass
+class DisposeReport:
+    dry_run: bool
+    planned: list[Planned] = field(default_factory=list)
+    disposed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # files already missing and the like: reported, not fatal
+    problems: list[str] = field(default_factory=list)  # to be finished by the next run
+    certificates: list[dict] = field(default_factory=list)
+    pending_purge: int = 0
+
+
+def plan(s: Session, on: date) -> list[Planned]:
+    """Every pending disposal approval, and whether it can be carried out on ``on``."""
+    out: list[Planned] = []
+    pending = list(s.scalars(select(Decision).where(Decision.action == "dispose", Decision.status == "pending")
+                             .order_by(Decision.id)))
+    held = active_holds(s, [d.reg_no for d in pending])
+    seen: set[str] = set()
+    for d in pending:
+        p = Planned(d.reg_no, d.id, d.review_id, "dispose")
+        if d.reg_no in seen:
+            p.status, p.reason = "superseded", "approved twice; the earlier approval is carried out"
+            out.append(p)
+            continue
+        seen.add(d.reg_no)
+        row = s.execute(select(Retention).join(Document, Document.id == Retention.document_id)
+                        .where(Document.reg_no == d.reg_no)).scalar_one_or_none()
+        shown = s.get(ReviewItem, (d.review_id, d.reg_no))
+        if row is None:
+            p.status, p.reason = "superseded", "no longer in the catalog"
+        elif shown is None or (row.retention_class, row.completed_on) != (shown.retention_class, shown.completed_on):
+            p.status, p.reason = "superseded", "re-classified since the decision"
+        elif d.reg_no in held:
+            p.status = "held"
+            p.reason = "; ".join(f"hold {h}: {r}" for h, r in held[d.reg_no])
+        elif row.due_on is None or row.due_on > on:
+            p.status, p.reason = "not due", f"due {row.due_on or 'never'}"
+        out.append(p)
+    return out
+
+
+def _certificate_number(s: Session, at: datetime) -> str:
+    year = korean_date(at).year
+    n = s.scalar(select(func.count(Disposal.id)).where(Disposal.number.like(f"{year}-%"))) or 0
+    return f"{year}-{n + 1:04d}"
+
+
+def _entomb(s: Session, doc: Document, ret: Retention, dec: Decision, disposal: Disposal, at: datetime,
+            leaving: set[int]) -> Tombstone:
+    """Replace one document's rows by its tombstone (inside the disposal transaction)."""
+    cap = doc.capture
+    others = s.scalar(select(func.count(Document.id)).where(Document.capture_id == cap.id,
+                                                            Document.id.not_in(leaving))) or 0
+    shared = s.scalar(select(func.count(Document.id)).where(Document.archival_relpath == doc.archival_relpath,
+                                                            Document.id.not_in(leaving))) or 0
+    tomb = Tombstone(
+        reg_no=doc.reg_no, doc_type=doc.doc_type, title=mask_rrn(doc.title), retention_class=ret.retention_class,
+        completed_on=ret.completed_on, due_on=ret.due_on, doc_date=doc.doc_date, captured_at=doc.captured_at,
+        page_count=doc.page_count, original_sha256=cap.sha256, archival_sha256=doc.archival_sha256,
+        original_relpath=None if others else cap.original_relpath,
+        archival_relpath=None if shared else doc.archival_relpath,
+        decision_id=dec.id, disposal_id=disposal.id, disposed_at=at,
+        outcome=json.dumps({**({"original": f"kept: {others} other document(s) of the capture remain"} if others else {}),
+                            **({"archival": f"kept: {shared} other document(s) have the same file"} if shared else {})},
+                           ensure_ascii=False),
+    )
+    s.add(tomb)
+    s.execute(delete(Page).where(Page.document_id == doc.id))
+    s.execute(delete(RrnKey).where(RrnKey.document_id == doc.id))
+    s.execute(delete(Retention).where(Retention.document_id == doc.id))
+    s.execute(delete(Document).where(Document.id == doc.id))
+    if not others:
+        s.execute(delete(Capture).where(Capture.id == cap.id, ~exists().where(Document.capture_id == cap.id)))
+    dec.status, dec.executed_at, dec.outcome = "done", at, f"disposed of, certificate {disposal.number}"
+    audit.append(s, at=at, actor=disposal.actor, action="retention-dispose", reg_no=doc.reg_no, detail={
+        "certificate": disposal.number, "decision": dec.id, "review": dec.review_id, "meeting": dec.meeting,
+        "class": ret.retention_class, "completed_on": ret.completed_on, "due_on": ret.due_on,
+        "original_sha256": cap.sha256, "archival_sha256": doc.archival_sha256})
+    log.info("disposed of %s (decision %d, certificate %s)", doc.reg_no, dec.id, disposal.number)
+    return tomb
+
+
+def _checkpoint(arch) -> None:
+    """Move the zeroed pages from the write-ahead log into the catalog and empty the log (best effort)."""
+    with arch.catalog.engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _execute(arch, report: DisposeReport) -> None:
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:  # plan again under the write lock: a hold placed meanwhile counts
+        s.execute(text("PRAGMA secure_delete=ON"))  # SQLite zeroes what is deleted instead of leaving free pages
+        report.planned = plan(s, korean_date(at))
+        go = [p for p in report.planned if p.status == "dispose"]
+        for p in report.planned:
+            if p.status == "superseded":
+                d = s.get(Decision, p.decision)
+                d.status, d.executed_at, d.outcome = "void", at, p.reason
+        if not go:
+            return
+        disposal = Disposal(number=_certificate_number(s, at), started_at=at, actor=catalog.actor())
+        s.add(disposal)
+        s.flush()
+        docs = {d.reg_no: d for d in s.scalars(select(Document).where(Document.reg_no.in_([p.reg_no for p in go])))}
+        leaving = {d.id for d in docs.values()}
+        for p in go:
+            doc = docs[p.reg_no]
+            _entomb(s, doc, s.get(Retention, doc.id), s.get(Decision, p.decision), disposal, at, leaving)
+            report.disposed.append(p.reg_no)
+
+
+# --- step 2: files and index entry ------------------------------------------------------
+
+DONE = ("removed", "already missing")
+
+
+def _unlink(arch, s: Session, relpath: str, removed: set[str]) -> str:
+    if relpath in removed:
+        return "removed"
+    again = s.scalar(select(Capture.source_name).where(Capture.original_relpath == relpath).limit(1)) or \
+        s.scalar(select(Document.reg_no).where(Document.archival_relpath == relpath).limit(1))
+    if again:  # the same bytes were archived again since the disposal: they are another record's now
+        return f"kept: archived again since as {again}"
+    path = arch.store.resolve(relpath)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return "already missing"
+    except OSError as exc:
+        return f"failed: {exc.strerror or exc}"
+    fsync_dir(path.parent)
+    removed.add(relpath)
+    return "removed"
+
+
+def _purge(arch, report: DisposeReport) -> None:
+    """Remove the files and index entries of every tombstone not yet purged (this run's and interrupted ones)."""
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:  # under the write lock: no capture can claim a file meanwhile
+        tombs = list(s.scalars(select(Tombstone).where(Tombstone.purged_at.is_(None))
+                               .order_by(Tombstone.disposal_id, Tombstone.reg_no)))
+        if not tombs:
+            return
+        removed: set[str] = set()
+        outcomes = {}
+        for t in tombs:
+            out = json.loads(t.outcome or "{}")
+            for kind, rel in (("archival", t.archival_relpath), ("original", t.original_relpath)):
+                if rel is not None and out.get(kind) not in DONE:
+                    out[kind] = _unlink(arch, s, rel, removed)
+                    if out[kind] == "already missing":
+                        report.notes.append(f"{t.reg_no}: the {kind} file store/{rel} was already missing")
+                    elif out[kind].startswith("failed"):
+                        report.problems.append(f"{t.reg_no}: could not delete store/{rel}: {out[kind][8:]}")
+            outcomes[t.reg_no] = out
+        try:
+            arch.index.delete([t.reg_no for t in tombs])
+            index = "removed"
+        except Exception as exc:  # noqa: BLE001 - reported; the next run (or `girok reindex`) finishes it
+            index = f"failed: {exc}"
+            report.problems.append(f"the search index entries could not be removed ({exc}); "
+                                   "run dispose again, or `girok reindex`")
+        for t in tombs:
+            out = outcomes[t.reg_no]
+            out["index"] = index
+            t.outcome = json.dumps(out, ensure_ascii=False)
+            if not any(str(v).startswith("failed") for v in out.values()):
+                t.purged_at = at
+    log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
+
+
+# --- step 3: the certificate -------------------------------------------------------------
+
+
+def _line(t: Tombstone, dec: Decision) -> Line:
+    out = json.loads(t.outcome or "{}")
+    return Line(t.reg_no, t.doc_type, t.title, t.retention_class, t.completed_on.isoformat(), t.due_on.isoformat(),
+                t.doc_date.isoformat() if t.doc_date else "", korean_date(t.captured_at).isoformat(), t.page_count,
+                t.original_sha256, out.get("original", ""), t.archival_sha256, out.get("archival", ""),
+                out.get("index", ""), dec.review_id, dec.id, korean_date(dec.decided_at).isoformat(), dec.meeting)
+
+
+def _certify(arch, report: DisposeReport) -> None:
+    """Write the certificate of every disposal whose documents are all purged and that has none yet."""
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:
+        for d in list(s.scalars(select(Disposal).where(Disposal.completed_at.is_(None)).order_by(Disposal.id))):
+            if s.scalar(select(func.count()).select_from(Tombstone)
+                        .where(Tombstone.disposal_id == d.id, Tombstone.purged_at.is_(None))):
+                continue  # files still to remove: certified once they are gone
+            lines = [_line(t, dec) for t, dec in s.execute(
+                select(Tombstone, Decision).join(Decision, Decision.id == Tombstone.decision_id)
+                .where(Tombstone.disposal_id == d.id).order_by(Tombstone.reg_no))]
+            folder = arch.root / FOLDER
+            folder.mkdir(exist_ok=True)
+            files, paths = {}, {}
+            for suffix, text, enc in (
+                (".csv", render_csv(d.number, d.started_at, lines), "utf-8-sig"),
+                (".txt", render_text(d.number, d.started_at, d.actor, arch.config.name, arch.root, lines), "utf-8"),
+            ):
+                path = folder / f"certificate-{d.number}{suffix}"
+                write_text(path, text, encoding=enc)
+                files[path.name], paths[suffix[1:]] = sha256_file(path), str(path)
+            d.completed_at, d.certificate = at, json.dumps(files, sort_keys=True)
+            audit.append(s, at=at, actor=catalog.actor(), action="retention-certificate", reg_no=None,
+                         detail={"certificate": d.number, "documents": [ln.reg_no for ln in lines], "files": files})
+            report.certificates.append({"number": d.number, "documents": len(lines), **paths})
+            log.info("disposal certificate %s written (%d document(s))", d.number, len(lines))
+
+
+# --- the whole run, and what remains -------------------------------------------------------------
+
+
+def dispose(arch, *, dry_run: bool = False) -> DisposeReport:
+    """Carry out every approved disposal that may be carried out today; with ``dry_run`` only say what."""
+    report = DisposeReport(dry_run)
+    if dry_run:
+        with arch.catalog.Session() as s:
+            report.planned = plan(s, today())
+            report.pending_purge = s.scalar(select(func.count()).select_from(Tombstone)
+                                            .where(Tombstone.purged_at.is_(None))) or 0
+        return report
+    _execute(arch, report)
+    if report.disposed:
+        _checkpoint(arch)
+    _purge(arch, report)
+    _certify(arch, report)
+    return report
+
+
+def tombstone(arch, reg_no: str) -> dict | None:
+    """What is known of a disposed document (None: it was never disposed of)."""
+    with arch.catalog.Session() as s:
+        t = s.get(Tombstone, reg_no)
+        if t is None:
+            return None
+        dec, disp = s.get(Decision, t.decision_id), s.get(Disposal, t.disposal_id)
+        return {
+            "id": t.reg_no, "disposed": True, "disposed_at": t.disposed_at.isoformat(timespec="seconds") + "Z",
+            "doc_type": t.doc_type, "title": t.title, "class": t.retention_class,
+            "completed_on": t.completed_on.isoformat(), "due_on": t.due_on.isoformat(),
+            "doc_date": t.doc_date.isoformat() if t.doc_date else None,
+            "captured_at": t.captured_at.isoformat(timespec="seconds") + "Z", "pages": t.page_count,
+            "original": {"sha256": t.original_sha256}, "archival": {"sha256": t.archival_sha256},
+            "files": json.loads(t.outcome or "{}"),
+            "decision": {"id": dec.id, "review": dec.review_id, "meeting": dec.meeting, "note": dec.note,
+                         "decided_at": dec.decided_at.isoformat(timespec="seconds") + "Z", "by": dec.actor},
+            "certificate": {"number": disp.number, "files": json.loads(disp.certificate or "{}")},
+        }

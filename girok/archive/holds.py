@@ -1,0 +1,136 @@
+"""Legal holds (litigation, audit, an order not to dispose): held documents are never due, never disposed of.
+
+A hold names its documents when it is placed, by registration number or by
+a search query (resolved then; documents captured later are not added).
+A document is held while any hold naming it is active. Placing and
+releasing a hold are audit events, one per document, with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound, UsageError
+from . import audit, catalog
+from .models import Document
+from .retention import live_documents
+from .retention_models import Hold, HoldItem
+
+log = logging.getLogger(__name__)
+
+QUERY_LIMIT = 10000  # a query matching more is surely too broad for a hold
+
+
+@dataclass
+class HoldInfo:
+    id: int
+    reason: str
+    query: str | None
+    placed_at: datetime
+    placed_by: str
+    released_at: datetime | None = None
+    released_by: str | None = None
+    release_reason: str | None = None
+    documents: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "documents"}
+        for k in ("placed_at", "released_at"):
+            d[k] = d[k].isoformat(timespec="seconds") + "Z" if d[k] else None
+        return {**d, "active": self.active, "count": len(self.documents), "documents": self.documents}
+
+
+def _info(s: Session, h: Hold) -> HoldInfo:
+    docs = list(s.scalars(select(HoldItem.reg_no).where(HoldItem.hold_id == h.id).order_by(HoldItem.reg_no)))
+    return HoldInfo(h.id, h.reason, h.query, h.placed_at, h.placed_by, h.released_at, h.released_by,
+                    h.release_reason, docs)
+
+
+def active_holds(s: Session, reg_nos: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+    """reg_no -> [(hold id, reason)] for every document under an active hold (or only those named)."""
+    q = select(HoldItem.reg_no, Hold.id, Hold.reason).join(Hold, Hold.id == HoldItem.hold_id) \
+        .where(Hold.released_at.is_(None)).order_by(Hold.id)
+    if reg_nos is not None:
+        q = q.where(HoldItem.reg_no.in_(list(reg_nos)))
+    held: dict[str, list[tuple[int, str]]] = {}
+    for reg, hid, reason in s.execute(q):
+        held.setdefault(reg, []).append((hid, reason))
+    return held
+
+
+def _query_reg_nos(arch, query: str) -> list[str]:
+    hits = arch.index.search(query, limit=QUERY_LIMIT)
+    if len(hits) >= QUERY_LIMIT:
+        raise UsageError(f"the query {query!r} matches {QUERY_LIMIT} or more documents",
+                         hint="Narrow the query, or name the documents with --id.")
+    if not hits:
+        raise NotFound(f"no documents match {query!r}", hint="Check the query with `girok search` first.")
+    return [h.reg_no for h in hits]
+
+
+def add_hold(arch, *, reason: str, reg_nos: list[str] = (), query: str | None = None,
+             dry_run: bool = False) -> HoldInfo:
+    """Place a hold on the named documents, or on those the query finds now."""
+    if not reason.strip():
+        raise UsageError("a hold needs a reason", hint='Give --reason, e.g. --reason "소송 2026가합1234".')
+    if bool(reg_nos) == bool(query):
+        raise UsageError("name the documents to hold with --id or with --query (one of them)")
+    wanted = list(reg_nos) if reg_nos else _query_reg_nos(arch, query)
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:
+        # A query may find index entries of documents since disposed of: hold only live ones.
+        docs = live_documents(s, wanted) if reg_nos else list(
+            s.scalars(select(Document).where(Document.reg_no.in_(wanted)).order_by(Document.id)))
+        if not docs:
+            raise NotFound(f"no documents match {query!r}")
+        if dry_run:  # what would be held; hold number 0 is never used
+            return HoldInfo(0, reason.strip(), query, at, catalog.actor(), documents=[d.reg_no for d in docs])
+        hold = Hold(reason=reason.strip(), query=query, placed_at=at, placed_by=catalog.actor())
+        s.add(hold)
+        s.flush()
+        info = HoldInfo(hold.id, hold.reason, query, at, hold.placed_by, documents=[d.reg_no for d in docs])
+        for d in docs:
+            s.add(HoldItem(hold_id=hold.id, reg_no=d.reg_no))
+            audit.append(s, at=at, actor=hold.placed_by, action="hold-add", reg_no=d.reg_no,
+                         detail={"hold": hold.id, "reason": hold.reason, "query": query})
+    log.info("hold %d placed on %d document(s): %s", info.id, len(info.documents), info.reason)
+    return info
+
+
+def release_hold(arch, hold_id: int, *, reason: str) -> tuple[HoldInfo, bool]:
+    """Release a hold; (the hold, whether it was released now). Releasing a released hold changes nothing."""
+    if not reason.strip():
+        raise UsageError("releasing a hold needs a reason", hint='Give --reason, e.g. --reason "판결 확정".')
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:
+        hold = s.get(Hold, hold_id)
+        if hold is None:
+            raise NotFound(f"no hold with number {hold_id}", hint="See the holds with `girok hold list --all`.")
+        if hold.released_at is not None:
+            return _info(s, hold), False
+        hold.released_at, hold.released_by, hold.release_reason = at, catalog.actor(), reason.strip()
+        info = _info(s, hold)
+        for reg in info.documents:
+            audit.append(s, at=at, actor=hold.released_by, action="hold-release", reg_no=reg,
+                         detail={"hold": hold.id, "reason": hold.release_reason})
+    log.info("hold %d released (%d document(s)): %s", hold_id, len(info.documents), reason)
+    return info, True
+
+
+def list_holds(arch, *, include_released: bool = False) -> list[HoldInfo]:
+    with arch.catalog.Session() as s:
+        q = select(Hold).order_by(Hold.id)
+        if not include_released:
+            q = q.where(Hold.released_at.is_(None))
+        return [_info(s, h) for h in s.scalars(q)]
+

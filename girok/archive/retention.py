@@ -1,0 +1,279 @@
+"""Retention classes, the schedule in girok.toml, and classifying documents.
+
+Korean public records carry one of seven retention periods (보존기간):
+영구, 준영구, 30년, 10년, 5년, 3년, 1년. A period counts from 1 January of
+the year after the business was completed, so a record completed in 2019
+with 5년 may be disposed of from 2025-01-01. 영구 and 준영구 are never due.
+
+Every document gets exactly one class and a completion date: from the
+schedule when it is first classified (``classify_unclassified``, called
+before every retention command and meant to be called at capture), and
+afterwards only by an audited re-classification (``reclassify``).
+The completion date is the document's filing date when known, else the
+day it was captured (Korean time).
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..config import CONFIG_NAME, ArchiveConfig
+from ..errors import ConfigError, Disposed, NotFound, UsageError
+from . import audit, catalog
+from .models import Capture, Document
+from .retention_models import Decision, Disposal, Retention, Tombstone
+
+log = logging.getLogger(__name__)
+
+CLASSES = ("영구", "준영구", "30년", "10년", "5년", "3년", "1년")
+YEARS = {"30년": 30, "10년": 10, "5년": 5, "3년": 3, "1년": 1}  # 영구, 준영구: never due
+ALIASES = {"permanent": "영구", "semi-permanent": "준영구", "30y": "30년", "10y": "10년", "5y": "5년",
+           "3y": "3년", "1y": "1년"}
+SAFE_DEFAULT = "영구"  # without a schedule nothing ever becomes due
+KST = timezone(timedelta(hours=9))  # Korea has no daylight saving time
+
+
+def parse_class(value: str) -> str | None:
+    """The canonical class for ``value`` ("5년", "5 년", "5y", "permanent", ...), or None."""
+    v = "".join(str(value).split()).lower()
+    return v if v in CLASSES else ALIASES.get(v)
+
+
+def due_date(retention_class: str, completed_on: date) -> date | None:
+    """First day the record may be disposed of: 1 January after completion year + period; None = never."""
+    years = YEARS.get(retention_class)
+    return None if years is None else date(completed_on.year + 1 + years, 1, 1)
+
+
+def korean_date(utc_naive: datetime) -> date:
+    """The calendar day in Korea of a catalog time (stored as naive UTC)."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(KST).date()
+
+
+def today() -> date:
+    return korean_date(catalog.now())
+
+
+def parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise UsageError(f"{what}: {text!r} is not a date", hint="Write dates as YYYY-MM-DD, e.g. 2026-01-31.") from None
+
+
+# --- the schedule -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    default: str
+    types: dict[str, str]
+    profiles: dict[str, str]
+
+    def class_for(self, doc_type: str, profile: str) -> tuple[str, str]:
+        """(class, basis): by document type, else the profile's default, else the archive default."""
+        if doc_type in self.types:
+            return self.types[doc_type], f"schedule: type {doc_type}"
+        if profile in self.profiles:
+            return self.profiles[profile], f"schedule: profile {profile}"
+        return self.default, "schedule: default"
+
+
+def _class_value(value: object, where: str) -> str:
+    cls = parse_class(value) if isinstance(value, str) else None
+    if cls is None:
+        raise ConfigError(f"{where} must be one of {', '.join(CLASSES)}, got {value!r}")
+    return cls
+
+
+def _mapping(table: dict, key: str, where: str) -> dict[str, str]:
+    raw = table.get(key, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [retention.{key}] must be a table of \"name\" = \"class\" entries")
+    return {name: _class_value(v, f"{where} [retention.{key}] {name!r}") for name, v in raw.items()}
+
+
+def load_schedule(config: ArchiveConfig) -> Schedule:
+    """The [retention] table of ARCHIVE/girok.toml, validated; errors name the file and the key."""
+    path: Path = config.root / CONFIG_NAME
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    table = raw.get("retention", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'retention' must be a table ([retention])")
+    unknown = sorted(set(table) - {"default", "types", "profiles"})
+    if unknown:  # a misspelt key in a retention schedule must not pass silently
+        raise ConfigError(f"{path} [retention]: unknown key {unknown[0]!r} (known: default, types, profiles)")
+    default = _class_value(table.get("default", SAFE_DEFAULT), f"{path} [retention] 'default'")
+    profiles = _mapping(table, "profiles", str(path))
+    for name in profiles:
+        if name not in config.profiles:
+            raise ConfigError(f"{path} [retention.profiles]: no scanner profile named {name!r} "
+                              f"(known: {', '.join(sorted(config.profiles))})")
+    return Schedule(default=default, types=_mapping(table, "types", str(path)), profiles=profiles)
+
+
+# --- looking documents up -------------------------------------------------------
+
+
+def not_found(session: Session, reg_no: str) -> NotFound:
+    """The error for a registration number that names no live document: disposed of, or never existed."""
+    tomb = session.get(Tombstone, reg_no)
+    if tomb is not None:
+        return Disposed(f"{reg_no} was disposed of on {korean_date(tomb.disposed_at)} "
+                        f"(certificate {_certificate_number(session, tomb.disposal_id)}); only its tombstone remains",
+                        hint=f"`girok show {reg_no}` prints the tombstone.")
+    return NotFound(f"no document with registration number {reg_no!r}",
+                    hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
+
+
+def _certificate_number(session: Session, disposal_id: int) -> str:
+    row = session.get(Disposal, disposal_id)
+    return row.number if row else "?"
+
+
+def live_documents(session: Session, reg_nos: Iterable[str]) -> list[Document]:
+    """The documents named, in the order given; the first unknown or disposed one raises."""
+    wanted = list(dict.fromkeys(reg_nos))
+    found = {d.reg_no: d for d in session.scalars(select(Document).where(Document.reg_no.in_(wanted)))}
+    for reg in wanted:
+        if reg not in found:
+            raise not_found(session, reg)
+    return [found[r] for r in wanted]
+
+
+# --- classification -------------------------------------------------------------
+
+
+def _retention_row(doc_id: int, cls: str, completed: date, basis: str, at: datetime) -> Retention:
+    return Retention(document_id=doc_id, retention_class=cls, completed_on=completed,
+                     due_on=due_date(cls, completed), basis=basis, classified_at=at)
+
+
+def classify_unclassified(arch, *, batch: int = 500) -> int:
+    """Give every document without a class its class and completion date from the schedule.
+
+    Idempotent; safe to run concurrently (each batch is one immediate
+    transaction). Returns how many documents were classified. One audit
+    event per batch lists each document with its class, completion date and basis.
+    """
+    schedule = load_schedule(arch.config)
+    total = 0
+    while True:
+        at = catalog.now()
+        with arch.catalog.Session.begin() as s:
+            rows = s.execute(
+                select(Document.id, Document.reg_no, Document.doc_type, Document.doc_date, Document.captured_at,
+                       Capture.profile)
+                .join(Capture, Capture.id == Document.capture_id)
+                .outerjoin(Retention, Retention.document_id == Document.id)
+                .where(Retention.document_id.is_(None)).order_by(Document.id).limit(batch)
+            ).all()
+            if not rows:
+                return total
+            listed = []
+            for r in rows:
+                cls, basis = schedule.class_for(r.doc_type, r.profile)
+                completed = r.doc_date or korean_date(r.captured_at)
+                s.add(_retention_row(r.id, cls, completed, basis, at))
+                listed.append([r.reg_no, cls, completed.isoformat(), basis])
+            audit.append(s, at=at, actor=catalog.actor(), action="retention-classify", reg_no=None,
+                         detail={"documents": listed})
+        total += len(rows)
+        log.info("classified %d document(s) by the retention schedule", len(rows))
+
+
+def classify_documents(arch, reg_nos: list[str]) -> int:
+    """The capture-time hook: classify newly committed documents (any other unclassified ones too)."""
+    return classify_unclassified(arch) if reg_nos else 0
+
+
+@dataclass
+class Change:
+    reg_no: str
+    old_class: str
+    new_class: str
+    old_completed: date
+    new_completed: date
+    due_on: date | None
+    changed: bool
+
+    def as_dict(self) -> dict:
+        return {"id": self.reg_no, "changed": self.changed, "class": self.new_class, "previous_class": self.old_class,
+                "completed_on": self.new_completed.isoformat(), "previous_completed_on": self.old_completed.isoformat(),
+                "due_on": self.due_on.isoformat() if self.due_on else None}
+
+
+def apply_change(s: Session, doc: Document, *, new_class: str | None, completed_on: date | None, reason: str,
+                 basis: str, at: datetime, extra: dict | None = None) -> Change:
+    """Re-set one document's class and/or completion date inside ``s``, with its audit event.
+
+    Pending disposal approvals for the document no longer apply to it and are voided.
+    """
+    row = s.get(Retention, doc.id)
+    if row is None:
+        raise NotFound(f"{doc.reg_no} has no retention class yet",
+                       hint="Run any `girok retention` command once; documents are classified first.")
+    cls, completed = new_class or row.retention_class, completed_on or row.completed_on
+    change = Change(doc.reg_no, row.retention_class, cls, row.completed_on, completed, due_date(cls, completed),
+                    changed=(cls, completed) != (row.retention_class, row.completed_on))
+    if not change.changed:
+        return change
+    row.retention_class, row.completed_on, row.due_on = cls, completed, change.due_on
+    row.basis, row.classified_at = basis, at
+    voided = s.execute(update(Decision).where(Decision.reg_no == doc.reg_no, Decision.status == "pending")
+                       .values(status="void", outcome=f"re-classified on {korean_date(at)}: {reason}")).rowcount
+    detail = {"from": change.old_class, "to": cls, "completed_from": change.old_completed.isoformat(),
+              "completed_to": completed.isoformat(), "due_on": change.due_on, "reason": reason, "basis": basis,
+              **(extra or {})}
+    if voided:
+        detail["voided_decisions"] = voided
+    audit.append(s, at=at, actor=catalog.actor(), action="retention-reclassify", reg_no=doc.reg_no, detail=detail)
+    log.info("re-classified %s: %s -> %s, completed %s (%s)", doc.reg_no, change.old_class, cls, completed, reason)
+    return change
+
+
+def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, new_class: str | None = None,
+               completed_on: date | None = None, reason: str) -> list[Change]:
+    """Audited re-classification of the named documents (or all of one type). All or nothing."""
+    if not reason.strip():
+        raise UsageError("a re-classification needs a reason", hint="Give --reason, e.g. --reason \"기록관리기준표 개정\".")
+    if new_class is not None and new_class not in CLASSES:
+        raise UsageError(f"unknown retention class {new_class!r}", hint=f"Use one of {', '.join(CLASSES)}.")
+    if new_class is None and completed_on is None:
+        raise UsageError("nothing to change", hint="Give --class, --completed, or both.")
+    if not reg_nos and doc_type is None:
+        raise UsageError("no documents named", hint="Give registration numbers, or --type for all of one type.")
+    classify_unclassified(arch)
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:
+        docs = live_documents(s, reg_nos)
+        if doc_type is not None:
+            named = set(reg_nos)
+            docs += [d for d in s.scalars(select(Document).where(Document.doc_type == doc_type)
+                                          .order_by(Document.id)) if d.reg_no not in named]
+        if not docs:
+            raise NotFound(f"no documents of type {doc_type!r}")
+        return [apply_change(s, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
+                             basis="officer", at=at) for d in docs]
+
+
+def class_counts(arch) -> dict[str, int]:
+    """Live documents per class, every class listed."""
+    with arch.catalog.Session() as s:
+        rows = dict(s.execute(select(Retention.retention_class, func.count())
+                              .group_by(Retention.retention_class)).all())
+    return {c: rows.get(c, 0) for c in CLASSES}

@@ -1,0 +1,131 @@
+"""What is due (the list the records evaluation committee reviews) and recording its decisions.
+
+``review`` lists every document whose retention period has run out as of a
+date, grouped by class and type, with documents on hold and documents
+already approved for disposal listed apart. The list is kept in the
+catalog (``reviews``/``review_items``) so that ``decide`` can refuse a
+decision file that does not match what the committee was shown. The same
+list twice is the same review (its digest), so re-running is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import groupby
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import audit, catalog
+from .holds import active_holds
+from .models import Document
+from .retention import CLASSES, classify_unclassified
+from .retention_models import Decision, Retention, Review, ReviewItem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Item:
+    reg_no: str
+    doc_type: str
+    title: str
+    retention_class: str
+    completed_on: date
+    due_on: date
+    captured_at: datetime
+    holds: list[tuple[int, str]] = field(default_factory=list)
+
+    def key(self) -> list:
+        return [self.reg_no, self.doc_type, self.retention_class, self.completed_on.isoformat(),
+                self.due_on.isoformat()]
+
+    def as_dict(self) -> dict:
+        d = {"reg_no": self.reg_no, "class": self.retention_class, "doc_type": self.doc_type, "title": self.title,
+             "completed_on": self.completed_on.isoformat(), "due_on": self.due_on.isoformat(),
+             "captured_on": self.captured_at.date().isoformat()}
+        if self.holds:
+            d["holds"] = [{"hold": h, "reason": r} for h, r in self.holds]
+        return d
+
+
+@dataclass
+class ReviewList:
+    id: int
+    as_of: date
+    digest: str
+    created: bool
+    due: list[Item]
+    held: list[Item]
+    approved: list[Item]  # approved for disposal earlier, not yet disposed of
+
+    def groups(self) -> list[tuple[str, str, list[Item]]]:
+        return [(cls, typ, list(items)) for (cls, typ), items in
+                groupby(self.due, key=lambda i: (i.retention_class, i.doc_type))]
+
+
+def _order(item: Item):
+    return CLASSES.index(item.retention_class), item.doc_type, item.reg_no
+
+
+def digest(as_of: date, due: list[Item]) -> str:
+    payload = json.dumps([as_of.isoformat(), [i.key() for i in due]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def due_items(s: Session, as_of: date) -> list[Item]:
+    """Every live document whose period has run out by ``as_of`` and that is not deferred past it."""
+    rows = s.execute(
+        select(Document.reg_no, Document.doc_type, Document.title, Document.captured_at, Retention.retention_class,
+               Retention.completed_on, Retention.due_on)
+        .join(Retention, Retention.document_id == Document.id)
+        .where(Retention.due_on.is_not(None), Retention.due_on <= as_of,
+               or_(Retention.deferred_until.is_(None), Retention.deferred_until <= as_of))
+    ).all()
+    items = [Item(r.reg_no, r.doc_type, r.title, r.retention_class, r.completed_on, r.due_on, r.captured_at)
+             for r in rows]
+    return sorted(items, key=_order)
+
+
+def pending_disposals(s: Session, reg_nos: list[str]) -> set[str]:
+    return set(s.scalars(select(Decision.reg_no).where(Decision.reg_no.in_(reg_nos), Decision.action == "dispose",
+                                                       Decision.status == "pending")))
+
+
+def review(arch, as_of: date) -> ReviewList:
+    """List what is due as of ``as_of`` and keep the list; the same list again reuses its review."""
+    from ..pii import mask_rrn
+
+    classify_unclassified(arch)
+    at = catalog.now()
+    with arch.catalog.Session.begin() as s:
+        items = due_items(s, as_of)
+        for i in items:
+            i.title = mask_rrn(i.title)
+        regs = [i.reg_no for i in items]
+        held, approved = active_holds(s, regs), pending_disposals(s, regs)
+        for i in items:
+            i.holds = held.get(i.reg_no, [])
+        due = [i for i in items if not i.holds and i.reg_no not in approved]
+        apart_held = [i for i in items if i.holds]
+        apart_approved = [i for i in items if not i.holds and i.reg_no in approved]
+        dig = digest(as_of, due)
+        row = s.scalars(select(Review).where(Review.digest == dig).order_by(Review.id.desc()).limit(1)).first()
+        created = row is None
+        if created:
+            row = Review(as_of=as_of, created_at=at, actor=catalog.actor(), digest=dig)
+            s.add(row)
+            s.flush()
+            for i in due:
+                s.add(ReviewItem(review_id=row.id, reg_no=i.reg_no, doc_type=i.doc_type,
+                                 retention_class=i.retention_class, completed_on=i.completed_on, due_on=i.due_on))
+            audit.append(s, at=at, actor=row.actor, action="retention-review", reg_no=None,
+                         detail={"review": row.id, "as_of": as_of.isoformat(), "due": len(due),
+                                 "held": len(apart_held), "approved": len(apart_approved), "digest": dig})
+            log.info("review %d as of %s: %d due, %d held, %d approved and awaiting disposal",
+                     row.id, as_of, len(due), len(apart_held), len(apart_approved))
+        return ReviewList(row.id, as_of, dig, created, due, apart_held, apart_approved)

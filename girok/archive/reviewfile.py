@@ -1,0 +1,175 @@
+"""The review file the committee edits: CSV (opens in Excel) or JSON, written by review, read by decide.
+
+CSV: one row per line, the kind in column ``row``: ``group`` (class, type,
+count), then ``due`` rows of that group (the committee fills ``decision``,
+``new_class``, ``defer_until``, ``note``), then ``held`` and ``approved``
+rows, listed apart and ignored by decide. Written as UTF-8 with a BOM so
+Excel shows Korean; read back as UTF-8 or, as Korean Excel saves, CP949.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..errors import RetentionRefused, UsageError
+from ..fsutil import fsync_dir
+from .review import ReviewList
+
+COLUMNS = ["row", "review", "as_of", "reg_no", "class", "doc_type", "count", "title", "completed_on", "due_on",
+           "captured_on", "hold", "decision", "new_class", "defer_until", "note"]
+REQUIRED = ("row", "review", "as_of", "reg_no", "class", "doc_type", "completed_on", "due_on", "decision")
+FORMATS = (".csv", ".json")
+
+
+def review_dict(rl: ReviewList, archive_name: str) -> dict:
+    blank = {"decision": "", "new_class": "", "defer_until": "", "note": ""}
+    return {
+        "review": rl.id, "as_of": rl.as_of.isoformat(), "archive": archive_name, "digest": rl.digest,
+        "counts": {"due": len(rl.due), "held": len(rl.held), "approved": len(rl.approved)},
+        "decisions": "dispose (폐기) | reset (재책정: give new_class) | defer (보류: give defer_until) | empty: undecided",
+        "groups": [{"class": cls, "doc_type": typ, "count": len(items),
+                    "documents": [{**i.as_dict(), **blank} for i in items]} for cls, typ, items in rl.groups()],
+        "held": [i.as_dict() for i in rl.held],
+        "approved": [i.as_dict() for i in rl.approved],
+    }
+
+
+def cell(text: str) -> str:
+    """Text from OCR or a clerk, made inert for spreadsheets: a leading = + - @ would start a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(rl: ReviewList) -> list[dict]:
+    head = {"review": rl.id, "as_of": rl.as_of.isoformat()}
+    rows: list[dict] = []
+    for cls, typ, items in rl.groups():
+        rows.append({**head, "row": "group", "class": cls, "doc_type": typ, "count": len(items)})
+        rows += [{**head, "row": "due", **i.as_dict(), "title": cell(i.title)} for i in items]
+    for kind, items in (("held", rl.held), ("approved", rl.approved)):
+        for i in items:
+            d = i.as_dict()
+            d["hold"] = cell("; ".join(f"hold {h['hold']}: {h['reason']}" for h in d.pop("holds", [])))
+            rows.append({**head, "row": kind, **d, "title": cell(i.title)})
+    return rows
+
+
+def render(rl: ReviewList, archive_name: str, suffix: str) -> str:
+    if suffix == ".json":
+        return json.dumps(review_dict(rl, archive_name), ensure_ascii=False, indent=1) + "\n"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(_csv_rows(rl))
+    return buf.getvalue()
+
+
+def write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write via a temp file, fsync and rename: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    fsync_dir(path.parent)
+
+
+def check_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(f"{path.name}: the review file must end in .csv or .json")
+    return suffix
+
+
+def write_review(rl: ReviewList, archive_name: str, path: Path) -> None:
+    suffix = check_format(path)
+    write_text(path, render(rl, archive_name, suffix), encoding="utf-8-sig" if suffix == ".csv" else "utf-8")
+
+
+# --- reading the edited file back ---------------------------------------------------
+
+
+@dataclass
+class Row:
+    where: str  # "line 7" or the registration number, for messages
+    review: str
+    as_of: str
+    reg_no: str
+    retention_class: str
+    doc_type: str
+    completed_on: str
+    due_on: str
+    decision: str
+    new_class: str
+    defer_until: str
+    note: str
+
+
+_DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
+
+
+def loose_date(text: str) -> date | None:
+    """2025-01-01, 2025/1/1 or 2025. 1. 1. (as spreadsheets re-write dates); None if not a date."""
+    m = _DATE.fullmatch(text.strip())
+    try:
+        return date(*map(int, m.groups())) if m else None
+    except ValueError:
+        return None
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    for enc in ("utf-8-sig", "cp949"):  # Korean Excel saves CSV as CP949
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise RetentionRefused(f"{path.name}: neither UTF-8 nor CP949 text")
+
+
+def _read_csv(path: Path, text: str) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise RetentionRefused(f"{path.name}: not a girok review file (no column {missing[0]!r})")
+    rows = []
+    for rec in reader:
+        if (rec.get("row") or "").strip() != "due":
+            continue
+        g = {k: (rec.get(k) or "").strip() for k in COLUMNS}
+        rows.append(Row(f"line {reader.line_num}", g["review"], g["as_of"], g["reg_no"], g["class"], g["doc_type"],
+                        g["completed_on"], g["due_on"], g["decision"], g["new_class"], g["defer_until"], g["note"]))
+    return rows
+
+
+def _read_json(path: Path, text: str) -> list[Row]:
+    try:
+        data = json.loads(text)
+        rows = []
+        for grp in data["groups"]:
+            for d in grp["documents"]:
+                def g(k: str, src: dict = d) -> str:
+                    v = src.get(k)
+                    return "" if v is None else str(v).strip()
+                rows.append(Row(g("reg_no"), str(data["review"]), str(data["as_of"]), g("reg_no"), g("class", grp),
+                                g("doc_type", grp), g("completed_on"), g("due_on"), g("decision"), g("new_class"),
+                                g("defer_until"), g("note")))
+        return rows
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RetentionRefused(f"{path.name}: not a girok review file ({type(exc).__name__}: {exc})") from None
+
+
+def read_rows(path: Path) -> list[Row]:
+    suffix = check_format(path)
+    text = _decode(path)
+    return _read_json(path, text) if suffix == ".json" else _read_csv(path, text)
