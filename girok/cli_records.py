@@ -1,15 +1,16 @@
-"""Commands for the record keeper: audit trail and fixity (``register(app)``)."""
+"""Commands for the record keeper: audit trail, fixity, BagIt export and import (``register(app)``)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .clikit import err, open_archive, out, print_json
-from .errors import AuditBroken, FixityFailed
+from .errors import AuditBroken, FixityFailed, NotFound, UsageError
 
 audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -107,6 +108,66 @@ def fixity_check(
         raise FixityFailed(f"fixity check found {len(report.problems)} problem(s)")
 
 
+def export(
+    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help="A document to export (repeatable)."),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="Export every document this search finds."),
+    out_dir: Path = typer.Option(..., "--out", metavar="DIR", help="New or empty folder for the bag."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Export documents as a BagIt bag: original, PDF/A and metadata each, with SHA-256 manifests.
+
+    The bag validates with `bagit.py --validate DIR` and imports with `girok import DIR`.
+    """
+    from .archive.bag import check_out_dir, export_bag
+
+    if bool(ids) == bool(query):
+        raise UsageError("give either --id (one or more) or --query", hint="e.g. girok export --id GR-2026-000001 --out DIR")
+    arch = open_archive()
+    check_out_dir(arch, out_dir)  # before a long search
+    reg_nos = list(ids) if ids else [h.reg_no for h in arch.index.search(query, limit=None)]
+    if not reg_nos:
+        raise NotFound(f"no documents match {query!r}; nothing was exported")
+    with _progress("exporting", quiet=as_json) as progress:
+        task = progress.add_task("", total=len(reg_nos))
+        result = export_bag(arch, reg_nos, out_dir, query=query,
+                            progress=lambda done, _total: progress.update(task, completed=done))
+    d = {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
+         "tagmanifest_sha256": result.tagmanifest_sha256}
+    if as_json:
+        print_json(d)
+    else:
+        _plain(f"Exported {len(result.reg_nos)} document(s) to {result.out} (Payload-Oxum {result.payload_oxum}).")
+        _plain(f"Check it with: bagit.py --validate {result.out}")
+
+
+def import_(
+    bag: Path = typer.Argument(..., metavar="BAG", help="The bag's folder (the one with bagit.txt)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import a girok bag: validate it entirely, then restore its documents with their registration numbers.
+
+    A bag that fails validation imports nothing (exit code 15). Documents
+    already here with the same content are left alone.
+    """
+    from .archive.bag import import_bag
+
+    arch = open_archive()
+    err.print(f"Validating {bag} ...")
+    result = import_bag(arch, bag)
+    d = {"bag": str(result.bag.path), "imported": result.imported, "already_present": result.present,
+         "unknown_fields": sorted(result.bag.unknown)}
+    if as_json:
+        print_json(d)
+        return
+    _plain(f"Imported {len(result.imported)} document(s)" + (f": {', '.join(result.imported)}" if result.imported else "")
+           + (f"; {len(result.present)} already here" if result.present else "") + ".")
+    if result.bag.unknown:
+        err.print(f"Fields this girok does not know were left in the bag: {', '.join(sorted(result.bag.unknown))}",
+                  markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(fixity_app, name="fixity")
+    app.command("export")(export)
+    app.command("import")(import_)

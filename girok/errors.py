@@ -120,6 +120,13 @@ class FixityFailed(GirokError):
             "`girok doctor` explains files the catalog does not know.")
 
 
+class BagRejected(GirokError):
+    """A bag failed validation or cannot be imported into this archive; nothing was imported."""
+
+    exit_code = 22
+    hint = "Nothing was imported. Ask the sender for a fresh copy of the bag, or check it with `bagit.py --validate`."
+
+
 def _rebuild(cls, message, state):
     err = Exception.__new__(cls)
     Exception.__init__(err, message)

@@ -1,0 +1,304 @@
+"""BagIt (RFC 8493) export and import of documents, with the ``bagit`` package.
+
+A girok bag::
+
+    bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
+    data/<registration number>/original.<ext>   the capture, byte for byte
+                              /archival.pdf     the PDF/A preservation copy
+                              /metadata.json    the catalog record: document, capture, pages
+
+Folder and file names are made by girok from a fixed set of characters,
+whatever the catalog holds; the registration number and everything else is
+read back from metadata.json. Export copies each file out of the store while
+hashing it and refuses to package a file that no longer matches its recorded
+SHA-256. Import checks the whole bag (bagit's validation, then girok's own
+layout and cross-checks) before it stores anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import bagit
+
+from .. import __version__
+from ..errors import BagRejected, FixityFailed, StorageError, UsageError
+from ..fsutil import copy_and_hash, sha256_file
+from . import restore
+from .layout import Archive
+from .records import index_documents
+
+FORMAT = "girok-bag/1"
+ALGORITHM = "sha256"
+METADATA, ARCHIVAL = "metadata.json", "archival.pdf"
+ORIGINAL_RE = re.compile(r"^original(\.[a-z0-9]{1,5})?$")
+FOLDER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+MAX_METADATA_BYTES = 64 << 20
+
+# bagit logs every file it moves and every mismatch it finds; girok reports what matters itself.
+logging.getLogger("bagit").setLevel(logging.CRITICAL)
+
+
+def folder_name(reg_no: str, taken: set[str]) -> str:
+    """A folder name safe on any file system (FAT and Windows included), unique in ``taken`` (casefolded)."""
+    name = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]", "_", reg_no))[:60].strip("._-") or "document"
+    if name.split(".")[0].upper() in WINDOWS_RESERVED:
+        name = f"doc-{name}"
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        unique = f"{name}-{n}"
+    taken.add(unique.casefold())
+    return unique
+
+
+def original_name(relpath: str) -> str:
+    ext = PurePosixPath(relpath).suffix.lower()
+    return "original" + ext if ORIGINAL_RE.match("original" + ext) else "original"
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+# --- export --------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    reg_nos: list[str]
+    payload_oxum: str
+    tagmanifest_sha256: str
+
+
+def check_out_dir(arch: Archive, out: Path) -> Path:
+    out = out.expanduser().resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} is not an empty folder", hint="Export into a new or empty folder.")
+    inside = [arch.root.resolve(), *(hf.path.resolve() for hf in arch.config.hot_folders)]
+    if any(out == p or p in out.parents for p in inside):
+        raise UsageError(f"{out} is inside the archive or one of its hot folders",
+                         hint="Export to a folder outside the archive, e.g. on a USB drive.")
+    return out
+
+
+def _copy_checked(src: Path, dest: Path, sha256: str, what: str) -> None:
+    try:
+        actual, _size = copy_and_hash(src, dest)
+    except FileNotFoundError:
+        raise FixityFailed(f"{what} is missing from the store ({src}); nothing was exported") from None
+    if actual != sha256:
+        raise FixityFailed(f"{what} ({src}) no longer matches its recorded SHA-256; nothing was exported")
+
+
+def _write_document(arch: Archive, doc, folder: Path) -> None:
+    cap = doc.capture
+    folder.mkdir()
+    orig = original_name(cap.original_relpath)
+    _copy_checked(arch.store.resolve(cap.original_relpath), folder / orig, cap.sha256, f"the original of {doc.reg_no}")
+    _copy_checked(arch.store.resolve(doc.archival_relpath), folder / ARCHIVAL, doc.archival_sha256,
+                  f"the archival copy of {doc.reg_no}")
+    meta = {"format": FORMAT,
+            "files": {"original": {"name": orig, "sha256": cap.sha256, "size": cap.size},
+                      "archival": {"name": ARCHIVAL, "sha256": doc.archival_sha256, "size": doc.archival_size}},
+            **restore.to_record(doc)}
+    (folder / METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _clear(out: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for child in out.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def export_bag(arch: Archive, reg_nos: list[str], out: Path, *, query: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Package the documents as a bag in ``out`` (new or empty); on any failure ``out`` is left empty."""
+    out = check_out_dir(arch, out)
+    reg_nos = list(dict.fromkeys(reg_nos))
+    docs = [arch.catalog.get(r) for r in reg_nos]  # NotFound before anything is written
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        taken: set[str] = set()
+        for i, doc in enumerate(docs, start=1):
+            _write_document(arch, doc, out / folder_name(doc.reg_no, taken))
+            if progress:
+                progress(i, len(docs))
+        info = {"Source-Organization": _one_line(arch.config.name),
+                "External-Description": f"{len(docs)} document(s) from the girok archive {_one_line(arch.config.name)}",
+                "Bag-Software-Agent": f"girok {__version__} (bagit.py {bagit.VERSION})",
+                "Girok-Bag-Format": FORMAT, "Girok-Documents": str(len(docs))}
+        bag = bagit.make_bag(str(out), info, checksums=[ALGORITHM])
+        result = ExportResult(out, reg_nos, bag.info["Payload-Oxum"], sha256_file(out / f"tagmanifest-{ALGORITHM}.txt"))
+        # no bag without its event: if the trail cannot be written, the bag goes too
+        arch.catalog.add_event("export", reg_no=",".join(reg_nos), out=str(out), documents=len(reg_nos),
+                               query=query, payload_oxum=result.payload_oxum,
+                               tagmanifest_sha256=result.tagmanifest_sha256)
+    except BaseException as exc:
+        _clear(out, created)
+        if isinstance(exc, (bagit.BagError, OSError, RuntimeError)):
+            raise StorageError(f"could not write the bag in {out}: {exc}") from exc
+        raise
+    return result
+
+
+# --- import --------------------------------------------------------------------------
+
+
+@dataclass
+class BagDocument:
+    record: restore.Record
+    original: Path
+    archival: Path
+
+
+@dataclass
+class LoadedBag:
+    path: Path
+    info: dict
+    documents: list[BagDocument]
+    tagmanifest_sha256: str | None
+    unknown: set[str] = field(default_factory=set)
+
+
+def _reject(path: Path, why: str) -> BagRejected:
+    return BagRejected(f"{path} was refused: {why}; nothing was imported")
+
+
+def _validated(path: Path) -> tuple[bagit.Bag, dict[str, dict[str, str]]]:
+    """bagit's full validation plus girok's layout; returns the bag and {folder: {name: sha256}}."""
+    for parent, dirs, files in os.walk(path):
+        for name in dirs + files:
+            if os.path.islink(os.path.join(parent, name)):
+                raise _reject(path, f"it contains a symbolic link ({os.path.relpath(os.path.join(parent, name), path)})")
+    try:
+        bag = bagit.Bag(str(path))
+        if ALGORITHM not in bag.algorithms:
+            raise _reject(path, f"it has no {ALGORITHM} manifest")
+        if any(True for _ in bag.fetch_entries()):
+            raise _reject(path, "it lists files to fetch from elsewhere (fetch.txt)")
+        folders = _folders(path, bag)  # before hashing: a bag with odd names is refused at once
+        bag.validate()
+    except bagit.BagValidationError as exc:
+        details = [str(d) for d in exc.details] or [str(exc.message)]
+        more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
+        raise _reject(path, "it failed validation: " + "; ".join(details[:5]) + more) from None
+    except bagit.BagError as exc:
+        raise _reject(path, f"it is not a valid bag: {exc}") from None
+    if bag.info.get("Girok-Bag-Format") != FORMAT:
+        raise _reject(path, f"it is not a girok bag (bag-info.txt has no Girok-Bag-Format: {FORMAT})")
+    return bag, folders
+
+
+def _manifest_paths(bag: bagit.Bag) -> list[str]:
+    """The paths in the payload manifests exactly as written (bagit normalizes them)."""
+    paths = []
+    for manifest in bag.manifest_files():
+        with open(manifest, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.strip().split(None, 1)
+                if len(parts) == 2 and not parts[0].startswith("#"):
+                    paths.append(parts[1].lstrip("*"))
+    return paths
+
+
+def _folders(path: Path, bag: bagit.Bag) -> dict[str, dict[str, str]]:
+    """Every payload path must be data/<folder>/<name> as girok writes them; anything else is refused."""
+    folders: dict[str, dict[str, str]] = {}
+    for entry in _manifest_paths(bag):
+        parts = entry.split("/")
+        if len(parts) != 3 or parts[0] != "data" or not FOLDER_RE.match(parts[1]) or not (
+                parts[2] in (METADATA, ARCHIVAL) or ORIGINAL_RE.match(parts[2])):
+            raise _reject(path, f"{entry!r} is not where a girok bag keeps files")
+        folders.setdefault(parts[1], {})[parts[2]] = bag.entries[entry][ALGORITHM]
+    for folder, names in folders.items():
+        originals = [n for n in names if ORIGINAL_RE.match(n)]
+        if METADATA not in names or ARCHIVAL not in names or len(originals) != 1:
+            raise _reject(path, f"data/{folder} must hold {METADATA}, {ARCHIVAL} and one original")
+    return folders
+
+
+def _load_document(path: Path, folder: str, names: dict[str, str]) -> BagDocument:
+    base = path / "data" / folder
+    where = f"data/{folder}/{METADATA}"
+    if (base / METADATA).stat().st_size > MAX_METADATA_BYTES:
+        raise _reject(path, f"{where} is too large")
+    try:
+        meta = json.loads((base / METADATA).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ValueError(f"format is not {FORMAT}")
+        rec = restore.parse_record(meta)
+        files = meta.get("files") or {}
+        orig = next(n for n in names if ORIGINAL_RE.match(n))
+        checks = [(files.get("original", {}).get("name") == orig, f"files.original.name is not {orig}"),
+                  (rec.capture["sha256"] == names[orig], f"the SHA-256 of {orig} is not the capture's"),
+                  (rec.document["archival_sha256"] == names[ARCHIVAL], f"the SHA-256 of {ARCHIVAL} is not the record's"),
+                  (rec.capture["size"] == (base / orig).stat().st_size, f"the size of {orig} is not the capture's"),
+                  (rec.document["archival_size"] == (base / ARCHIVAL).stat().st_size,
+                   f"the size of {ARCHIVAL} is not the record's")]
+        for ok, why in checks:
+            if not ok:
+                raise ValueError(why)
+    except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+        raise _reject(path, f"{where}: {exc}") from None
+    return BagDocument(rec, base / orig, base / ARCHIVAL)
+
+
+def read_bag(path: Path) -> LoadedBag:
+    """Validate a bag completely and load its records; raises BagRejected, having changed nothing."""
+    path = path.expanduser().resolve()
+    if not path.is_dir():
+        raise BagRejected(f"{path} is not a folder", hint="Give the bag's folder (the one with bagit.txt).")
+    bag, folders = _validated(path)
+    docs = [_load_document(path, folder, names) for folder, names in sorted(folders.items())]
+    seen: set[str] = set()
+    for d in docs:
+        if d.record.reg_no in seen:
+            raise _reject(path, f"it holds {d.record.reg_no} twice")
+        seen.add(d.record.reg_no)
+    tag = path / f"tagmanifest-{ALGORITHM}.txt"
+    return LoadedBag(path, dict(bag.info), docs, sha256_file(tag) if tag.exists() else None,
+                     set().union(*(d.record.unknown for d in docs)))
+
+
+@dataclass
+class ImportResult:
+    bag: LoadedBag
+    imported: list[str]
+    present: list[str]
+
+
+def import_bag(arch: Archive, path: Path) -> ImportResult:
+    """Validate, store the files, restore the records (one transaction, with the event), index."""
+    loaded = read_bag(path)
+    present = set(restore.check_conflicts(arch.catalog, [d.record for d in loaded.documents]))
+    items = []
+    for d in loaded.documents:
+        rec = d.record
+        if rec.reg_no in present:
+            items.append(restore.Incoming(rec, "", ""))
+            continue
+        orig = arch.store.put("originals", d.original, rec.capture["sha256"], d.original.suffix)
+        copy = arch.store.put("archival", d.archival, rec.document["archival_sha256"], ".pdf")
+        items.append(restore.Incoming(rec, orig.relpath, copy.relpath))
+    info = loaded.info
+    result = restore.restore(arch.catalog, items, detail={
+        "bag": str(loaded.path), "documents": len(items), "source_organization": info.get("Source-Organization"),
+        "bagging_date": info.get("Bagging-Date"), "tagmanifest_sha256": loaded.tagmanifest_sha256})
+    index_documents(arch, result.imported)
+    return ImportResult(loaded, result.imported, result.present)

@@ -1,0 +1,216 @@
+"""Records as plain data and back: what a bag carries for each document, and restoring it.
+
+``to_record`` turns a catalogued document (with its capture and pages) into
+JSON-ready data, column by column, so fields added to the catalog later
+travel too. ``parse_record`` checks such data and converts it back to column
+values. ``restore`` writes parsed records into a catalog in one transaction
+with the ``import`` event: documents keep their registration numbers, and the
+counters move past them so a number is never issued twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import BagRejected, CatalogError
+from . import audit
+from .catalog import Catalog, actor, now
+from .models import Capture, Counter, Document, Page
+
+REG_NO_RE = re.compile(r"^([A-Z0-9]{1,8})-(\d{4})-(\d{6,9})$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+# Columns that belong to one catalog and are set anew on import.
+LOCAL = {
+    Capture: {"id", "original_relpath"},
+    Document: {"id", "capture_id", "archival_relpath", "indexed_at"},
+    Page: {"id", "document_id"},
+}
+
+
+def _columns(model) -> list[sa.Column]:
+    return [c for c in sa.inspect(model).columns if c.key not in LOCAL[model]]
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+
+def _row(obj, model) -> dict[str, Any]:
+    return {c.key: _plain(getattr(obj, c.key)) for c in _columns(model)}
+
+
+def to_record(doc: Document) -> dict[str, Any]:
+    """A document with its capture and pages (loaded) as JSON-ready data."""
+    return {"document": _row(doc, Document), "capture": _row(doc.capture, Capture),
+            "pages": [_row(p, Page) for p in doc.pages]}
+
+
+@dataclass
+class Record:
+    document: dict[str, Any]
+    capture: dict[str, Any]
+    pages: list[dict[str, Any]]
+    unknown: set[str] = field(default_factory=set)  # fields this girok does not have (from a newer one)
+
+    @property
+    def reg_no(self) -> str:
+        return self.document["reg_no"]
+
+
+def _value(col: sa.Column, v: Any, where: str) -> Any:
+    if v is None:
+        if col.nullable:
+            return None
+        raise ValueError(f"{where}.{col.key} must not be empty")
+    kind = col.type.python_type
+    try:
+        if kind is datetime:
+            at = datetime.fromisoformat(v)
+            return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+        if kind is date:
+            return date.fromisoformat(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}.{col.key} is not a date: {v!r}") from None
+    ok = {bool: lambda x: isinstance(x, bool), int: lambda x: isinstance(x, int) and not isinstance(x, bool),
+          float: lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+          str: lambda x: isinstance(x, str)}.get(kind, lambda x: True)
+    if not ok(v):
+        raise ValueError(f"{where}.{col.key} should be {kind.__name__}, got {type(v).__name__}")
+    return float(v) if kind is float else v
+
+
+def _parse_row(data: Any, model, where: str, unknown: set[str]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is not an object")
+    cols = {c.key: c for c in _columns(model)}
+    unknown.update(f"{where}.{k}" for k in data if k not in cols and k not in LOCAL[model])
+    row = {}
+    for key, col in cols.items():
+        if key in data:
+            row[key] = _value(col, data[key], where)
+        elif not col.nullable and col.default is None and col.server_default is None:
+            raise ValueError(f"{where}.{key} is missing")
+    return row
+
+
+def parse_record(data: Any) -> Record:
+    """Check a record as exported by ``to_record``; raises ValueError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("the record is not an object")
+    unknown: set[str] = set()
+    doc = _parse_row(data.get("document"), Document, "document", unknown)
+    cap = _parse_row(data.get("capture"), Capture, "capture", unknown)
+    pages = data.get("pages")
+    if not isinstance(pages, list):
+        raise ValueError("pages is not a list")
+    rows = [_parse_row(p, Page, f"pages[{i}]", unknown) for i, p in enumerate(pages)]
+    if not REG_NO_RE.match(doc["reg_no"]):
+        raise ValueError(f"document.reg_no {doc['reg_no']!r} is not a registration number")
+    for where, sha in (("document.archival_sha256", doc["archival_sha256"]), ("capture.sha256", cap["sha256"])):
+        if not SHA256_RE.match(sha):
+            raise ValueError(f"{where} is not a SHA-256")
+    numbers = [p["page_no"] for p in rows]
+    if len(set(numbers)) != len(numbers) or any(n < 1 for n in numbers):
+        raise ValueError("page numbers must be distinct and start at 1")
+    return Record(doc, cap, rows, unknown)
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+@dataclass
+class Incoming:
+    record: Record
+    original_relpath: str  # where the original now is in this archive's store
+    archival_relpath: str
+
+
+@dataclass
+class RestoreResult:
+    imported: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # already here, identical: left alone
+
+
+def _disposed(s: Session, reg_no: str) -> bool:
+    """Whether a tombstone (left by a lawful disposal, where the archive has them) holds ``reg_no``."""
+    if not sa.inspect(s.connection()).has_table("tombstones"):
+        return False
+    return s.execute(sa.text("select 1 from tombstones where reg_no = :r"), {"r": reg_no}).first() is not None
+
+
+def _state(s: Session, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None]:
+    """("new" | "present", the existing capture to attach to); raises BagRejected on a conflict."""
+    reg = rec.reg_no
+    if _disposed(s, reg):
+        raise BagRejected(f"{reg} was disposed of in this archive; its number cannot come back",
+                          hint="Nothing was imported. Leave this document out of the bag, or import it elsewhere.")
+    doc = s.scalars(sa.select(Document).where(Document.reg_no == reg)).first()
+    cap = s.scalars(sa.select(Capture).where(Capture.sha256 == rec.capture["sha256"])).first()
+    if doc is not None:
+        if doc.archival_sha256 == rec.document["archival_sha256"] and cap is not None and doc.capture_id == cap.id:
+            return "present", cap
+        raise BagRejected(f"{reg} already exists in this archive with other content",
+                          hint="Nothing was imported. A registration number is never reused; "
+                               "import this bag into another archive, or ask the sender.")
+    siblings = set(s.scalars(sa.select(Document.reg_no).where(Document.capture_id == cap.id))) if cap else set()
+    if cap is not None and not siblings & bag_regs:
+        other = ", ".join(sorted(siblings)) or "a capture without documents"
+        raise BagRejected(f"the original of {reg} is already archived here as {other}",
+                          hint="Nothing was imported. The same scan is already a record here; "
+                               "decide with the sender which registration number stands.")
+    return "new", cap
+
+
+def check_conflicts(catalog: Catalog, records: list[Record]) -> list[str]:
+    """Registration numbers already present (identical); raises BagRejected on any conflict."""
+    regs = {r.reg_no for r in records}
+    with catalog.Session() as s:
+        return [r.reg_no for r in records if _state(s, r, regs)[0] == "present"]
+
+
+def _bump_counter(s: Session, reg_no: str) -> None:
+    prefix, year, n = REG_NO_RE.match(reg_no).groups()
+    row = s.get(Counter, (prefix, int(year)))
+    if row is None:
+        s.add(Counter(prefix=prefix, year=int(year), last=int(n)))
+    elif row.last < int(n):
+        row.last = int(n)
+    s.flush()
+
+
+def restore(catalog: Catalog, items: list[Incoming], *, detail: dict[str, Any]) -> RestoreResult:
+    """Write the records and the ``import`` event in one transaction, or nothing."""
+    result = RestoreResult()
+    regs = {it.record.reg_no for it in items}
+    try:
+        with catalog.Session() as s, s.begin():
+            for it in items:
+                rec = it.record
+                state, cap = _state(s, rec, regs)
+                if state == "present":
+                    result.present.append(rec.reg_no)
+                    continue
+                if cap is None:
+                    cap = Capture(**rec.capture, original_relpath=it.original_relpath)
+                    s.add(cap)
+                    s.flush()
+                doc = Document(**rec.document, capture_id=cap.id, archival_relpath=it.archival_relpath)
+                s.add(doc)
+                s.flush()
+                s.add_all(Page(**p, document_id=doc.id) for p in rec.pages)
+                _bump_counter(s, rec.reg_no)
+                result.imported.append(rec.reg_no)
+            s.flush()
+            audit.append(s, at=now(), actor=actor(), action="import", reg_no=",".join(r.record.reg_no for r in items) or None,
+                         detail={**detail, "imported": len(result.imported), "already_present": result.present})
+    except IntegrityError as exc:
+        raise CatalogError(f"the catalog refused the imported records: {exc.orig}") from exc
+    return result
