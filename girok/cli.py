@@ -373,7 +373,7 @@ def _register_extensions() -> None:
         importlib.import_module(f"girok.{name}").register(app)
 
 
-EXTENSIONS: list[str] = ["cli_records"]
+EXTENSIONS: list[str] = ["cli_records", "cli_retention"]
 _register_extensions()
 
 

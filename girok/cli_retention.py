@@ -1,0 +1,317 @@
+"""`girok retention ...` and `girok hold ...`: parse, call the library, render.
+
+The library is girok.archive.{retention, review, reviewfile, decide, disposal, holds}.
+Every command is non-interactive (for cron and systemd timers), prints one
+line per action on stderr, and with --json one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from .clikit import err, open_archive, out, print_json
+from .errors import NotFound, StorageError, UsageError
+
+retention_app = typer.Typer(
+    help="Retention schedule, the committee's review and decisions, and lawful disposal (보존기간, 평가, 폐기).\n\n"
+         "The yearly cycle: `review --out due.csv` -> the committee fills in `decision` -> "
+         "`decide due.csv` -> `dispose --dry-run` -> `dispose`.",
+    no_args_is_help=True, rich_markup_mode=None,
+)
+hold_app = typer.Typer(help="Legal holds: held documents are never due and never disposed of.",
+                       no_args_is_help=True, rich_markup_mode=None)
+
+JSON_HELP = "Print JSON on stdout."
+
+
+def _say(line: str) -> None:
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+@retention_app.command("review")
+def review_cmd(
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
+                                        help="List what is due on this day (YYYY-MM-DD; default: today in Korea)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                            help="Write the review file for the committee: .csv (Excel) or .json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the review (or, with --out, its summary) as JSON."),
+) -> None:
+    """List what is due for disposal, grouped by class and type; documents on hold are listed apart."""
+    from .archive.retention import parse_date, today
+    from .archive.review import review
+    from .archive.reviewfile import check_format, review_dict, write_review
+
+    when = parse_date(as_of, "--as-of") if as_of else today()
+    if out_file is not None:
+        check_format(out_file)
+    arch = open_archive()
+    rl = review(arch, when)
+    if out_file is not None:
+        write_review(rl, arch.config.name, out_file)
+    summary = {"review": rl.id, "as_of": when.isoformat(), "new": rl.created, "due": len(rl.due),
+               "held": len(rl.held), "approved": len(rl.approved), "file": str(out_file) if out_file else None,
+               "groups": [{"class": c, "doc_type": t, "count": len(i)} for c, t, i in rl.groups()]}
+    if as_json:
+        print_json(summary if out_file else review_dict(rl, arch.config.name))
+        return
+    t = Table("class 보존기간", "type 유형", "due 건수", title=f"Review {rl.id}: due as of {when}")
+    for g in summary["groups"]:
+        t.add_row(g["class"], g["doc_type"] or "-", str(g["count"]))
+    out.print(t)
+    _say(f"review {rl.id} ({'new' if rl.created else 'same as before'}): {len(rl.due)} due, "
+         f"{len(rl.held)} on hold (listed apart), {len(rl.approved)} approved and awaiting disposal")
+    for i in rl.held:
+        _say(f"held        {i.reg_no} ({i.retention_class}, due {i.due_on}): "
+             + "; ".join(f"hold {h}: {r}" for h, r in i.holds))
+    if out_file is not None:
+        _say(f"wrote {out_file}: the committee fills in 'decision' (dispose/폐기, reset/재책정 + new_class, "
+             f"defer/보류 + defer_until), then `girok retention decide {out_file}`")
+
+
+@retention_app.command("decide")
+def decide_cmd(
+    file: Path = typer.Argument(..., metavar="FILE", help="The review file with the committee's decisions."),
+    meeting: str = typer.Option("", "--meeting", help="The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\"."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Record the committee's decisions; refuses (exit 13) a file that does not match its review."""
+    from .archive.decide import decide
+
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    res = decide(open_archive(), file, meeting=meeting)
+    if as_json:
+        print_json({"review": res.review, "meeting": res.meeting, "counts": res.counts(),
+                    "decisions": [d.as_dict() for d in res.decided]})
+        return
+    for d in res.decided:
+        extra = d.new_class or (d.defer_until.isoformat() if d.defer_until else "")
+        held = "  (on hold: not disposed of while held)" if d.held and d.action == "dispose" else ""
+        _say(f"{d.status:16s} {d.reg_no} {d.action} {extra}".rstrip() + held)
+    c = res.counts()
+    _say(f"review {res.review}: {c['dispose']} to dispose of, {c['reset']} re-set, {c['defer']} deferred, "
+         f"{c['undecided']} undecided, {c['already']} recorded before")
+
+
+@retention_app.command("dispose")
+def dispose_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be destroyed; change nothing."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Destroy what the committee approved, is due and is not on hold; write the disposal certificate."""
+    from .archive.disposal import dispose
+
+    rep = dispose(open_archive(), dry_run=dry_run)
+    if as_json:
+        print_json({"dry_run": dry_run, "documents": [p.as_dict() for p in rep.planned], "disposed": rep.disposed,
+                    "certificates": rep.certificates, "notes": rep.notes, "problems": rep.problems,
+                    "pending_purge": rep.pending_purge})
+    else:
+        for p in rep.planned:
+            status = "would dispose" if dry_run and p.status == "dispose" else (
+                "disposed" if p.status == "dispose" else p.status)
+            _say(f"{status:13s} {p.reg_no} (decision {p.decision}, review {p.review})"
+                 + (f": {p.reason}" if p.reason else ""))
+        for line in rep.notes:
+            _say(f"note: {line}")
+        for c in rep.certificates:
+            _say(f"certificate {c['number']}: {c['documents']} document(s) -> {c['txt']} and {c['csv']}")
+        if rep.pending_purge:
+            _say(f"{rep.pending_purge} disposed document(s) still have files to remove (an earlier run was "
+                 "interrupted); `girok retention dispose` finishes them")
+        if not rep.planned and not rep.certificates:
+            _say("nothing to dispose of")
+    if rep.problems:
+        raise StorageError("disposal not finished:\n  " + "\n  ".join(rep.problems),
+                           hint="Fix the cause, then run `girok retention dispose` again; it carries on.")
+
+
+@retention_app.command("classify")
+def classify_cmd(
+    ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Registration numbers."),
+    doc_type: Optional[str] = typer.Option(None, "--type", help="Every document of this type."),
+    new_class: Optional[str] = typer.Option(None, "--class", metavar="CLASS",
+                                            help="영구, 준영구, 30년, 10년, 5년, 3년 or 1년."),
+    completed: Optional[str] = typer.Option(None, "--completed", metavar="DATE",
+                                            help="When the business was completed (YYYY-MM-DD)."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit trail)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Re-classify documents: a new class and/or completion date, audited with the reason."""
+    from .archive.retention import CLASSES, parse_class, parse_date, reclassify
+
+    cls = None
+    if new_class is not None:
+        cls = parse_class(new_class)
+        if cls is None:
+            raise UsageError(f"--class {new_class!r} is not a retention class", hint=f"Use one of {', '.join(CLASSES)}.")
+    when = parse_date(completed, "--completed") if completed else None
+    changes = reclassify(open_archive(), ids or [], doc_type=doc_type, new_class=cls, completed_on=when, reason=reason)
+    if as_json:
+        print_json({"documents": [c.as_dict() for c in changes]})
+        return
+    for c in changes:
+        if c.changed:
+            _say(f"re-classified {c.reg_no}: {c.old_class} -> {c.new_class}, completed {c.new_completed}, "
+                 f"due {c.due_on or 'never'}")
+        else:
+            _say(f"unchanged     {c.reg_no}: already {c.new_class}, completed {c.new_completed}")
+
+
+@retention_app.command("schedule")
+def schedule_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Show the retention schedule from girok.toml and how many documents each class holds."""
+    from .archive.retention import classify_unclassified, class_counts, load_schedule
+
+    arch = open_archive()
+    sched = load_schedule(arch.config)
+    classify_unclassified(arch)
+    counts = class_counts(arch)
+    if as_json:
+        print_json({"default": sched.default, "types": sched.types, "profiles": sched.profiles, "documents": counts})
+        return
+    t = Table("applies to", "class 보존기간", title="Retention schedule (girok.toml [retention])")
+    for name, cls in sched.types.items():
+        t.add_row(f"type {name}", cls)
+    for name, cls in sched.profiles.items():
+        t.add_row(f"profile {name}", cls)
+    t.add_row("everything else", sched.default)
+    out.print(t)
+    out.print("documents by class: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
+
+
+# --- holds ----------------------------------------------------------------------------------
+
+
+@hold_app.command("add")
+def hold_add(
+    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help="A registration number (repeatable; "
+                                            "commas allowed)."),
+    query: Optional[str] = typer.Option(None, "--query", help="Hold every document this search finds now."),
+    reason: str = typer.Option(..., "--reason", help="Why, e.g. \"소송 2026가합1234\" (kept in the audit trail)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be held."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Place a legal hold on documents, named by --id or found by --query."""
+    from .archive.holds import add_hold
+
+    regs = [r.strip() for raw in ids or [] for r in raw.split(",") if r.strip()]
+    arch = open_archive()
+    info = add_hold(arch, reason=reason, reg_nos=regs, query=query, dry_run=dry_run)
+    if as_json:
+        print_json({**info.as_dict(), "dry_run": dry_run})
+        return
+    verb = "would hold" if dry_run else f"hold {info.id}:"
+    for reg in info.documents:
+        _say(f"{verb} {reg}")
+    _say(f"{'would place' if dry_run else 'placed'} hold {info.id or '-'} on {len(info.documents)} document(s): "
+         f"{info.reason}")
+    unindexed = arch.catalog.counts()["unindexed"] if query else 0
+    if unindexed:
+        _say(f"warning: {unindexed} document(s) are not in the search index yet and could not be found by the "
+             "query; run `girok reindex` and add another hold if needed")
+
+
+@hold_app.command("release")
+def hold_release(
+    hold: int = typer.Argument(..., metavar="HOLD", help="The hold's number (see `girok hold list`)."),
+    reason: str = typer.Option(..., "--reason", help="Why, e.g. \"판결 확정\" (kept in the audit trail)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Release a hold; its documents become due again when their period has run out."""
+    from .archive.holds import release_hold
+
+    info, now = release_hold(open_archive(), hold, reason=reason)
+    if as_json:
+        print_json({**info.as_dict(), "released_now": now})
+        return
+    _say(f"released hold {info.id} ({len(info.documents)} document(s))" if now
+         else f"hold {info.id} was already released on {info.released_at:%Y-%m-%d}")
+
+
+@hold_app.command("list")
+def hold_list(
+    all_: bool = typer.Option(False, "--all", help="Released holds too."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per hold, with its documents."),
+) -> None:
+    """List holds (active ones unless --all)."""
+    from .archive.holds import list_holds
+
+    holds = list_holds(open_archive(), include_released=all_)
+    if as_json:
+        for h in holds:
+            print_json(h.as_dict())
+        return
+    if not holds:
+        _say("no holds")
+        return
+    t = Table("hold", "placed", "by", "documents", "reason", "released")
+    for h in holds:
+        t.add_row(str(h.id), f"{h.placed_at:%Y-%m-%d}", h.placed_by, str(len(h.documents)), h.reason,
+                  f"{h.released_at:%Y-%m-%d} ({h.release_reason})" if h.released_at else "")
+    out.print(t)
+
+
+# --- show: a disposed document's tombstone -----------------------------------------------
+
+
+def _tombstone_or_raise(exc: NotFound, reg_no: str | None, as_json: bool) -> None:
+    from .archive.disposal import tombstone
+    from .archive.retention import not_found
+
+    arch = open_archive()
+    tomb = tombstone(arch, reg_no) if reg_no else None
+    if tomb is None:
+        raise exc
+    if as_json:
+        print_json(tomb)
+    else:
+        t = Table(show_header=False, box=None, title=f"{reg_no}: disposed of (폐기)")
+        for k in ("id", "doc_type", "title", "class", "completed_on", "due_on", "disposed_at", "pages"):
+            t.add_row(k, str(tomb[k]))
+        t.add_row("original sha256", tomb["original"]["sha256"])
+        t.add_row("archival sha256", tomb["archival"]["sha256"])
+        dec = tomb["decision"]
+        t.add_row("decision", f"{dec['id']} (review {dec['review']}{', ' + dec['meeting'] if dec['meeting'] else ''})")
+        t.add_row("certificate", tomb["certificate"]["number"])
+        out.print(t)
+    with arch.catalog.Session() as s:
+        gone = not_found(s, reg_no)
+    gone.hint = "The tombstone is above; the disposal certificate is in ARCHIVE/disposal/."
+    raise gone
+
+
+def _show_tombstones(app: typer.Typer) -> None:
+    """Make `girok show ID` print the tombstone of a disposed document (and exit 6, as for any absent one).
+
+    Wraps the core `show` command; the proper home is cli.py's show, which
+    can call ``_tombstone_or_raise`` on NotFound, and then this goes.
+    """
+    for info in app.registered_commands:
+        if (info.name or getattr(info.callback, "__name__", "")) != "show" or info.callback is None:
+            continue
+        original = info.callback
+
+        @functools.wraps(original)
+        def show(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except NotFound as exc:
+                reg = kwargs.get("reg_no", args[0] if args else None)
+                _tombstone_or_raise(exc, reg, bool(kwargs.get("as_json")))
+
+        info.callback = show
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(retention_app, name="retention")
+    app.add_typer(hold_app, name="hold")
+    _show_tombstones(app)
