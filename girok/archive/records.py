@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Iterable
 
+from ..errors import ConfigError
 from ..search.index import IndexDoc
 from .catalog import NewCapture, NewDocument
 from .layout import Archive
@@ -47,8 +48,20 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
                      hot_folder=hot_folder, profile=profile, media_type=media_type,
                      original_relpath=stored_orig.relpath, documents=new_docs)
     reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
+    _classify(arch, reg_nos)
     index_documents(arch, reg_nos)
     return reg_nos
+
+
+def _classify(arch: Archive, reg_nos: list[str]) -> None:
+    """Give new documents their retention class now (retention commands catch up any that missed it)."""
+    from . import retention
+
+    try:
+        retention.classify_documents(arch, reg_nos)
+    except ConfigError as exc:  # a typo in the schedule must never cost a scan
+        log.warning("retention class for %s not set (%s); `girok retention review` will set it",
+                    ",".join(reg_nos), exc)
 
 
 def to_index_doc(doc: Document) -> IndexDoc:
