@@ -10,8 +10,8 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageSequence
 
 from girok.ingest.extract import DEFAULT_DOC_TYPES, extract, merge
-from girok.ingest.qr import (GIROK_SEPARATOR, PATCH_T, eform_metadata, find_patch_code, is_separator, parse_eform,
-                             read_codes, separator_kind)
+from girok.ingest.qr import (GIROK_SEPARATOR, PATCH_T, document_metadata, eform_metadata, find_patch_code,
+                             is_separator, parse_eform, read_codes, separator_kind)
 from helpers_pages import blank_page, code_image, korean_page, noisy, patch_sheet, with_code
 
 PAYLOAD = {"form": "전입신고서", "receipt_no": "2016-동작-27901", "applicant": "정예준", "date": "2016-07-14",
@@ -112,6 +112,18 @@ def test_qr_wins_over_ocr():
     assert md.rrns == ["870501-1196406"] and md.sources["rrns"] == "heuristic"   # only on paper
     assert md.qr == json.dumps(PAYLOAD, ensure_ascii=False)
     assert any(w.startswith("applicant:") for w in md.warnings)
+
+
+def test_document_metadata_qr_over_text():
+    page = eform_page(PAYLOAD)
+    text = ["\n".join(FORM_LINES)]
+    md = document_metadata(text, page, DEFAULT_DOC_TYPES)
+    assert md.applicant == "정예준" and md.sources["applicant"] == "qr" and md.qr
+    assert document_metadata(text, page, DEFAULT_DOC_TYPES, codes=[]).applicant == "정예증"  # no code given: text only
+    plain = document_metadata(text, korean_page(FORM_LINES), DEFAULT_DOC_TYPES)
+    assert plain.qr is None and plain.applicant == "정예증" and plain.sources["applicant"] == "label"
+    assert document_metadata(text).doc_type is None          # no known types given: no type
+    assert document_metadata(text, None, DEFAULT_DOC_TYPES).doc_type == "전입신고서"
 
 
 def test_eform_metadata_skips_codes_that_are_not_eforms():

@@ -55,7 +55,10 @@ TITLE_LINES = 8      # the title is looked for in the first non-empty lines of t
 
 @dataclass
 class Metadata:
-    """What girok knows about a document. Empty fields are None or []; ``sources[name]`` says where a field came from."""
+    """What girok knows about a document.
+
+    Empty fields are None or []; ``sources[name]`` says where a field came from (qr, label, heuristic).
+    """
 
     doc_type: str | None = None
     date: dt.date | None = None
@@ -82,7 +85,8 @@ class Metadata:
             "receipt_no": self.receipt_no, "applicant": self.applicant, "office": self.office,
             "phones": list(self.phones), "rrn_masked": [pii.mask_rrn(r) for r in self.rrns],
             "title": pii.mask_rrn(self.title) if self.title else self.title,
-            "qr": pii.mask_rrn(self.qr) if self.qr else self.qr, "sources": dict(self.sources), "warnings": list(self.warnings),
+            "qr": pii.mask_rrn(self.qr) if self.qr else self.qr,
+            "sources": dict(self.sources), "warnings": list(self.warnings),
         }
 
 
@@ -93,10 +97,10 @@ def merge(first: Metadata, then: Metadata) -> Metadata:
     """
     out = Metadata(qr=first.qr or then.qr, warnings=[*first.warnings, *then.warnings])
     for name in Metadata.FIELDS:
-        a, b = getattr(first, name), getattr(then, name)
-        use_first = bool(a) if isinstance(a, list) else a is not None
-        src = first if use_first else then
-        setattr(out, name, list(getattr(src, name)) if isinstance(a, list) else getattr(src, name))
+        a = getattr(first, name)
+        src = first if (bool(a) if isinstance(a, list) else a is not None) else then
+        value = getattr(src, name)
+        setattr(out, name, list(value) if isinstance(value, list) else value)
         if name in src.sources:
             out.sources[name] = src.sources[name]
     for name in ("doc_type", "date", "receipt_no", "applicant", "office"):

@@ -2,6 +2,8 @@
 
 - ``read_codes(image)``: every QR code and barcode zxing-cpp finds (any
   rotation), as ``Code`` values.
+- ``document_metadata(texts, first_page, known_types)``: what the pipeline
+  calls per document: QR payload merged over the OCR text's metadata.
 - ``eform_metadata(codes)`` / ``parse_eform(payload)``: an e-form QR
   carries JSON (``form``, ``receipt_no``, ``applicant``, ``date``,
   ``office``; also ``phone``/``rrn`` when present). It becomes a
@@ -34,7 +36,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-from .extract import QR, Metadata, compact, parse_date
+from .extract import QR, Metadata, compact, extract, merge, parse_date
 from .. import pii
 
 SEPARATOR_PAYLOAD = "GIROK-SEPARATOR"
@@ -85,7 +87,7 @@ def _get(data: dict, names: Sequence[str]):
 
 
 def parse_eform(payload: str, known_types: Iterable[str] = (), *, today: dt.date | None = None) -> Metadata | None:
-    """The metadata an e-form QR payload carries, or None when it is not an e-form (not a JSON object with a form field).
+    """The metadata an e-form QR payload carries; None when it is not an e-form (a JSON object with a form).
 
     The form name is kept as written, spelled as in ``known_types`` when it
     is one of them (spaces aside): it is declared, not guessed. A date that
@@ -133,6 +135,21 @@ def eform_metadata(codes: Iterable[Code], known_types: Iterable[str] = (), *,
         if md:
             return md
     return None
+
+
+def document_metadata(texts: Sequence[str], first_page: Image.Image | None = None, known_types: Iterable[str] = (),
+                      *, known_offices: Iterable[str] = (), codes: Sequence[Code] | None = None,
+                      today: dt.date | None = None) -> Metadata:
+    """A document's metadata: its first page's e-form QR code (if any) merged over what its OCR text says.
+
+    Pass ``codes`` when the first page was decoded already (e.g. while
+    looking for separators); else ``first_page`` is decoded here.
+    """
+    md = extract(texts, known_types, known_offices=known_offices, today=today)
+    if codes is None and first_page is not None:
+        codes = read_codes(first_page)
+    from_qr = eform_metadata(codes or (), known_types, today=today)
+    return merge(from_qr, md) if from_qr else md
 
 
 # --- separator sheets -----------------------------------------------------------------------
