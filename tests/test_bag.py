@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import bagit
@@ -15,6 +16,8 @@ import pytest
 
 from conftest import json_lines, render_korean, run_girok
 from girok.archive.bag import folder_name
+from girok.archive.layout import Archive
+from girok.archive.retention import reclassify
 from girok.errors import BagRejected, FixityFailed
 from helpers_records import add_document, girok, sql
 
@@ -85,6 +88,14 @@ def test_exported_bag_validates_with_the_bagit_tool(source, bag):
     assert ev["detail"]["tagmanifest_sha256"] == sha_file(bag / "tagmanifest-sha256.txt")
 
 
+def test_a_bag_without_retention_leaves_classing_to_the_schedule(source, bag, make_archive):
+    _, regs = source
+    assert '"retention": null' in (bag / "data" / regs[0] / "metadata.json").read_text(encoding="utf-8")
+    target = make_archive("target")
+    girok(target, "import", str(bag), check=True)
+    assert retention_rows(target) == []  # classified by the target's own schedule at its next retention step
+
+
 def test_export_by_query(source, tmp_path):
     root, regs = source
     proc = girok(root, "export", "--query", "토지대장", "--out", str(tmp_path / "q"), "--json", check=True)
@@ -151,8 +162,17 @@ def test_folder_names():
 # --- round trip -----------------------------------------------------------------------
 
 
-def test_round_trip_restores_numbers_hashes_metadata_and_search(source, bag, make_archive):
+def retention_rows(archive) -> list[tuple]:
+    return sql(archive, "select d.reg_no, r.retention_class, r.completed_on, r.due_on, r.deferred_until, r.basis, "
+                        "r.classified_at from retention r join documents d on d.id = r.document_id order by d.reg_no")
+
+
+def test_round_trip_restores_numbers_hashes_metadata_and_search(source, make_archive, tmp_path):
     root, regs = source
+    with Archive.open(root) as arch:  # the first by the schedule, the second re-classified by the officer
+        reclassify(arch, [regs[1]], new_class="3년", completed_on=date(2020, 5, 1), reason="기준표 개정")
+    bag = tmp_path / "bag"
+    girok(root, "export", "--id", regs[0], "--id", regs[1], "--out", str(bag), check=True)
     target = make_archive("target")
     proc = girok(target, "import", str(bag), "--json")
     assert proc.returncode == 0, proc.stderr
@@ -163,6 +183,7 @@ def test_round_trip_restores_numbers_hashes_metadata_and_search(source, bag, mak
     for q in ("민원실", "토지대장", "신청", "870501-1196406"):
         assert hits(target, q) == hits(root, q), q
     assert store_files(target) == store_files(root)
+    assert retention_rows(target) == retention_rows(root) and retention_rows(root)[1][1:3] == ("3년", "2020-05-01")
     # the next registration number in the target follows the imported ones: none is issued twice
     prefix, year, _ = regs[1].rsplit("-", 2)
     assert add_document(target, ["건축물대장"], name="new.png") == f"{prefix}-{year}-{int(regs[1][-6:]) + 1:06d}"
@@ -278,12 +299,20 @@ def test_round_trip_of_ocred_documents(make_archive, tmp_path):
     assert store_files(target) == store_files(src)
 
 
-def test_a_disposed_registration_number_does_not_come_back(source, bag, make_archive):
-    _, regs = source
-    target = make_archive("target")
-    # what a lawful disposal leaves behind (the retention module's table): the number, no content
-    sql(target, "drop table if exists tombstones", "create table tombstones (reg_no varchar(32) primary key)",
-        f"insert into tombstones (reg_no) values ('{regs[1]}')")
-    proc = girok(target, "import", str(bag))
-    assert proc.returncode == BagRejected.exit_code and f"{regs[1]} was disposed of" in proc.stderr
-    assert documents_in(target) == 0
+def test_a_disposed_document_does_not_come_back(make_archive, monkeypatch, tmp_path):
+    from girok.archive.disposal import dispose
+    from helpers_retention import approve, make_env
+
+    env = make_env(make_archive, monkeypatch)
+    [kept] = env.add("전입신고서", captured=datetime(2024, 5, 1))  # 5년: due from 2030
+    [gone] = env.add("전입신고서", captured=datetime(2019, 5, 1))  # due from 2025
+    env.clock.set(2026, 3, 2)
+    bag = tmp_path / "bag"
+    girok(env.root, "export", "--id", kept, "--id", gone, "--out", str(bag), check=True)
+    approve(env, [gone])
+    assert dispose(env.arch).disposed == [gone]
+    assert girok(env.root, "fixity", "check").returncode == 0  # disposal left no missing or orphan file
+    proc = girok(env.root, "import", str(bag))
+    assert proc.returncode == BagRejected.exit_code and f"{gone} was disposed of" in proc.stderr
+    assert sql(env.root, "select reg_no from documents") == [(kept,)]
+    env.arch.close()

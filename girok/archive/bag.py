@@ -5,7 +5,7 @@ A girok bag::
     bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
     data/<registration number>/original.<ext>   the capture, byte for byte
                               /archival.pdf     the PDF/A preservation copy
-                              /metadata.json    the catalog record: document, capture, pages
+                              /metadata.json    the catalog record: document, capture, pages, retention
 
 Folder and file names are made by girok from a fixed set of characters,
 whatever the catalog holds; the registration number and everything else is
@@ -110,7 +110,7 @@ def _write_document(arch: Archive, doc, folder: Path) -> None:
     meta = {"format": FORMAT,
             "files": {"original": {"name": orig, "sha256": cap.sha256, "size": cap.size},
                       "archival": {"name": ARCHIVAL, "sha256": doc.archival_sha256, "size": doc.archival_size}},
-            **restore.to_record(doc)}
+            **restore.to_record(doc, restore.retention_of(arch.catalog, doc))}
     (folder / METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -1,8 +1,8 @@
 """Records as plain data and back: what a bag carries for each document, and restoring it.
 
-``to_record`` turns a catalogued document (with its capture and pages) into
-JSON-ready data, column by column, so fields added to the catalog later
-travel too. ``parse_record`` checks such data and converts it back to column
+``to_record`` turns a catalogued document (with its capture, pages and
+retention class) into JSON-ready data, column by column, so fields added to
+the catalog later travel too. ``parse_record`` checks such data and converts it back to column
 values. ``restore`` writes parsed records into a catalog in one transaction
 with the ``import`` event: documents keep their registration numbers, and the
 counters move past them so a number is never issued twice.
@@ -23,6 +23,8 @@ from ..errors import BagRejected, CatalogError
 from . import audit
 from .catalog import Catalog, actor, now
 from .models import Capture, Counter, Document, Page
+from .retention import CLASSES
+from .retention_models import Retention, Tombstone
 
 REG_NO_RE = re.compile(r"^([A-Z0-9]{1,8})-(\d{4})-(\d{6,9})$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -32,6 +34,7 @@ LOCAL = {
     Capture: {"id", "original_relpath"},
     Document: {"id", "capture_id", "archival_relpath", "indexed_at"},
     Page: {"id", "document_id"},
+    Retention: {"document_id"},
 }
 
 
@@ -47,10 +50,16 @@ def _row(obj, model) -> dict[str, Any]:
     return {c.key: _plain(getattr(obj, c.key)) for c in _columns(model)}
 
 
-def to_record(doc: Document) -> dict[str, Any]:
-    """A document with its capture and pages (loaded) as JSON-ready data."""
+def to_record(doc: Document, retention: Retention | None = None) -> dict[str, Any]:
+    """A document with its capture and pages (loaded) and its retention row as JSON-ready data."""
     return {"document": _row(doc, Document), "capture": _row(doc.capture, Capture),
-            "pages": [_row(p, Page) for p in doc.pages]}
+            "pages": [_row(p, Page) for p in doc.pages],
+            "retention": _row(retention, Retention) if retention is not None else None}
+
+
+def retention_of(catalog: Catalog, doc: Document) -> Retention | None:
+    with catalog.Session() as s:
+        return s.get(Retention, doc.id)
 
 
 @dataclass
@@ -58,6 +67,7 @@ class Record:
     document: dict[str, Any]
     capture: dict[str, Any]
     pages: list[dict[str, Any]]
+    retention: dict[str, Any] | None = None  # None: classified by this archive's schedule later
     unknown: set[str] = field(default_factory=set)  # fields this girok does not have (from a newer one)
 
     @property
@@ -120,7 +130,12 @@ def parse_record(data: Any) -> Record:
     numbers = [p["page_no"] for p in rows]
     if len(set(numbers)) != len(numbers) or any(n < 1 for n in numbers):
         raise ValueError("page numbers must be distinct and start at 1")
-    return Record(doc, cap, rows, unknown)
+    retention = None
+    if data.get("retention") is not None:
+        retention = _parse_row(data["retention"], Retention, "retention", unknown)
+        if retention["retention_class"] not in CLASSES:
+            raise ValueError(f"retention.retention_class {retention['retention_class']!r} is not a retention class")
+    return Record(doc, cap, rows, retention, unknown)
 
 
 # --- writing -------------------------------------------------------------------------
@@ -139,17 +154,10 @@ class RestoreResult:
     present: list[str] = field(default_factory=list)  # already here, identical: left alone
 
 
-def _disposed(s: Session, reg_no: str) -> bool:
-    """Whether a tombstone (left by a lawful disposal, where the archive has them) holds ``reg_no``."""
-    if not sa.inspect(s.connection()).has_table("tombstones"):
-        return False
-    return s.execute(sa.text("select 1 from tombstones where reg_no = :r"), {"r": reg_no}).first() is not None
-
-
 def _state(s: Session, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None]:
     """("new" | "present", the existing capture to attach to); raises BagRejected on a conflict."""
     reg = rec.reg_no
-    if _disposed(s, reg):
+    if s.get(Tombstone, reg) is not None:  # lawfully disposed of here
         raise BagRejected(f"{reg} was disposed of in this archive; its number cannot come back",
                           hint="Nothing was imported. Leave this document out of the bag, or import it elsewhere.")
     doc = s.scalars(sa.select(Document).where(Document.reg_no == reg)).first()
@@ -206,6 +214,8 @@ def restore(catalog: Catalog, items: list[Incoming], *, detail: dict[str, Any]) 
                 s.add(doc)
                 s.flush()
                 s.add_all(Page(**p, document_id=doc.id) for p in rec.pages)
+                if rec.retention is not None:  # as the sending archive decided it, re-classifications included
+                    s.add(Retention(**rec.retention, document_id=doc.id))
                 _bump_counter(s, rec.reg_no)
                 result.imported.append(rec.reg_no)
             s.flush()
