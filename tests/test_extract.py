@@ -137,6 +137,7 @@ def test_receipt_no(text, want):
     "접수번호 2021-서초 느0 7925",       # broken by OCR: no value rather than a wrong one
     "접수번호 (담당자 기재)",
     "2016-동작-27901",                   # no label
+    "접수번호 870501-1196406",           # an RRN in the wrong cell is no receipt number
 ])
 def test_no_receipt_no(text):
     assert find_receipt_no(text) is None
@@ -353,6 +354,12 @@ def test_to_dict_masks_rrns_and_is_json():
     text = json.dumps(d, ensure_ascii=False)
     assert "1196406" not in text and d["rrn_masked"] == ["870501-1******"]
     assert d["date"] == "2016-07-14" and d["doc_type"] == "전입신고서" and d["phones"] == ["010-1007-5420"]
+
+
+def test_to_dict_masks_an_rrn_wherever_it_slipped_in():
+    md = Metadata(receipt_no="870501-1196406", applicant="870501-1196406", title="870501 - 1196406",
+                  warnings=["applicant: 성명 reads 870501-1196406"], qr='{"rrn": "870501-1196406"}')
+    assert "1196406" not in json.dumps(md.to_dict(), ensure_ascii=False)
 
 
 def test_merge_first_wins_and_keeps_sources():

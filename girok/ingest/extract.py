@@ -75,18 +75,20 @@ class Metadata:
     FIELDS = ("doc_type", "date", "receipt_no", "applicant", "office", "phones", "rrns", "title")
 
     def to_dict(self) -> dict:
-        """JSON-ready, with every RRN masked (``rrn_masked``, and inside ``title`` and the ``qr`` payload).
+        """JSON-ready, with every RRN masked (``rrn_masked``, and in every other string, the ``qr`` payload too).
 
         The shape for ``show --json`` and the catalog's ``metadata_json``;
         ``self.qr`` itself stays verbatim, for the archival PDF's XMP only.
         """
+        def m(v):
+            return pii.mask_rrn(v) if isinstance(v, str) else v
+
         return {
-            "doc_type": self.doc_type, "date": self.date.isoformat() if self.date else None,
-            "receipt_no": self.receipt_no, "applicant": self.applicant, "office": self.office,
-            "phones": list(self.phones), "rrn_masked": [pii.mask_rrn(r) for r in self.rrns],
-            "title": pii.mask_rrn(self.title) if self.title else self.title,
-            "qr": pii.mask_rrn(self.qr) if self.qr else self.qr,
-            "sources": dict(self.sources), "warnings": list(self.warnings),
+            "doc_type": m(self.doc_type), "date": self.date.isoformat() if self.date else None,
+            "receipt_no": m(self.receipt_no), "applicant": m(self.applicant), "office": m(self.office),
+            "phones": [m(p) for p in self.phones], "rrn_masked": [m(r) for r in self.rrns],
+            "title": m(self.title), "qr": m(self.qr),
+            "sources": dict(self.sources), "warnings": [m(w) for w in self.warnings],
         }
 
 

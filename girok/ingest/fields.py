@@ -27,7 +27,7 @@ def _clean_code(value: str) -> str | None:
     tok = toks[0].strip(".,:;()[]")
     tok = re.sub(r"^제(?=\d)", "", tok)
     tok = re.sub(r"(?<=\d)호$", "", tok)
-    if not _RECEIPT.fullmatch(tok) or sum(c.isdigit() for c in tok) < 2:
+    if not _RECEIPT.fullmatch(tok) or sum(c.isdigit() for c in tok) < 2 or pii.find_rrns(tok):
         return None
     return tok
 
@@ -170,7 +170,9 @@ def _office_of(name: str, title: str) -> str | None:
 
 
 _PHONE_RES = (
-    re.compile(r"(?<![\d-])(01[016789]|02|0[3-6][1-5]|070|050\d?)\s*(?:[-.)]|\s)\s*(\d{3,4})\s*[-.\s]\s*(\d{4})(?!\d)(?!\s*-\s*\d)"),
+    # area code, then separators (or a space) between the groups; not part of a longer hyphenated number
+    re.compile(r"(?<![\d-])(01[016789]|02|0[3-6][1-5]|070|050\d?)\s*(?:[-.)]|\s)\s*(\d{3,4})\s*[-.\s]\s*(\d{4})"
+               r"(?!\d)(?!\s*-\s*\d)"),
     re.compile(r"(?<![\d-])(01[016789])(\d{4})(\d{4})(?!\d)"),
     re.compile(r"(?<![\d-])(1[568]\d{2})\s*-\s*(\d{4})(?![\d-])"),
 )
