@@ -24,6 +24,9 @@ failed to run (init/ingest/show crashed or printed no usable output), never
 because of a speed or accuracy figure. Exit 0 with a message when the corpus
 is missing.
 
+bench/ocr_quality.py imports this module (running girok and the peer, corpus
+selection, CER tools): keep those functions' signatures, or change both.
+
 usage: bench/throughput.py [--corpus DIR] [--out DIR] [--skip-peer] [--files N] [--workers N]
 """
 
@@ -60,6 +63,10 @@ class GirokFailed(Exception):
 
 class NoCer(Exception):
     """CER cannot be computed here (rapidfuzz or shared/tools/cer.py missing): a bench problem, not girok's."""
+
+
+class SkipCorpus(Exception):
+    """The corpus folder is missing or incomplete: nothing to measure (the script says SKIP and exits 0)."""
 
 
 def log(msg: str = "") -> None:
@@ -122,14 +129,40 @@ def load_cer_tools():
 # --- output folder -------------------------------------------------------------
 
 
-def fresh_out(out: Path) -> None:
+def fresh_out(out: Path, made_by: str = "bench/throughput.py") -> None:
     if out.exists():
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise SystemExit(f"refusing to wipe {out}: it is not empty and was not made by this benchmark "
                              f"(no {MARKER} file). Give another --out or remove it yourself.")
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    (out / MARKER).write_text("made by bench/throughput.py; wiped at the start of every run\n")
+    (out / MARKER).write_text(f"made by {made_by}; wiped at the start of every run\n")
+
+
+# --- corpus and options --------------------------------------------------------------
+
+
+def add_common_args(ap: argparse.ArgumentParser, default_out: Path) -> None:
+    """--corpus, --out, --skip-peer, --files, --workers: the options every benchmark here shares."""
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"corpus folder (default {DEFAULT_CORPUS})")
+    ap.add_argument("--out", type=Path, default=default_out, help=f"output folder, wiped first (default {default_out})")
+    ap.add_argument("--skip-peer", action="store_true", help="do not run the peer baseline")
+    ap.add_argument("--files", type=int, default=0, metavar="N", help="only the first N manifest entries")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                    help="girok ingest --workers (default: CPU count, here %(default)s)")
+
+
+def select_corpus(corpus: Path, n: int) -> tuple[list[dict], list[dict], list[Path]]:
+    """(whole manifest, first n entries or all when n <= 0, their files); SkipCorpus when there is nothing to run."""
+    if not (corpus / "MANIFEST.json").is_file():
+        raise SkipCorpus(f"no corpus at {corpus} (MANIFEST.json missing); give --corpus DIR to benchmark another one.")
+    full_manifest = json.loads((corpus / "MANIFEST.json").read_text(encoding="utf-8"))
+    manifest = full_manifest[:n] if n > 0 else full_manifest
+    files = [corpus / m["file"] for m in manifest]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise SkipCorpus(f"corpus {corpus} is incomplete; missing {', '.join(missing[:5])}")
+    return full_manifest, manifest, files
 
 
 # --- girok -------------------------------------------------------------------------
@@ -190,6 +223,13 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
     }
 
 
+def documents_of(g: dict, docs: dict[str, dict], f: Path) -> list[dict]:
+    """The `show` records of the documents girok made from source file f, in page order."""
+    outs = [o for o in g["by_source"].get(str(f.resolve()), [])
+            if o.get("status") in ("archived", "duplicate") and o.get("id")]
+    return sorted((docs[o["id"]] for o in outs), key=lambda d: (d.get("first_page_in_original") or 0, d["id"]))
+
+
 def girok_texts(girok: str, archive: Path, ids: list[str], env: dict) -> dict[str, dict]:
     docs = {}
     for reg in ids:
@@ -243,6 +283,27 @@ def peer_corpus(corpus: Path, manifest: list[dict], full: bool, out: Path) -> Pa
                 (sub / name).symlink_to((corpus / name).resolve())
     (sub / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return sub
+
+
+def peer_text(p: dict, entry: dict) -> str:
+    """The text the peer extracted for a manifest entry ('' when it produced none)."""
+    t = Path(p["text_dir"]) / (Path(entry["file"]).stem + ".txt")
+    return t.read_text(encoding="utf-8") if t.exists() else ""
+
+
+def score_peer(p: dict, corpus: Path, manifest: list[dict], cer_tools, notes: list[str]) -> None:
+    """Add the peer's CER with RRNs masked on both sides; note when our recomputation disagrees with the peer's."""
+    norm, distance, mask_rrn = cer_tools
+    pairs_raw, pairs_masked = [], []
+    for m in manifest:
+        o = peer_text(p, m)
+        gt = gt_text(corpus, m)
+        pairs_raw.append((gt, o))
+        pairs_masked.append((mask_rrn(gt), mask_rrn(o)))
+    check, _ = corpus_cer(pairs_raw, norm, distance)
+    p["cer_masked"], _ = corpus_cer(pairs_masked, norm, distance)
+    if abs(check - p["cer"]) > 1e-3:
+        notes.append(f"recomputed peer CER {check:.4f} differs from the peer's own {p['cer']:.4f}")
 
 
 def run_peer(corpus: Path, out: Path, env: dict) -> dict:
@@ -312,26 +373,16 @@ def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: in
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"corpus folder (default {DEFAULT_CORPUS})")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder, wiped first (default {DEFAULT_OUT})")
-    ap.add_argument("--skip-peer", action="store_true", help="do not run the peer baseline")
-    ap.add_argument("--files", type=int, default=0, metavar="N", help="only the first N manifest entries")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                    help="girok ingest --workers (default: CPU count, here %(default)s)")
+    add_common_args(ap, DEFAULT_OUT)
     args = ap.parse_args()
 
     corpus = args.corpus.resolve()
-    if not (corpus / "MANIFEST.json").is_file():
-        log(f"SKIP: no corpus at {corpus} (MANIFEST.json missing); give --corpus DIR to benchmark another one.")
+    try:
+        full_manifest, manifest, files = select_corpus(corpus, args.files)
+    except SkipCorpus as exc:
+        log(f"SKIP: {exc}")
         return 0
-    full_manifest = json.loads((corpus / "MANIFEST.json").read_text(encoding="utf-8"))
-    manifest = full_manifest[: args.files] if args.files > 0 else full_manifest
     full = len(manifest) == len(full_manifest)
-    files = [corpus / m["file"] for m in manifest]
-    missing = [str(f) for f in files if not f.exists()]
-    if missing:
-        log(f"SKIP: corpus {corpus} is incomplete; missing {', '.join(missing[:5])}")
-        return 0
     manifest_pages = sum(int(m["pages"]) for m in manifest)
     out = args.out.resolve()
     fresh_out(out)
@@ -368,9 +419,7 @@ def main() -> int:
         texts_dir = out / "girok-text"
         texts_dir.mkdir()
         for m, f in zip(manifest, files):
-            outs = [o for o in g["by_source"].get(str(f.resolve()), [])
-                    if o.get("status") in ("archived", "duplicate") and o.get("id")]
-            ds = sorted((docs[o["id"]] for o in outs), key=lambda d: (d.get("first_page_in_original") or 0, d["id"]))
+            ds = documents_of(g, docs, f)
             ocr = "\n".join(page for d in ds for page in d["text"])
             (texts_dir / (Path(m["file"]).stem + ".txt")).write_text(ocr, encoding="utf-8")
             gt = gt_text(corpus, m)
@@ -403,18 +452,7 @@ def main() -> int:
             p = None
         else:
             if cer_tools:
-                norm, distance, mask_rrn = cer_tools
-                pairs_raw, pairs_masked = [], []
-                for m in manifest:
-                    t = Path(p["text_dir"]) / (Path(m["file"]).stem + ".txt")
-                    o = t.read_text(encoding="utf-8") if t.exists() else ""
-                    gt = gt_text(corpus, m)
-                    pairs_raw.append((gt, o))
-                    pairs_masked.append((mask_rrn(gt), mask_rrn(o)))
-                check, _ = corpus_cer(pairs_raw, norm, distance)
-                p["cer_masked"], _ = corpus_cer(pairs_masked, norm, distance)
-                if abs(check - p["cer"]) > 1e-3:
-                    notes.append(f"recomputed peer CER {check:.4f} differs from the peer's own {p['cer']:.4f}")
+                score_peer(p, corpus, manifest, cer_tools, notes)
             result["peer"] = p
 
     ratio = None
