@@ -49,7 +49,7 @@ FIELDS = ("doc_type", "date", "receipt_no", "applicant", "office", "phone", "rrn
 MAIN = ("doc_type", "date", "receipt_no", "applicant")  # the issue's acceptance fields
 SOURCES = ("ocr", "gt")
 LABELS = {"ocr": "OCR", "ocr+qr": "OCR + QR", "gt": "ground truth", "gt+qr": "GT + QR",
-          "norules": "OCR no rules", "norules+qr": "no rules + QR"}
+          "norules": "OCR no rules", "norules+qr": "no rules + QR", "given": "--text-dir", "given+qr": "text-dir + QR"}
 
 
 def values(md: Metadata) -> dict:
@@ -68,15 +68,18 @@ def mask(v):
     return [mask_rrn(x) for x in v] if isinstance(v, list) else v
 
 
-def form_texts(f: Path, e: dict, pages, sources) -> dict:
+def form_texts(f: Path, e: dict, pages, sources, text_dir: Path | None = None) -> dict:
     rot = e.get("fed_rotated") or 0
     out = {"ocr": lambda: ocr_pages(f, rot, pages=pages),
            "gt": lambda: ground_truth_pages(f.with_name(f.stem + ".gt.txt")),
-           "norules": lambda: ocr_pages(f, rot, pages=pages, without_rules=True)}
+           "norules": lambda: ocr_pages(f, rot, pages=pages, without_rules=True),
+           "given": lambda: ground_truth_pages(text_dir / (f.stem + ".txt"))
+           if (text_dir / (f.stem + ".txt")).exists() else []}
     return {s: out[s]() for s in sources}
 
 
-def run_forms(corpus: Path, entries: list[dict], types, timings: dict, sources) -> tuple[dict, list]:
+def run_forms(corpus: Path, entries: list[dict], types, timings: dict, sources,
+              text_dir: Path | None = None) -> tuple[dict, list]:
     columns = [c for s in sources for c in (s, s + "+qr")]
     tally = {col: {f: {"ok": 0, "missing": 0, "wrong": 0} for f in FIELDS} for col in columns}
     details = []
@@ -88,7 +91,7 @@ def run_forms(corpus: Path, entries: list[dict], types, timings: dict, sources) 
         codes = qr.read_codes(pages[0])
         timings["read_codes"].append(time.perf_counter() - t)
         qr_md = qr.eform_metadata(codes, types)
-        texts = form_texts(f, e, pages, sources)
+        texts = form_texts(f, e, pages, sources, text_dir)
         row = {"file": e["file"], "qr_present": meta.get("qr") is not None, "qr_read": qr_md is not None}
         for src, text in texts.items():
             t = time.perf_counter()
@@ -180,6 +183,9 @@ def main() -> int:
     ap.add_argument("--blank-threshold", type=float, default=blank.DEFAULT_THRESHOLD)
     ap.add_argument("--without-rules", action="store_true",
                     help="diagnostic: two more columns, OCR of the forms with their table rules painted out")
+    ap.add_argument("--text-dir", type=Path,
+                    help="two more columns from DIR/NAME.txt (pages split by form feeds), e.g. `girok show --text` "
+                         "output of the pipeline (its RRNs are masked, so its rrn column cannot match)")
     args = ap.parse_args()
     manifest = args.corpus / "MANIFEST.json"
     if not manifest.exists():
@@ -190,9 +196,9 @@ def main() -> int:
     by_kind = {k: [e for e in entries if e["kind"] == k] for k in ("form", "article", "batch")}
     timings = {"read_codes": [], "ink_fraction": [], "extract": []}
     t0 = time.perf_counter()
-    sources = SOURCES + (("norules",) if args.without_rules else ())
+    sources = SOURCES + (("norules",) if args.without_rules else ()) + (("given",) if args.text_dir else ())
     columns = [c for s in sources for c in (s, s + "+qr")]
-    tally, details = run_forms(args.corpus, by_kind["form"], types, timings, sources)
+    tally, details = run_forms(args.corpus, by_kind["form"], types, timings, sources, args.text_dir)
     arts = run_articles(args.corpus, by_kind["article"], types)
     batches = run_batches(args.corpus, by_kind["batch"], types, args.blank_threshold, timings)
     n = len(by_kind["form"])

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .. import pii
 from ..textnorm import normalize
-from .labels import (ALL_LABELS, HANGUL, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact,
+from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact,
                      label_of, labelled_values, lines_of)
 
 _RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
@@ -21,7 +21,10 @@ _RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
 
 def _clean_code(value: str) -> str | None:
     v = re.sub(r"\s*-\s*", "-", value.strip())
-    toks = [t for t in v.split() if WORDCHARS.search(t)]
+    v = re.sub(r"(?<=[가-힣])\s(?=[가-힣])", "", v)   # 동 작 -> 동작: OCR spaces inside a word
+    v = re.sub(r"(-\d{1,4}) (\d)", r"\1\2", v)        # -8 7593 -> -87593: and inside a number
+    # single letters or symbols beside the code are OCR specks, not part of it
+    toks = [t for t in v.split() if WORDCHARS.search(t) and (len(t) > 1 or t.isdigit())]
     if len(toks) != 1:
         return None
     tok = toks[0].strip(".,:;()[]")
@@ -42,35 +45,38 @@ def find_receipt_no(text: str) -> tuple[str, str] | None:
 
 
 _NAME = re.compile(r"[가-힣]{2,5}")
+_HANGUL_WORD = re.compile(r"[가-힣]+")
+_SEAL_MARKS = {"인", "외", "등", "印"}  # 김지훈 인 (seal), 김지훈 외 2명: not part of the name
 
 
 def _name(value: str) -> str | None:
+    """The name a value starts with, joining the pieces OCR split it into (황 서연, 정 예 준, 정예 준)."""
     value = re.split(r"[(\[（]", value, maxsplit=1)[0]
-    toks = value.replace(":", " ").split()
-    if not toks:
+    parts = []
+    for t in value.replace(":", " ").split():
+        if not _HANGUL_WORD.fullmatch(t):
+            break
+        parts.append(t)
+    if not parts:
         return None
-    if _NAME.fullmatch(toks[0]):
-        name = toks[0]
-    else:  # 정 예 준: single letters spaced out by OCR
-        singles = []
-        for t in toks:
-            if len(t) == 1 and HANGUL.match(t):
-                singles.append(t)
-            else:
+    name, rest = parts[0], parts[1:]
+    if len(name) == 1:
+        for t in rest:
+            if len(name) + len(t) > 4:
                 break
-        name = "".join(singles)
-        if not _NAME.fullmatch(name):
-            return None
-    if any(name.startswith(lab) for lab in ALL_LABELS):
+            name += t
+    elif len(name) == 2 and rest and len(rest[0]) == 1 and rest[0] not in _SEAL_MARKS:
+        name += rest[0]
+    if not _NAME.fullmatch(name) or any(name.startswith(lab) for lab in ALL_LABELS):
         return None
     return name
 
 
-# Korean surnames (about 99.9 % of people), to tell a misread name from a real one.
+# Korean surnames (well over 99.9 % of people): a name read off a scan must start with one.
 SURNAMES = set(
     "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추"
     "도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창"
-    "옹순라계시초랑궉묵아요뇌담근평후"
+    "옹순라계시초랑궉묵아요뇌담근평후빙십애야엽판풍필학환묘미번보삼섭돈로리림려뢰"
 ) | {"남궁", "황보", "제갈", "선우", "사공", "서문", "독고", "동방"}
 
 
@@ -84,10 +90,10 @@ _SIGNER = re.compile(r"^(?P<name>[^(]*?)\s*(?:\(|서\s*명|$)")
 def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str, str] | None:
     """(name, "label") from ``성명 …`` or the signature line ``신청인 … (서명 또는 인)``.
 
-    When both are there and differ (one of them misread), the one that
-    starts with a Korean surname wins; if both or neither do, the signature
-    line wins: it is running text, which OCR reads better than a table
-    cell. The disagreement is added to ``warnings``.
+    A reading that does not start with a Korean surname is a misreading
+    (흥하은 for 홍하은) and is dropped. When both readings remain and differ,
+    the signature line wins: it is running text, which OCR reads better than
+    a table cell. Dropped and disagreeing readings are added to ``warnings``.
     """
     text = normalize(text)
     by_label = next((n for n in map(_name, labelled_values(text, NAME_LABELS, next_line=False)) if n), None)
@@ -100,12 +106,16 @@ def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str
             if n:
                 by_sign = n
                 break
+    notes = []
+    for n in (by_label, by_sign):
+        if n and not _plausible_name(n):
+            notes.append(f"applicant: {n} starts with no Korean surname (misread?); not taken")
+    by_label, by_sign = [n if n and _plausible_name(n) else None for n in (by_label, by_sign)]
     name = by_sign or by_label
     if by_label and by_sign and by_label != by_sign:
-        if _plausible_name(by_label) and not _plausible_name(by_sign):
-            name = by_label
-        if warnings is not None:
-            warnings.append(f"applicant: 성명 reads {by_label}, signature line {by_sign}; took {name}")
+        notes.append(f"applicant: 성명 reads {by_label}, signature line {by_sign}; took {name}")
+    if warnings is not None:
+        warnings += notes
     return (name, LABEL) if name else None
 
 
