@@ -175,7 +175,7 @@ def _decide(scores: dict[str, float], cutoff: float, margin: float) -> str | Non
     return ranked[0][0]
 
 
-def title_candidates(page: str, max_extra: int = 3) -> list[str]:
+def title_candidates(page: str) -> list[str]:
     """Compact token windows of the first lines that could be a title: the rest of the line must be junk."""
     out = []
     for line in lines_of(page)[:TITLE_LINES]:
