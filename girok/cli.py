@@ -205,8 +205,13 @@ def _doc_dict(doc, *, with_text: bool) -> dict:
     from .pii import mask_rrn
 
     cap = doc.capture
+    meta = json.loads(doc.metadata_json or "{}")
     d = {
         "id": doc.reg_no, "title": mask_rrn(doc.title), "doc_type": doc.doc_type,
+        "date": doc.doc_date.isoformat() if doc.doc_date else None,
+        "receipt_no": doc.receipt_no, "applicant": doc.applicant, "office": doc.office,
+        "phones": meta.get("phones", []), "rrn_masked": meta.get("rrn_masked", []), "qr": meta.get("qr"),
+        "pages_in_original": meta.get("pages_in_original", []),
         "captured_at": doc.captured_at.isoformat(timespec="seconds") + "Z", "pages": doc.page_count,
         "first_page_in_original": doc.first_page,
         "pdfa": f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
@@ -241,8 +246,12 @@ def show(
         _print_json(d)
         return
     t = Table(show_header=False, box=None)
-    for k in ("id", "title", "doc_type", "captured_at", "pages", "pdfa"):
-        t.add_row(k, str(d[k]))
+    for k in ("id", "title", "doc_type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
+              "pdfa"):
+        if d[k] not in (None, ""):
+            t.add_row(k, str(d[k]))
+    if d["rrn_masked"]:
+        t.add_row("RRN", ", ".join(d["rrn_masked"]))
     confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])
     t.add_row("OCR confidence", confs + ("  [bold red]re-scan suggested[/bold red]" if d["rescan_suggested"] else ""))
     t.add_row("source", f"{d['source']['name']} ({d['source']['media_type']}, profile {d['source']['profile']})")
@@ -259,14 +268,20 @@ def show(
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help="Words to find, e.g. 민원실 or \"전입 신고\"."),
+    query: Optional[str] = typer.Argument(None, help="Words to find, e.g. 민원실 or \"전입 신고\"."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Most results to show."),
     as_json: bool = typer.Option(False, "--json", help="One JSON line per hit."),
+    rrn: Optional[str] = typer.Option(None, "--rrn", help="Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
+                                      "through a keyed hash; every lookup is recorded in the audit trail."),
 ) -> None:
     """Full-text search. Korean nouns match inside words with particles (민원실 finds 민원실에서)."""
     from .pii import mask_rrn
 
     arch = _open()
+    if rrn is not None:
+        return _search_rrn(arch, rrn, as_json=as_json)
+    if not query:
+        raise UsageError("give words to search for, or --rrn NUMBER", hint="e.g. girok search 민원실")
     hits = arch.index.search(query, limit=limit)
     arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None, query=mask_rrn(query),
                            hits=len(hits))
@@ -281,6 +296,33 @@ def search(
     for h in hits:
         snippet = h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]")
         t.add_row(h.reg_no, h.title, h.captured[:10], str(h.pages), snippet)
+    out.print(t)
+
+
+def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
+    from .archive.layout import RRN_KEY_NAME
+    from .pii import load_or_create_secret, mask_rrn, normalize_rrn, rrn_hmac
+
+    try:
+        digits = normalize_rrn(rrn)
+    except ValueError:
+        raise UsageError("that is not a 주민등록번호 (13 digits, YYMMDD-GNNNNNN)") from None
+    masked = mask_rrn(f"{digits[:6]}-{digits[6:]}")
+    reg_nos = arch.catalog.reg_nos_by_rrn_hmac(rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)))
+    arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=masked, hits=len(reg_nos))
+    docs = arch.catalog.get_many(reg_nos)
+    rows = [{"reg_no": r, "title": mask_rrn(docs[r].title), "doc_type": docs[r].doc_type,
+             "date": docs[r].doc_date.isoformat() if docs[r].doc_date else None} for r in reg_nos if r in docs]
+    if as_json:
+        for row in rows:
+            _print_json(row)
+        return
+    if not rows:
+        err.print(f"No document holds {masked}.")
+        raise typer.Exit(1)
+    t = Table("ID", "type", "date", "title")
+    for row in rows:
+        t.add_row(row["reg_no"], row["doc_type"], row["date"] or "", row["title"])
     out.print(t)
 
 

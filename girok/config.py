@@ -24,6 +24,9 @@ PROFILE_DIR = "profiles"
 BUILTIN_PROFILES = Path(__file__).resolve().parent.parent / "scanner_profiles"
 
 EXISTING_TEXT_MODES = ("skip", "redo", "force")
+# Form titles girok recognizes unless girok.toml lists the office's own.
+DEFAULT_DOCUMENT_TYPES = ("전입신고서", "혼인신고서", "위임장", "건축허가신청서", "식품위생 영업신고서",
+                          "통신판매업 신고서", "주민등록표 등본 교부 신청서")
 PDF_RENDERERS = ("auto", "fpdf2", "sandwich", "hocr")
 OUTPUT_TYPES = ("pdfa-1", "pdfa-2", "pdfa-3")
 
@@ -45,12 +48,19 @@ class OcrSettings:
 
 
 @dataclass(frozen=True)
+class SplitSettings:
+    separators: bool = True  # separator sheets (QR "GIROK-SEPARATOR", PATCH-T) end a document
+    blank_threshold: float | None = 1e-5  # ink fraction at or below which a page is a blank back; None: keep all
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str = ""
     stable_seconds: float = 2.0
     assume_dpi: int = 300
     ocr: OcrSettings = field(default_factory=OcrSettings)
+    split: SplitSettings = field(default_factory=SplitSettings)
     default_doc_type: str = ""
 
 
@@ -69,6 +79,8 @@ class ArchiveConfig:
     rescan_seconds: float
     hot_folders: tuple[HotFolder, ...]
     profiles: dict[str, Profile]
+    document_types: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
 
     def profile(self, name: str) -> Profile:
         try:
@@ -130,6 +142,10 @@ def load_profile(path: Path) -> Profile:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ConfigError(f"{path}: 'name' may use letters, digits, '-', '_' and '.', got {name!r}")
     capture, ocr, doc = data.table("capture"), data.table("ocr"), data.table("document")
+    split = data.table("split")
+    blank = split.get("blank_threshold", (float, bool), 1e-5)
+    if blank is True or (isinstance(blank, float) and not 0 <= blank < 0.5):
+        raise ConfigError(f"{path} [split]: 'blank_threshold' must be an ink fraction 0..0.5 or false, got {blank!r}")
     langs = tuple(ocr.get("languages", list, ["kor", "eng"]))
     if not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z_]+", x) for x in langs):
         raise ConfigError(f"{path} [ocr]: 'languages' must be a list of tesseract language codes like ['kor', 'eng']")
@@ -160,6 +176,8 @@ def load_profile(path: Path) -> Profile:
         stable_seconds=stable,
         assume_dpi=dpi,
         ocr=settings,
+        split=SplitSettings(separators=split.get("separators", bool, True),
+                            blank_threshold=None if blank is False else blank),
         default_doc_type=doc.get("default_type", str, ""),
     )
 
@@ -226,7 +244,16 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         rescan_seconds=arch.get("rescan_seconds", float, 30.0),
         hot_folders=tuple(hot),
         profiles=profiles,
+        document_types=tuple(_str_list(arch, "document_types", DEFAULT_DOCUMENT_TYPES)),
+        offices=tuple(_str_list(arch, "offices", ())),
     )
+
+
+def _str_list(table: _Fields, key: str, default) -> list[str]:
+    values = table.get(key, list, list(default))
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f"{table.where}: '{key}' must be a list of names")
+    return [v.strip() for v in values]
 
 
 def describe_ocr(settings: OcrSettings) -> dict[str, Any]:

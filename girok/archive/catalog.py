@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..errors import CatalogError, NotFound
 from . import audit
-from .models import Capture, Counter, Document, Event, Page
+from .models import Capture, Counter, Document, Event, Page, RrnKey
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -52,6 +52,12 @@ class NewDocument:
     page_texts: list[str]
     page_confidence: list[float | None] = field(default_factory=list)
     rescan_suggested: bool = False
+    doc_date: "date | None" = None
+    receipt_no: str = ""
+    office: str = ""
+    applicant: str = ""
+    metadata_json: str = "{}"  # RRNs masked
+    rrn_hmacs: list[str] = field(default_factory=list)  # keyed hashes of the RRNs found, for exact lookup
     text_source: str = "ocr"
     title: str = ""
     doc_type: str = ""
@@ -163,10 +169,14 @@ class Catalog:
                             archival_size=nd.archival_size, pdfa=nd.pdfa,
                             conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
                             title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
-                            rescan_suggested=nd.rescan_suggested,
+                            rescan_suggested=nd.rescan_suggested, doc_date=nd.doc_date,
+                            receipt_no=nd.receipt_no, office=nd.office, applicant=nd.applicant,
+                            metadata_json=nd.metadata_json,
                         )
                         s.add(doc)
                         s.flush()
+                        for h in dict.fromkeys(nd.rrn_hmacs):
+                            s.add(RrnKey(document_id=doc.id, hmac=h))
                         confs = nd.page_confidence
                         for i, text in enumerate(nd.page_texts, start=1):
                             conf = confs[i - 1] if i <= len(confs) else None
@@ -242,6 +252,11 @@ class Catalog:
                 return
             yield from rows
             last = rows[-1].id
+
+    def reg_nos_by_rrn_hmac(self, digest: str) -> list[str]:
+        with self.Session() as s:
+            return list(s.scalars(select(Document.reg_no).join(RrnKey, RrnKey.document_id == Document.id)
+                                  .where(RrnKey.hmac == digest).order_by(Document.id)))
 
     def counts(self) -> dict[str, int]:
         with self.Session() as s:

@@ -35,6 +35,12 @@ id_prefix = "{prefix}"
 workers = 0
 # Full rescan of every hot folder this often (seconds): network shares send no change events.
 rescan_seconds = 30
+# Form titles recognized as document types (matched robustly against OCR errors; anything
+# else stays unknown). Add the office's own forms here.
+document_types = ["전입신고서", "혼인신고서", "위임장", "건축허가신청서", "식품위생 영업신고서",
+                  "통신판매업 신고서", "주민등록표 등본 교부 신청서"]
+# Offices that forms are addressed to (…청장 귀하), to correct OCR misreadings; empty: any.
+offices = []
 
 # One [[hotfolder]] per scanner or counter. `profile` names a file in profiles/.
 [[hotfolder]]
@@ -61,6 +67,10 @@ profile = "default"
 # [retention.profiles]             # by scanner profile, for documents without a listed type
 # "counter-flatbed" = "5년"
 """
+
+
+# The per-archive key for RRN lookups (HMAC). Losing it makes `search --rrn` miss; never share it.
+RRN_KEY_NAME = "rrn.key"
 
 
 class Archive:

@@ -125,3 +125,33 @@ def normalize(src: Path, media_type: str, work: Path, *, assume_dpi: int) -> Nor
     if media_type == "application/pdf":
         return Normalized(pdf=src, pages=_check_pdf(src), method="none (PDF input)", image_dpi=None)
     return _image_to_pdf(src, work / "normalized.pdf", assume_dpi)
+
+
+PREVIEW_DPI = 150  # enough for QR codes, separator sheets and blank-page checks
+
+
+def page_previews(pdf: Path, dpi: int = PREVIEW_DPI) -> list[Image.Image]:
+    """Each page rendered in grey at ``dpi`` (for splitting and codes, never stored)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        out = []
+        for i in range(len(doc)):
+            page = doc[i]
+            img = page.render(scale=dpi / 72, grayscale=True).to_pil()
+            img.info["dpi"] = (dpi, dpi)
+            out.append(img)
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def extract_pages(pdf: Path, pages: list[int], dest: Path) -> Path:
+    """A new PDF with the given 0-based pages of ``pdf``, in order (page surgery with pikepdf)."""
+    with pikepdf.open(pdf) as src, pikepdf.new() as out:
+        for i in pages:
+            out.pages.append(src.pages[i])
+        out.save(dest)
+    return dest

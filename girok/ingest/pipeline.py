@@ -187,7 +187,8 @@ class Ingestor:
             return self._duplicate(item.path, item.move_source, before, existing)
         return Job(job_id=work.name, work_dir=work, original=original, source=item.path, sha256=sha, size=size,
                    media_type=media, ext=ext, profile=item.profile, hot_folder=item.hot_folder,
-                   move_source=item.move_source, source_stat=before)
+                   move_source=item.move_source, source_stat=before,
+                   known_types=self.arch.config.document_types, known_offices=self.arch.config.offices)
 
     def _duplicate(self, source: Path, move: bool, stat_key, existing) -> Outcome:
         reg = existing.documents[0].reg_no if existing.documents else None

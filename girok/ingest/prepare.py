@@ -22,7 +22,10 @@ from ..errors import InputRejected
 from ..fsutil import sha256_file
 from ..ocr.engine import run_ocr
 from ..ocr.text import page_texts
-from .normalize import normalize
+from .extract import Metadata
+from .normalize import extract_pages, normalize, page_previews
+from .qr import document_metadata, read_codes
+from .split import classify_page, split_pages
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Job:
     hot_folder: str | None
     move_source: bool
     source_stat: tuple[int, int, int]  # (inode, size, mtime_ns) at claim time
+    known_types: tuple[str, ...] = ()
+    known_offices: tuple[str, ...] = ()
 
 
 @dataclass
@@ -53,6 +58,8 @@ class PreparedDoc:
     page_texts: list[str]
     page_confidence: list[float | None]  # mean word confidence per page; None where OCR was skipped
     rescan_suggested: bool
+    pages_in_original: list[int] = field(default_factory=list)  # 0-based pages of the source file
+    metadata: Metadata | None = None
 
 
 @dataclass
@@ -99,9 +106,37 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def prepare(job: Job) -> Prepared:
+    """normalize -> split into documents -> for each: OCR to PDF/A, check, text, metadata."""
     norm = normalize(job.original, job.media_type, job.work_dir, assume_dpi=job.profile.assume_dpi)
-    out = job.work_dir / "archival.pdf"
-    run = run_ocr(norm.pdf, out, job.profile.ocr, pdf_input=job.media_type == "application/pdf")
+    previews = page_previews(norm.pdf)
+    split = job.profile.split
+    kinds, codes = [], []
+    for img in previews:
+        page_codes = read_codes(img)
+        codes.append(page_codes)
+        kinds.append(classify_page(img, blank_threshold=split.blank_threshold, codes=page_codes,
+                                   separators=split.separators))
+    groups = split_pages(kinds)
+    if not groups:
+        raise InputRejected("the scan holds only separator sheets and blank pages", stage="split",
+                            advice="Check the paper was fed face down and the right pages were scanned.")
+    docs = []
+    for n, group in enumerate(groups, start=1):
+        part = norm.pdf if len(groups) == 1 and group == list(range(norm.pages)) else \
+            extract_pages(norm.pdf, group, job.work_dir / f"part-{n}.pdf")
+        doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group)
+        doc.metadata = document_metadata(doc.page_texts, known_types=job.known_types,
+                                         known_offices=job.known_offices, codes=codes[group[0]])
+        docs.append(doc)
+    dropped = {k: kinds.count(k) for k in ("separator", "blank") if kinds.count(k)}
+    for doc in docs:
+        doc.conversion["split"] = {"pages_in_original": [i + 1 for i in doc.pages_in_original],
+                                   "documents_in_file": len(docs), "dropped": dropped}
+    return Prepared(job.job_id, docs)
+
+
+def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> PreparedDoc:
+    run = run_ocr(src, out, job.profile.ocr, pdf_input=job.media_type == "application/pdf")
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(
@@ -109,12 +144,11 @@ def prepare(job: Job) -> Prepared:
             f"output intent {'present' if info.output_intent else 'missing'})",
             stage="pdfa", advice="Rescan the paper as an image; born-digital PDFs with odd fonts can fail.",
         )
-    if info.pages != norm.pages:
-        raise InputRejected(f"OCR output has {info.pages} pages, the input {norm.pages}", stage="ocr",
+    if info.pages != len(group):
+        raise InputRejected(f"OCR output has {info.pages} pages, the input {len(group)}", stage="ocr",
                             advice="Scan the paper again; if it repeats, send the file to support.")
-    texts = page_texts(out)
     conversion = {
-        "normalize": norm.method,
+        "normalize": method,
         "ocr": "OCRmyPDF",
         "options": run.options,
         "tools": run.tools,
@@ -123,8 +157,9 @@ def prepare(job: Job) -> Prepared:
     }
     confidence = [run.confidence.get(i) for i in range(1, info.pages + 1)]
     flagged = any(c is not None and c < job.profile.ocr.rescan_below for c in confidence)
-    return Prepared(job.job_id, [PreparedDoc(
-        first_page=1, page_count=info.pages, archival=out, archival_sha256=sha256_file(out),
-        archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion, page_texts=texts,
-        page_confidence=confidence, rescan_suggested=flagged,
-    )])
+    return PreparedDoc(
+        first_page=group[0] + 1, page_count=info.pages, archival=out, archival_sha256=sha256_file(out),
+        archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion,
+        page_texts=page_texts(out), page_confidence=confidence, rescan_suggested=flagged,
+        pages_in_original=group,
+    )
