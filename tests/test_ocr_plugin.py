@@ -35,3 +35,12 @@ def test_mean_confidence_weights_by_length():
 
     assert mean_confidence([("가나다라", 90.0), ("a", 40.0)]) == 80.0
     assert mean_confidence([]) is None  # a blank page: nothing to judge, never flagged
+
+
+def test_a_few_acronyms_in_a_korean_page_do_not_cost_a_second_reading():
+    from girok.ocr.plugin import english_lines_likely
+
+    korean = [("서초구는", 91.0)] * 200 + [("41", 40.0), ("0)#", 30.0), ("8l", 50.0)]
+    assert not english_lines_likely(korean)
+    mixed = [("서초구는", 91.0)] * 20 + [("8orn-digita1", 40.0), ("PDf", 50.0), ("wlth", 45.0), ("1ayer", 30.0)]
+    assert english_lines_likely(mixed)

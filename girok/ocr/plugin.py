@@ -81,6 +81,17 @@ def doubtful_latin(words: list[tuple[str, float]], *, below: float = 75.0) -> in
                if c < below and len(w) >= 2 and not _HANGUL.search(w) and any(ch.isalnum() for ch in w))
 
 
+def english_lines_likely(words: list[tuple[str, float]]) -> bool:
+    """Enough doubtful non-Hangul words that the page likely has English sentences, not just acronyms.
+
+    A Korean article with a few acronyms (AI, QR) is not worth a second,
+    slower reading of the whole page (measured: 9-10 s instead of ~5 s per
+    page); a page with English lines is (English read by kor is garbage).
+    """
+    doubtful = doubtful_latin(words)
+    return doubtful >= 3 and doubtful >= 0.05 * len(words)
+
+
 def _pageno(input_file) -> int | None:
     try:
         return int(Path(input_file).name.split("_", 1)[0])
@@ -108,7 +119,7 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     words = read_words(_tsv_of(output))
     text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
     first = mean_confidence(words) or 0.0
-    if not mostly_latin(text) and doubtful_latin(words) < 2:
+    if not mostly_latin(text) and not english_lines_likely(words):
         PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(words)
         return
     kept = [Path(output), Path(output_text), _tsv_of(output)]
