@@ -389,10 +389,15 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
         problems += 1
         out.print(f"{unindexed} document(s) not yet in the search index")
     if fix:
-        clean_orphans(arch.work_dir)
-        catch_up_index(arch)
-        for rel in extra:
-            (arch.store.root / rel).unlink(missing_ok=True)
+        from .ingest.watcher import WatchLock
+
+        # A running watcher may have stored a file whose record is a moment from
+        # being committed: repairing under it could delete that file.
+        with WatchLock(arch.root):
+            clean_orphans(arch.work_dir)
+            catch_up_index(arch)
+            for rel in extra:
+                (arch.store.root / rel).unlink(missing_ok=True)
         out.print("Repaired: work folders cleaned, index caught up, unreferenced store files removed.")
         problems = len(missing)
     if not problems:

@@ -90,6 +90,8 @@ def test_second_watcher_refused(make_archive):
         second = run_girok(archive, "watch", timeout=60)
         assert second.returncode == 5
         assert "already watching" in second.stderr
+        repair = run_girok(archive, "doctor", "--fix", timeout=60)
+        assert repair.returncode == 5, "no repairs under a running watcher"
         assert first.poll() is None, "the first watcher keeps running"
     finally:
         stop(first)
