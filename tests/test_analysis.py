@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from girok.errors import InputRejected
 from girok.ingest.detect import sniff

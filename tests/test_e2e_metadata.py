@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from conftest import json_lines, render_korean, run_girok
+from conftest import json_lines, run_girok
 
 pytestmark = pytest.mark.e2e
 
