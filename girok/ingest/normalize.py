@@ -14,6 +14,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import img2pdf
 import pikepdf
@@ -130,20 +131,21 @@ def normalize(src: Path, media_type: str, work: Path, *, assume_dpi: int) -> Nor
 PREVIEW_DPI = 150  # enough for QR codes, separator sheets and blank-page checks
 
 
-def page_previews(pdf: Path, dpi: int = PREVIEW_DPI) -> list[Image.Image]:
-    """Each page rendered in grey at ``dpi`` (for splitting and codes, never stored)."""
+def page_previews(pdf: Path, dpi: int = PREVIEW_DPI) -> Iterator[Image.Image]:
+    """Each page rendered in grey at ``dpi``, one at a time (for splitting and codes, never stored).
+
+    A generator, so a 500-page backlog batch holds one preview in memory, not 500.
+    """
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(str(pdf))
     try:
-        out = []
         for i in range(len(doc)):
             page = doc[i]
             img = page.render(scale=dpi / 72, grayscale=True).to_pil()
             img.info["dpi"] = (dpi, dpi)
-            out.append(img)
             page.close()
-        return out
+            yield img
     finally:
         doc.close()
 

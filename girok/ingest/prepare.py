@@ -108,10 +108,9 @@ def _exit_with_parent(parent: int) -> None:
 def prepare(job: Job) -> Prepared:
     """normalize -> split into documents -> for each: OCR to PDF/A, check, text, metadata."""
     norm = normalize(job.original, job.media_type, job.work_dir, assume_dpi=job.profile.assume_dpi)
-    previews = page_previews(norm.pdf)
     split = job.profile.split
     kinds, codes = [], []
-    for img in previews:
+    for img in page_previews(norm.pdf):
         page_codes = read_codes(img)
         codes.append(page_codes)
         kinds.append(classify_page(img, blank_threshold=split.blank_threshold, codes=page_codes,

@@ -129,8 +129,8 @@ class Watcher:
                 p = self.events.get_nowait()
             except queue.Empty:
                 return
-            if not is_temp_name(p.name) and self._folder_of(p):
-                hf = self._folder_of(p)
+            hf = None if is_temp_name(p.name) else self._folder_of(p)
+            if hf is not None:
                 self.tracker.observe(p, self.arch.config.profile(hf.profile).stable_seconds)
 
     def _emit(self, outs: list[Outcome]) -> None:

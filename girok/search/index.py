@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,8 @@ class SearchIndex:
         os.replace(tmp, self.root / "CURRENT")
 
     def _new_dir(self) -> Path:
-        name = f"whoosh-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+        # unique even for two builds in the same second by the same process (ensure, then reindex)
+        name = f"whoosh-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         path = self.root / name
         path.mkdir(parents=True)
         windex.create_in(str(path), make_schema())
