@@ -258,6 +258,8 @@ def show(
     t.add_row("archival sha256", d["archival"]["sha256"])
     tools = d["conversion"].get("tools", {})
     t.add_row("converted with", ", ".join(f"{k} {v}" for k, v in tools.items()))
+    if d["conversion"].get("digital_signature"):
+        t.add_row("digital signature", d["conversion"]["digital_signature"])
     out.print(t)
     if text:
         for i, page in enumerate(d["text"], start=1):

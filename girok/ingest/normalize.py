@@ -21,6 +21,7 @@ import pikepdf
 from PIL import Image, ImageSequence
 
 from ..errors import InputRejected
+from . import signature
 
 # Decompression-bomb guard: larger images are refused with a clear message.
 MAX_PIXELS = 200_000_000  # e.g. A0 at 600 dpi is ~ 139 MP
@@ -44,6 +45,20 @@ def _dpi_of(img: Image.Image) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return x if 50 <= x <= 2400 else None
+
+
+def _size_of(src: Path) -> str:
+    """``W x H pixels (N million)`` read from the header only (the guard is off for just this read)."""
+    saved = Image.MAX_IMAGE_PIXELS
+    try:
+        Image.MAX_IMAGE_PIXELS = None
+        with Image.open(src) as im:
+            w, h = im.size
+        return f"{w} x {h} pixels ({w * h / 1e6:.0f} million)"
+    except Exception:
+        return "too many pixels to open safely"
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
 
 
 def _pillow_frames(src: Path, dpi: int) -> list[bytes]:
@@ -75,15 +90,16 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
                 im.verify() if im.format != "TIFF" else None
             with Image.open(src) as im:
                 n = getattr(im, "n_frames", 1)
+                transparent = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
                 dpi = _dpi_of(im)
                 w, h = im.size
                 if w * h > MAX_PIXELS:
-                    raise Image.DecompressionBombError(f"{w}x{h}")
+                    raise Image.DecompressionBombError(f"{w} x {h}")
                 for frame in ImageSequence.Iterator(im):
                     frame.load()  # decode every page now: truncated files fail here, not in OCR
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputRejected(
-            f"the image is too large (more than {MAX_PIXELS // 1_000_000} million pixels)",
+            f"the image is too large: {_size_of(src)}; the limit is {MAX_PIXELS // 1_000_000} million pixels",
             stage="normalize", advice="Scan at 300 dpi or less; split very large drawings into parts.",
         ) from None
     except (OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
@@ -93,9 +109,11 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
     layout = None if dpi else img2pdf.get_fixed_dpi_layout_fun((use_dpi, use_dpi))
     method = "img2pdf (lossless wrap)"
     try:
+        if transparent:  # img2pdf would keep it as a soft mask: OCR and page checks would see black paper
+            raise ValueError("transparent image")
         data = img2pdf.convert(str(src), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid) if layout else \
             img2pdf.convert(str(src), rotation=img2pdf.Rotation.ifvalid)
-    except Exception:  # img2pdf refuses alpha, 16-bit and some TIFF encodings: convert losslessly first
+    except Exception:  # img2pdf refuses 16-bit and some TIFF encodings; transparency: convert losslessly first
         frames = _pillow_frames(src, use_dpi)
         data = img2pdf.convert(frames, layout_fun=img2pdf.get_fixed_dpi_layout_fun((use_dpi, use_dpi)))
         method = "Pillow lossless PNG + img2pdf"
@@ -104,27 +122,44 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
                       image_dpi=None if dpi else use_dpi)
 
 
-def _check_pdf(src: Path) -> int:
+PDF_ADVICE = "Save it without a password, or scan the paper, and drop it in again."
+
+
+def _ends_complete(src: Path) -> bool:
+    """A complete PDF ends with %%EOF (allowing some trailing bytes); a cut-off transfer does not."""
+    with src.open("rb") as fh:
+        fh.seek(max(0, src.stat().st_size - 2048))
+        return b"%%EOF" in fh.read()
+
+
+def _pdf_for_ocr(src: Path, work: Path) -> Normalized:
+    """Check a PDF can be archived; a signed one is handed to OCR as an unsigned copy."""
+    if not _ends_complete(src):
+        raise InputRejected("the PDF is incomplete: it stops before its end-of-file marker (%%EOF)",
+                            stage="normalize", advice="The transfer or scan was cut off: scan or copy it again.")
     try:
         with pikepdf.open(src) as pdf:
             if pdf.is_encrypted:
                 raise InputRejected("the PDF is encrypted or password-protected", stage="normalize",
-                                    advice="Save it without a password, or scan the paper, and drop it in again.")
+                                    advice=PDF_ADVICE)
             n = len(pdf.pages)
+            if n and signature.is_signed(pdf):
+                unsigned = signature.unsigned_copy(pdf, work / "unsigned.pdf")
+                return Normalized(pdf=unsigned, pages=n, method="signature removed for OCR: " + signature.NOTE,
+                                  image_dpi=None)
     except pikepdf.PasswordError:
-        raise InputRejected("the PDF is password-protected", stage="normalize",
-                            advice="Save it without a password, or scan the paper, and drop it in again.") from None
+        raise InputRejected("the PDF is password-protected", stage="normalize", advice=PDF_ADVICE) from None
     except pikepdf.PdfError as exc:
         raise InputRejected(f"the PDF is damaged and cannot be read ({str(exc).replace(str(src) + ': ', '')})", stage="normalize",
                             advice="The transfer may have been cut off: scan or copy it again.") from None
     if n == 0:
         raise InputRejected("the PDF has no pages", stage="normalize", advice="Scan the paper again.")
-    return n
+    return Normalized(pdf=src, pages=n, method="none (PDF input)", image_dpi=None)
 
 
 def normalize(src: Path, media_type: str, work: Path, *, assume_dpi: int) -> Normalized:
     if media_type == "application/pdf":
-        return Normalized(pdf=src, pages=_check_pdf(src), method="none (PDF input)", image_dpi=None)
+        return _pdf_for_ocr(src, work)
     return _image_to_pdf(src, work / "normalized.pdf", assume_dpi)
 
 

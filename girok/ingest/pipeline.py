@@ -32,7 +32,7 @@ from ..fsutil import copy_and_hash, fsync_dir
 from ..ocr.programs import check_ocr_ready
 from .detect import sniff
 from .prepare import Job, Prepared, prepare, worker_init
-from . import rescan_report
+from . import rescan_report, signature
 from .quarantine import quarantine
 from .workarea import new_work_dir
 
@@ -218,6 +218,10 @@ class Ingestor:
                                    "and logs/girok.log to support.")
             self._drop_work(job)
             return [out]
+        signed = job.media_type == "application/pdf" and signature.file_is_signed(job.original)
+        if signed:
+            for doc in prepared.documents:
+                doc.conversion["digital_signature"] = signature.NOTE
         try:
             reg_nos = keep(self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext,
                            source=job.source, media_type=job.media_type, hot_folder=job.hot_folder,
@@ -234,11 +238,14 @@ class Ingestor:
             if doc.rescan_suggested:
                 rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
                                      doc.page_confidence, job.profile.ocr.rescan_below)
+        if signed:
+            self.arch.catalog.add_event("signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name,
+                                        note=signature.NOTE)
         if job.move_source:
             self._release_source(job.source, job.source_stat)
         self._drop_work(job)
         return [Outcome(id=r, source=str(job.source), pages=d.page_count, status="archived",
-                        reason="re-scan suggested: some pages read poorly" if d.rescan_suggested else "")
+                        reason=_archived_note(d.rescan_suggested, signed))
                 for r, d in zip(reg_nos, prepared.documents)]
 
     def _worker_crashed(self, job: Job) -> list[Outcome]:
@@ -282,6 +289,11 @@ class Ingestor:
         if self.keep_work and not force:
             return
         shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+def _archived_note(rescan: bool, signed: bool) -> str:
+    notes = (["re-scan suggested: some pages read poorly"] if rescan else []) + ([signature.NOTE] if signed else [])
+    return "; ".join(notes)
 
 
 def run_batch(ingestor: Ingestor, items, on_outcome=lambda o: None) -> list[Outcome]:
