@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -101,3 +102,22 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+FAULT_ENV = "GIROK_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """Test hook, never set in production: ``GIROK_FAULT=NAME[,NAME]`` makes girok fail at point NAME.
+
+    ``enospc-*`` points raise ENOSPC (a full disk); any other named point
+    ends the process at once with exit status 137, as SIGKILL or a power cut
+    would. Points: after-claim, enospc-store, after-store, after-catalog,
+    before-release (see tests/test_e2e_faults.py and test_e2e_disk_full.py).
+    """
+    wanted = os.environ.get(FAULT_ENV)
+    if not wanted or name not in wanted.split(","):
+        return
+    if name.startswith("enospc"):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    os._exit(137)

@@ -12,16 +12,15 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import img2pdf
 import pikepdf
 import pytest
-from PIL import Image
-
 from conftest import json_lines, render_korean, run_girok
+from PIL import Image
 
 pytestmark = pytest.mark.e2e
 

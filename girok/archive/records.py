@@ -15,6 +15,7 @@ from typing import Iterable
 
 from .. import pii
 from ..errors import ConfigError
+from ..fsutil import fault_point
 from ..search.index import IndexDoc
 from .catalog import NewCapture, NewDocument
 from .layout import RRN_KEY_NAME, Archive
@@ -61,6 +62,7 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
                      hot_folder=hot_folder, profile=profile, media_type=media_type,
                      original_relpath=stored_orig.relpath, documents=new_docs)
     reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
+    fault_point("after-catalog")  # test hook (GIROK_FAULT): killed between catalog and index
     _classify(arch, reg_nos)
     index_documents(arch, reg_nos)
     return reg_nos

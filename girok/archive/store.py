@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StorageError
-from ..fsutil import HashMismatch, atomic_copy, sha256_file
+from ..fsutil import HashMismatch, atomic_copy, fault_point, sha256_file
 
 KINDS = ("originals", "archival")
 
@@ -41,6 +41,7 @@ class Store:
         dest = self.path_for(kind, sha256, ext)
         try:
             if not dest.exists():
+                fault_point("enospc-store")
                 try:
                     atomic_copy(src, dest, expect_sha256=sha256)
                 except FileExistsError:
@@ -56,6 +57,8 @@ class Store:
                 f"stored file {dest} has SHA-256 {actual[:12]}..., expected {sha256[:12]}...: "
                 "the store is damaged or the disk is failing",
             )
+        if kind == "archival":
+            fault_point("after-store")
         return Stored(kind, sha256, str(dest.relative_to(self.root)), dest.stat().st_size)
 
     def resolve(self, relpath: str) -> Path:

@@ -55,7 +55,7 @@ def _size_of(src: Path) -> str:
         with Image.open(src) as im:
             w, h = im.size
         return f"{w} x {h} pixels ({w * h / 1e6:.0f} million)"
-    except Exception:
+    except (OSError, ValueError, SyntaxError):
         return "too many pixels to open safely"
     finally:
         Image.MAX_IMAGE_PIXELS = saved

@@ -14,6 +14,7 @@ so memory and disk use stay bounded however many files arrive.
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
@@ -28,11 +29,11 @@ from ..archive.layout import Archive
 from ..archive.records import keep
 from ..config import Profile
 from ..errors import GirokError, InputRejected, MissingDependency, StorageError
-from ..fsutil import copy_and_hash, fsync_dir
+from ..fsutil import copy_and_hash, fault_point, fsync_dir
 from ..ocr.programs import check_ocr_ready
+from . import rescan_report, signature
 from .detect import sniff
 from .prepare import Job, Prepared, prepare, worker_init
-from . import rescan_report, signature
 from .quarantine import quarantine
 from .workarea import new_work_dir
 
@@ -172,15 +173,21 @@ class Ingestor:
     def _claim(self, item: Item) -> Job | Outcome:
         before = _stat_key(item.path)
         media, ext = sniff(item.path)
-        work = new_work_dir(self.arch.work_dir, item.path)
-        original = work / f"original{ext}"
+        work = None
         try:
+            work = new_work_dir(self.arch.work_dir, item.path)
+            original = work / f"original{ext}"
             sha, size = copy_and_hash(item.path, original)
             if _stat_key(item.path) != before or size != before[1]:
                 raise SourceChanged(str(item.path))
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
+        except BaseException as exc:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
+            if disk_full(exc):
+                raise StorageError(f"could not copy {item.path.name} into the work area {self.arch.work_dir}: "
+                                   "the disk is full; the file stays where it is") from exc
             raise
+        fault_point("after-claim")  # test hook (GIROK_FAULT): killed with the copy in work/
         existing = self.arch.catalog.capture_by_sha(sha)
         if existing is not None:
             shutil.rmtree(work, ignore_errors=True)
@@ -211,7 +218,12 @@ class Ingestor:
         except MissingDependency:
             self._drop_work(job, force=True)
             raise
-        except Exception as exc:  # a bug or an unexpected failure: still never lose the file
+        except Exception as exc:
+            if disk_full(exc):  # not the file's fault: it stays in its hot folder and is taken again
+                self._drop_work(job, force=True)
+                raise StorageError(f"could not prepare {job.source.name} in the work area: the disk is full; "
+                                   "the file stays where it is") from exc
+            # a bug or an unexpected failure: still never lose the file
             log.exception("unexpected failure on %s", job.source)
             out = self._quarantine(job.source, job, "internal", f"{type(exc).__name__}: {exc}",
                                    "This is a girok problem, not the clerk's: send the quarantined file "
@@ -234,6 +246,12 @@ class Ingestor:
         except StorageError:
             self._drop_work(job, force=True)  # the source stays in its hot folder
             raise
+        except Exception as exc:  # the catalog's disk is full (SQLite): nothing was committed
+            if not disk_full(exc):
+                raise
+            self._drop_work(job, force=True)
+            raise StorageError(f"could not record {job.source.name} in the catalog: the disk is full; "
+                               "the file stays where it is") from exc
         for reg, doc in zip(reg_nos, prepared.documents):
             if doc.rescan_suggested:
                 rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
@@ -241,6 +259,7 @@ class Ingestor:
         if signed:
             self.arch.catalog.add_event("signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name,
                                         note=signature.NOTE)
+        fault_point("before-release")  # test hook (GIROK_FAULT): committed, source not yet removed
         if job.move_source:
             self._release_source(job.source, job.source_stat)
         self._drop_work(job)
@@ -278,8 +297,14 @@ class Ingestor:
 
     def _quarantine(self, source: Path, item, stage: str, reason: str, advice: str) -> Outcome:
         profile = item.profile.name
-        dest = quarantine(source, self.arch.quarantine_dir, stage=stage, reason=reason, advice=advice,
-                          move=item.move_source, hot_folder=item.hot_folder, profile=profile)
+        try:
+            dest = quarantine(source, self.arch.quarantine_dir, stage=stage, reason=reason, advice=advice,
+                              move=item.move_source, hot_folder=item.hot_folder, profile=profile)
+        except OSError as exc:
+            if disk_full(exc):
+                raise StorageError(f"could not quarantine {source.name}: the disk is full; "
+                                   "the file stays where it is") from exc
+            raise
         self.arch.catalog.add_event("quarantine", source=source.name, stage=stage, reason=reason,
                                     quarantined_as=dest.name)
         log.warning("quarantined %s at %s: %s", source, stage, reason)
@@ -310,13 +335,24 @@ def run_batch(ingestor: Ingestor, items, on_outcome=lambda o: None) -> list[Outc
             emit(ingestor.collect(timeout=None))
         emit(ingestor.offer(item))
 
-    for item in items:
-        give(item)
-    while ingestor.inflight or ingestor.retry:
-        while ingestor.retry:
-            give(ingestor.retry.pop(0))
-        emit(ingestor.collect(timeout=None))
+    try:
+        for item in items:
+            give(item)
+        while ingestor.inflight or ingestor.retry:
+            while ingestor.retry:
+                give(ingestor.retry.pop(0))
+            emit(ingestor.collect(timeout=None))
+    except StorageError:  # disk full: stop now; every source not yet committed stays where it is
+        ingestor.abandon()
+        raise
     return results
+
+
+def disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT from the OS, or SQLite's "database or disk is full"."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "disk is full" in str(exc)
 
 
 __all__ = ["Ingestor", "Item", "Outcome", "run_batch", "GirokError"]
