@@ -348,24 +348,16 @@ def reindex() -> None:
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """What is in the archive and what is waiting in the hot folders."""
-    from .ingest.stability import candidate_files
+    """Queue (waiting in hot folders), in progress, quarantined, and pages archived in the last hour."""
+    from .status import archive_status, render
 
     arch = _open()
-    counts = arch.catalog.counts()
-    folders = [{"path": str(hf.path), "profile": hf.profile,
-                "waiting": sum(1 for _ in candidate_files(hf.path))} for hf in arch.hot_folders()]
-    quarantined = sum(1 for p in arch.quarantine_dir.glob("*") if not p.name.endswith((".reason.txt", ".reason.json")))
-    work = sum(1 for p in arch.work_dir.iterdir() if p.is_dir()) if arch.work_dir.exists() else 0
-    d = {"archive": str(arch.root), **counts, "in_progress": work, "quarantined": quarantined, "hot_folders": folders}
+    d = archive_status(arch)
     if as_json:
         _print_json(d)
         return
-    out.print(f"[bold]{arch.config.name}[/bold] ({arch.root})")
-    out.print(f"  {counts['documents']} documents, {counts['pages']} pages, {counts['unindexed']} waiting for the index")
-    out.print(f"  {work} in progress, {quarantined} quarantined")
-    for f in folders:
-        out.print(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting")
+    for line in render(d, arch.config.name):
+        out.print(line)
 
 
 @app.command()

@@ -1,0 +1,83 @@
+"""What a clerk needs to see at a glance: the queue, work in hand, quarantine and recent throughput.
+
+Everything is read from the archive folder and the catalog; nothing needs
+the watcher's cooperation, so `girok status` works whether it runs or not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from .archive.layout import Archive
+from .archive.models import Document
+from .fsutil import pid_alive
+from .ingest.stability import candidate_files
+from .ingest.watcher import LOCK_NAME
+from .ingest.workarea import orphaned
+
+WINDOW = timedelta(hours=1)
+NOTE_SUFFIXES = (".reason.txt", ".reason.json")
+
+
+def watcher_pid(arch: Archive) -> int | None:
+    """The pid of the running `girok watch`, from its lock file (never locked here: that could refuse one starting)."""
+    try:
+        words = (arch.root / LOCK_NAME).read_text().split()
+        pid = int(words[1]) if len(words) >= 2 and words[0] == "pid" else 0
+    except (OSError, ValueError):
+        return None
+    return pid if pid and pid_alive(pid) else None
+
+
+def throughput(arch: Archive, *, now: datetime | None = None) -> dict:
+    """Documents and pages archived in the last hour, and pages per minute while archiving in that hour.
+
+    The rate is over the span from the first to the last document of the
+    window (at least one minute), so it shows the speed of a run that started
+    ten minutes ago rather than diluting it over the hour.
+    """
+    now = now or datetime.now(UTC).replace(tzinfo=None)  # the catalog keeps naive UTC
+    since = now - WINDOW
+    with arch.catalog.Session() as s:
+        docs, pages, first, last = s.execute(
+            select(func.count(Document.id), func.coalesce(func.sum(Document.page_count), 0),
+                   func.min(Document.captured_at), func.max(Document.captured_at))
+            .where(Document.captured_at >= since)).one()
+    minutes = max(1.0, (last - first).total_seconds() / 60) if docs else 0.0
+    return {"window_minutes": int(WINDOW.total_seconds() // 60), "documents": docs, "pages": int(pages),
+            "pages_per_minute": round(pages / minutes, 1) if minutes else 0.0}
+
+
+def archive_status(arch: Archive) -> dict:
+    counts = arch.catalog.counts()
+    folders = [{"path": str(hf.path), "profile": hf.profile, "waiting": sum(1 for _ in candidate_files(hf.path))}
+               for hf in arch.hot_folders()]
+    quarantined = sum(1 for p in arch.quarantine_dir.glob("*") if not p.name.endswith(NOTE_SUFFIXES)) \
+        if arch.quarantine_dir.exists() else 0
+    work = [p for p in arch.work_dir.iterdir() if p.is_dir()] if arch.work_dir.exists() else []
+    abandoned = len(orphaned(arch.work_dir))
+    return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
+            "in_progress": len(work) - abandoned, "abandoned": abandoned, "quarantined": quarantined,
+            "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders}
+
+
+def render(d: dict, name: str) -> list[str]:
+    """The human form of ``archive_status`` (rich markup)."""
+    t = d["last_hour"]
+    watcher = f"running (pid {d['watcher_pid']})" if d["watcher_pid"] else "not running"
+    lines = [
+        f"[bold]{name}[/bold] ({d['archive']})",
+        f"  {d['documents']} documents, {d['pages']} pages, {d['unindexed']} waiting for the index",
+        f"  watcher: {watcher}",
+        (f"  queue: {d['waiting']} file(s) waiting in hot folders, {d['in_progress']} in progress, "
+         f"{d['quarantined']} quarantined"),
+        f"  last hour: {t['documents']} documents, {t['pages']} pages archived, {t['pages_per_minute']:.1f} pages/min",
+    ]
+    if d["abandoned"]:
+        lines.append(f"  {d['abandoned']} work folder(s) left by an interruption: run `girok doctor --fix`")
+    if d["quarantined"]:
+        lines.append("  quarantined files and their reasons: " + d["archive"] + "/quarantine")
+    lines += [f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting" for f in d["hot_folders"]]
+    return lines
