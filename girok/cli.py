@@ -164,7 +164,8 @@ def watch(
                 extra = f" -> {o.id} ({o.pages} p.)" if o.status == "archived" else f": {o.reason}"
                 err.print(f"{o.status:11s} {o.source}{extra}")
 
-        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=report)
+        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=report,
+                          on_error=lambda m: err.print(f"error: {m}", markup=False, highlight=False))
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         if not as_json:
             err.print(f"Watching {len(watcher.folders)} hot folder(s) of {arch.root} with {ingestor.workers} "

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import json_lines, render_korean, run_girok
+from conftest import json_lines, render_korean, run_girok, wait_for
 from test_e2e_faults import assert_consistent, captured_shas, drop_scans
 
 pytestmark = pytest.mark.e2e
@@ -142,3 +143,31 @@ def sha_bytes(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_watcher_keeps_running_on_a_full_disk_and_says_so(make_archive, tmp_path):
+    archive = make_archive()
+    hot = archive / "hot" / "default"
+    [scan] = drop_scans(tmp_path / "drop", 1)
+    data = scan.read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "girok.cli", "--archive", str(archive), "watch", "--poll", "0.2",
+                             "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "GIROK_FAULT": "enospc-store"}, start_new_session=True)
+    try:
+        wait_for(lambda: (archive / "watch.lock").exists(), timeout=60, what="watcher start")
+        os.rename(scan, hot / scan.name)
+        log = archive / "logs" / "girok.log"
+        wait_for(lambda: log.exists() and "disk is full" in log.read_text(), timeout=300, what="the full disk")
+        assert proc.poll() is None, "the watcher keeps running"
+        assert (hot / scan.name).read_bytes() == data, "the file waits in its hot folder"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    assert "error:" in err and "the disk is full" in err and "nothing is lost" in err, err[-2000:]
+    assert captured_shas(archive) == []
+
+    again = run_girok(archive, "watch", "--once", "--workers", "1")  # space is back
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not (hot / scan.name).exists()
+    assert captured_shas(archive) == [sha_bytes(data)]

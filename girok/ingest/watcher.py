@@ -86,11 +86,13 @@ class WatchStats:
 
 class Watcher:
     def __init__(self, arch: Archive, ingestor: Ingestor, *, poll_seconds: float = 1.0,
-                 on_outcome: Callable[[Outcome], None] = lambda o: None):
+                 on_outcome: Callable[[Outcome], None] = lambda o: None,
+                 on_error: Callable[[str], None] = lambda message: None):
         self.arch = arch
         self.ingestor = ingestor
         self.poll_seconds = poll_seconds
         self.on_outcome = on_outcome
+        self.on_error = on_error  # the clerk's console: a full disk must not go unnoticed
         self.folders: list[HotFolder] = list(arch.hot_folders())
         self.events: queue.Queue = queue.Queue()
         self.tracker = StabilityTracker()
@@ -180,6 +182,8 @@ class Watcher:
                 except StorageError as exc:  # disk full: nothing lost, sources stay; wait and retry
                     backoff = min(60.0, (backoff or 2.0) * 2)
                     log.error("%s; retrying in %.0f s", exc, backoff)
+                    self.on_error(f"{exc.message}; retrying in {backoff:.0f} s (free some space; "
+                                  "nothing is lost, the files wait in their hot folders)")
                     time.sleep(backoff)
                 if not self.ingestor.busy:
                     time.sleep(self.poll_seconds)
