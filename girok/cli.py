@@ -387,7 +387,9 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
 
         # A running watcher may have stored a file whose record is a moment from
         # being committed: repairing under it could delete that file.
-        with WatchLock(arch.root):
+        from .ingest.locks import StoreLock
+
+        with WatchLock(arch.root), StoreLock(arch.root):  # and no `girok ingest` between store and commit
             clean_orphans(arch.work_dir)
             catch_up_index(arch)
             for rel in extra:

@@ -95,3 +95,33 @@ def test_killed_at_stage_then_doctor_and_ingest_again(stage, make_archive, tmp_p
     assert statuses == sorted(expect_dup + ["archived"] * (len(files) - len(expect_dup))), again.stdout
     assert not any(f.exists() for f in files), "sources released once committed"
     assert_consistent(archive, shas)
+
+
+def test_doctor_fix_never_repairs_under_a_running_ingest(make_archive, tmp_path):
+    """A stored file not yet catalogued belongs to an ingest in progress: doctor --fix must wait for it."""
+    from girok.ingest.locks import StoreLock
+
+    archive = make_archive()
+    pending = archive / "store" / "originals" / "ab" / ("ab" + "0" * 62 + ".png")
+    pending.parent.mkdir(parents=True)
+    pending.write_bytes(b"stored a moment before its record is committed")
+    ingest_lock = StoreLock(archive).acquire(exclusive=False)  # what a running Ingestor holds
+    try:
+        fix = run_girok(archive, "doctor", "--fix")
+        assert fix.returncode == 5, fix.stdout + fix.stderr
+        assert "girok ingest" in fix.stderr and pending.exists()
+    finally:
+        ingest_lock.release()
+    fix = run_girok(archive, "doctor", "--fix")
+    assert fix.returncode == 0 and not pending.exists(), fix.stdout + fix.stderr
+
+
+def test_ingest_waits_for_no_repair(make_archive, tmp_path):
+    from girok.ingest.locks import StoreLock
+
+    archive = make_archive()
+    [scan] = drop_scans(tmp_path / "drop", 1)
+    with StoreLock(archive):  # what `doctor --fix` holds
+        proc = run_girok(archive, "ingest", str(scan))
+    assert proc.returncode == 5 and "doctor --fix" in proc.stderr, proc.stderr
+    assert scan.exists() and captured_shas(archive) == []

@@ -33,6 +33,7 @@ from ..fsutil import copy_and_hash, fault_point, fsync_dir
 from ..ocr.programs import check_ocr_ready
 from . import rescan_report, signature
 from .detect import sniff
+from .locks import StoreLock
 from .prepare import Job, Prepared, prepare, worker_init
 from .quarantine import quarantine
 from .workarea import new_work_dir
@@ -81,6 +82,7 @@ class Ingestor:
         self._pool: ProcessPoolExecutor | None = None
         langs = {lang for p in arch.config.profiles.values() for lang in p.ocr.languages}
         check_ocr_ready(tuple(sorted(langs)))
+        self._store_lock = StoreLock(arch.root).acquire(exclusive=False)  # keeps `doctor --fix` out
 
     # -- pool --------------------------------------------------------------
 
@@ -167,6 +169,7 @@ class Ingestor:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._store_lock.release()
 
     # -- steps ---------------------------------------------------------------
 
