@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.monotonic() - t0
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)  # as systemd stops it: finish what is in hand
             try:
                 proc.wait(timeout=300)
             except subprocess.TimeoutExpired:

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import girok_cmd, json_lines, render_korean, run_girok
+from conftest import girok_cmd, json_lines, render_korean, run_girok, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -125,3 +125,28 @@ def test_ingest_waits_for_no_repair(make_archive, tmp_path):
         proc = run_girok(archive, "ingest", str(scan))
     assert proc.returncode == 5 and "doctor --fix" in proc.stderr, proc.stderr
     assert scan.exists() and captured_shas(archive) == []
+
+
+def test_watch_stops_on_sigint_even_when_started_with_sigint_ignored(make_archive):
+    """Started from a script with `&` or nohup, a process inherits SIGINT ignored; Ctrl-C/KillSignal must still work."""
+    archive = make_archive()
+    proc = subprocess.Popen(girok_cmd(archive, "watch", "--poll", "0.2"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_for(lambda: _started(archive), timeout=60, what="watcher start")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0 and "Stopped." in err, err[-2000:]
+
+
+def _started(archive: Path) -> bool:
+    """The watcher has taken its lock and written its pid: it is past start-up."""
+    try:
+        return (archive / "watch.lock").read_text().startswith("pid ")
+    except OSError:
+        return False
