@@ -375,8 +375,10 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
     on_disk = {str(p.relative_to(arch.store.root)) for p in arch.store.iter_files()}
     missing, extra = sorted(known - on_disk), sorted(on_disk - known)
     unindexed = arch.catalog.counts()["unindexed"]
+    unfinished = [str(p.relative_to(arch.store.root)) for p in arch.store.temp_files()]
     for label, items in (("abandoned work folder", orphans), ("catalogued file missing from store", missing),
-                         ("stored file not in catalog (left by an interrupted ingest)", extra)):
+                         ("stored file not in catalog (left by an interrupted ingest)", extra),
+                         ("unfinished copy in the store (a write was interrupted)", unfinished)):
         for i in items:
             problems += 1
             out.print(f"{label}: {i}")
@@ -384,17 +386,18 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
         problems += 1
         out.print(f"{unindexed} document(s) not yet in the search index")
     if fix:
+        from .ingest.locks import StoreLock
         from .ingest.watcher import WatchLock
 
-        # A running watcher may have stored a file whose record is a moment from
-        # being committed: repairing under it could delete that file.
-        from .ingest.locks import StoreLock
-
-        with WatchLock(arch.root), StoreLock(arch.root):  # and no `girok ingest` between store and commit
+        # A running watcher or ingest may have stored a file whose record is a
+        # moment from being committed: repairing under it could delete that file.
+        with WatchLock(arch.root), StoreLock(arch.root):
             clean_orphans(arch.work_dir)
             catch_up_index(arch)
             for rel in extra:
                 (arch.store.root / rel).unlink(missing_ok=True)
+            for tmp in arch.store.temp_files():  # no writer runs now: every one is left over
+                tmp.unlink(missing_ok=True)
         out.print("Repaired: work folders cleaned, index caught up, unreferenced store files removed.")
         problems = len(missing)
     if not problems:

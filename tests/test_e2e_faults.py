@@ -150,3 +150,16 @@ def _started(archive: Path) -> bool:
         return (archive / "watch.lock").read_text().startswith("pid ")
     except OSError:
         return False
+
+
+def test_doctor_reports_and_removes_an_interrupted_store_copy(make_archive):
+    """atomic_copy writes .tmp-* then links it into place; a kill mid-copy leaves the temp file behind."""
+    archive = make_archive()
+    tmp = archive / "store" / "archival" / "cd" / ".tmp-k1ll3d.pdf"
+    tmp.parent.mkdir(parents=True)
+    tmp.write_bytes(b"%PDF-1.7 half written")
+    doctor = run_girok(archive, "doctor")
+    assert doctor.returncode == 1 and "unfinished copy in the store" in doctor.stdout, doctor.stdout
+    assert run_girok(archive, "doctor", "--fix").returncode == 0
+    assert not tmp.exists()
+    assert run_girok(archive, "doctor").returncode == 0

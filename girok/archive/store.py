@@ -64,6 +64,13 @@ class Store:
     def resolve(self, relpath: str) -> Path:
         return self.root / relpath
 
+    def temp_files(self):
+        """Temporary files of copies that never got their final name (the writer was killed mid-copy)."""
+        for kind in KINDS:
+            base = self.root / kind
+            if base.exists():
+                yield from base.rglob(".tmp-*")
+
     def iter_files(self):
         for kind in KINDS:
             base = self.root / kind
