@@ -359,7 +359,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         _print_json(d)
         return
     for line in render(d, arch.config.name):
-        out.print(line)
+        out.print(line, soft_wrap=True)  # long paths stay on one line
 
 
 @app.command()

@@ -6,8 +6,10 @@ the watcher's cooperation, so `girok status` works whether it runs or not.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from rich.markup import escape
 from sqlalchemy import func, select
 
 from .archive.layout import Archive
@@ -50,16 +52,30 @@ def throughput(arch: Archive, *, now: datetime | None = None) -> dict:
             "pages_per_minute": round(pages / minutes, 1) if minutes else 0.0}
 
 
+def _in_hand(arch: Archive) -> tuple[set[str], int]:
+    """(sources of documents in hand of a live process, number of work folders left by a dead one)."""
+    work = [p for p in arch.work_dir.iterdir() if p.is_dir()] if arch.work_dir.exists() else []
+    dead = set(orphaned(arch.work_dir))
+    sources = set()
+    for d in work:
+        if d not in dead:
+            try:
+                sources.add(json.loads((d / "owner.json").read_text()).get("source", str(d)))
+            except (OSError, ValueError):
+                sources.add(str(d))
+    return sources, len(dead)
+
+
 def archive_status(arch: Archive) -> dict:
     counts = arch.catalog.counts()
-    folders = [{"path": str(hf.path), "profile": hf.profile, "waiting": sum(1 for _ in candidate_files(hf.path))}
+    in_hand, abandoned = _in_hand(arch)  # their sources stay in the hot folder until committed: not "waiting"
+    folders = [{"path": str(hf.path), "profile": hf.profile,
+                "waiting": sum(1 for p in candidate_files(hf.path) if str(p) not in in_hand)}
                for hf in arch.hot_folders()]
     quarantined = sum(1 for p in arch.quarantine_dir.glob("*") if not p.name.endswith(NOTE_SUFFIXES)) \
         if arch.quarantine_dir.exists() else 0
-    work = [p for p in arch.work_dir.iterdir() if p.is_dir()] if arch.work_dir.exists() else []
-    abandoned = len(orphaned(arch.work_dir))
     return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
-            "in_progress": len(work) - abandoned, "abandoned": abandoned, "quarantined": quarantined,
+            "in_progress": len(in_hand), "abandoned": abandoned, "quarantined": quarantined,
             "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders}
 
 
@@ -68,7 +84,7 @@ def render(d: dict, name: str) -> list[str]:
     t = d["last_hour"]
     watcher = f"running (pid {d['watcher_pid']})" if d["watcher_pid"] else "not running"
     lines = [
-        f"[bold]{name}[/bold] ({d['archive']})",
+        f"[bold]{escape(name)}[/bold] ({escape(d['archive'])})",
         f"  {d['documents']} documents, {d['pages']} pages, {d['unindexed']} waiting for the index",
         f"  watcher: {watcher}",
         (f"  queue: {d['waiting']} file(s) waiting in hot folders, {d['in_progress']} in progress, "
@@ -78,6 +94,6 @@ def render(d: dict, name: str) -> list[str]:
     if d["abandoned"]:
         lines.append(f"  {d['abandoned']} work folder(s) left by an interruption: run `girok doctor --fix`")
     if d["quarantined"]:
-        lines.append("  quarantined files and their reasons: " + d["archive"] + "/quarantine")
-    lines += [f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting" for f in d["hot_folders"]]
+        lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
+    lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
     return lines

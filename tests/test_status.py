@@ -44,14 +44,15 @@ def test_status_shows_queue_in_progress_quarantine_and_throughput(make_archive, 
     (hot / "partial.tmp").write_bytes(b"being copied")  # temporary names are not queued
     live = archive / "work" / "live"  # a document in hand of a running process (this one)
     live.mkdir()
-    (live / "owner.json").write_text(json.dumps({"pid": os.getpid(), "source": "x"}))
+    (live / "owner.json").write_text(json.dumps({"pid": os.getpid(), "source": str(hot / "a.pdf")}))
     dead = archive / "work" / "dead"  # left by a process that is gone
     dead.mkdir()
     (dead / "owner.json").write_text(json.dumps({"pid": _dead_pid(), "source": "y"}))
 
     d = json_lines(run_girok(archive, "status", "--json", check=True).stdout)[0]
     assert d["documents"] == 3 and d["pages"] == 4
-    assert d["waiting"] == 3 and sum(f["waiting"] for f in d["hot_folders"]) == 3
+    assert d["waiting"] == 2, "a.pdf is in hand, not waiting (its source stays until it is committed)"
+    assert sum(f["waiting"] for f in d["hot_folders"]) == 2
     assert d["in_progress"] == 1 and d["abandoned"] == 1
     assert d["quarantined"] == 1
     assert d["watcher_pid"] is None
@@ -60,9 +61,10 @@ def test_status_shows_queue_in_progress_quarantine_and_throughput(make_archive, 
     assert last["pages_per_minute"] > 0
 
     human = run_girok(archive, "status", check=True).stdout
-    assert "3 file(s) waiting" in human and "1 in progress" in human and "1 quarantined" in human
+    assert "2 file(s) waiting" in human and "1 in progress" in human and "1 quarantined" in human
     assert "last hour: 2 documents, 3 pages" in human and "pages/min" in human
     assert "girok doctor --fix" in human and "watcher: not running" in human
+    assert f"hot folder {hot} [default]: 2 waiting" in human, human
 
 
 def test_status_names_the_running_watcher(make_archive):
