@@ -14,6 +14,8 @@ the store and the search index, and prints
     lost=0 duplicated=0 files=.. pages=.. wall=..s pages/min=.. kills=.. peak_rss_mb=..
 
 lost: an input neither archived, nor quarantined, nor still waiting.
+doctor: what `girok doctor` found after the kills (e.g. a store copy cut off
+mid-write), which `doctor --fix` must repair to a clean archive.
 duplicated: a capture catalogued twice, a document indexed twice, or more
 documents than inputs (each input is one document: no separator sheets).
 peak_rss_mb: the highest summed RSS of the watcher's process group
@@ -253,7 +255,12 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
     with windex.open_dir(str(Archive.open(archive).index.current_dir())).searcher() as s:
         indexed = [f["reg_no"] for f in s.all_stored_fields()]
     duplicated = (len(shas) - len(set(shas))) + (len(indexed) - len(set(indexed))) + max(0, n_docs - len(set(shas)))
+    # SIGKILL can leave what only `doctor --fix` repairs (work folders, a copy cut off mid-write): report
+    # what doctor found, repair it, and require the archive to be clean afterwards
+    found = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
+    fixed = subprocess.run(girok(archive, "doctor", "--fix"), capture_output=True, text=True, check=False)
     doctor = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
+    repaired = [ln for ln in found.stdout.splitlines() if ln and ln != "No problems found."]
     pages = sum(i["pages"] for i in inputs.values() if i["sha256"] in set(shas))
     result = {
         "lost": len(lost), "duplicated": duplicated, "files": len(inputs), "archived": len(set(shas)),
@@ -261,6 +268,7 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
         "pages_per_min": round(pages / wall * 60, 1) if wall else 0.0, "kills": kills,
         "peak_rss_mb": round(mem.peak_total / 2**20), "peak_rss_single_mb": round(mem.peak_single / 2**20),
         "indexed": len(indexed), "unindexed": len(set(reg_nos) - set(indexed)),
+        "doctor_repaired": repaired, "doctor_fix_rc": fixed.returncode,
         "doctor_ok": doctor.returncode == 0, "doctor": doctor.stdout.strip()[-500:],
         "workers": args.workers, "kill_every": args.kill_every, "seed": args.seed,
     }
@@ -268,7 +276,10 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
     print(f"lost={result['lost']} duplicated={duplicated} files={len(inputs)} archived={result['archived']} "
           f"quarantined={len(q)} pages={pages} wall={wall:.0f}s pages/min={result['pages_per_min']} "
           f"kills={kills} peak_rss_mb={result['peak_rss_mb']} (single process {result['peak_rss_single_mb']}) "
-          f"unindexed={result['unindexed']} doctor={'ok' if result['doctor_ok'] else 'PROBLEMS'}")
+          f"unindexed={result['unindexed']} doctor_repaired={len(repaired)} "
+          f"doctor_after_fix={'ok' if result['doctor_ok'] else 'PROBLEMS'}")
+    for line in repaired:
+        print("  doctor found (and --fix repaired):", line)
     if lost:
         print("lost inputs:", ", ".join(n for n, i in inputs.items() if i["sha256"] in lost))
     return 1 if lost or duplicated or not result["doctor_ok"] else 0
