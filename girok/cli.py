@@ -151,6 +151,7 @@ def watch(
     from .ingest.watcher import Watcher, WatchLock
     from .ingest.workarea import clean_orphans
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (nohup, &)
     arch = _open()
     with WatchLock(arch.root):
         cleaned = clean_orphans(arch.work_dir)
@@ -167,7 +168,6 @@ def watch(
         watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=report,
                           on_error=lambda m: err.print(f"error: {m}", markup=False, highlight=False))
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (nohup, &)
         if not as_json:
             err.print(f"Watching {len(watcher.folders)} hot folder(s) of {arch.root} with {ingestor.workers} "
                       f"worker(s); Ctrl-C to stop.")

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import girok_cmd, json_lines, render_korean, run_girok, wait_for
+from conftest import girok_cmd, json_lines, render_korean, run_girok
 
 pytestmark = pytest.mark.e2e
 
@@ -134,7 +134,7 @@ def test_watch_stops_on_sigint_even_when_started_with_sigint_ignored(make_archiv
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
-        wait_for(lambda: _started(archive), timeout=60, what="watcher start")
+        assert proc.stderr.readline().startswith("Watching"), "the watcher is past start-up"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -143,13 +143,6 @@ def test_watch_stops_on_sigint_even_when_started_with_sigint_ignored(make_archiv
             proc.communicate()
     assert proc.returncode == 0 and "Stopped." in err, err[-2000:]
 
-
-def _started(archive: Path) -> bool:
-    """The watcher has taken its lock and written its pid: it is past start-up."""
-    try:
-        return (archive / "watch.lock").read_text().startswith("pid ")
-    except OSError:
-        return False
 
 
 def test_doctor_reports_and_removes_an_interrupted_store_copy(make_archive):
