@@ -6,8 +6,8 @@ import hashlib
 
 import pikepdf
 import pytest
-
 from conftest import json_lines, render_korean, run_girok
+
 from girok.archive import pdfa
 from girok.archive.xmp import read_xmp, schema_problems
 

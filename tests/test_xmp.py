@@ -7,7 +7,15 @@ import pytest
 from lxml import etree
 
 from girok.archive import pdfa
-from girok.archive.xmp import NS, PROPERTIES, ClearRrnError, XmpRecord, read_xmp, schema_problems, write_xmp
+from girok.archive.xmp import (
+    NS,
+    PROPERTIES,
+    ClearRrnError,
+    XmpRecord,
+    read_xmp,
+    schema_problems,
+    write_xmp,
+)
 
 RECORD = XmpRecord(title="전입신고서", date="2024-03-05", doc_type="전입신고서", receipt_no="2024-서초-00123",
                    office="서초구", applicant="홍길동", rrn_masked=["870501-1******"], source_name="scan 7.tif",

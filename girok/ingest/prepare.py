@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import pii
 from ..archive import pdfa, xmp
 from ..archive.records import title_from_text
 from ..config import Profile
-from .. import pii
 from ..errors import InputRejected
 from ..fsutil import sha256_file
 from ..ocr.engine import run_ocr
