@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,7 @@ from corpus_pages import ground_truth_pages, load_pages, ocr_pages  # noqa: E402
 from girok.ingest import blank, qr, split  # noqa: E402
 from girok.ingest.extract import DEFAULT_DOC_TYPES, Metadata, extract, merge  # noqa: E402
 
-DEFAULT_CORPUS = (HERE.parent / ".." / "shared" / "corpus" / "dev").resolve()
+DEFAULT_CORPUS = (Path(os.environ.get("GIROK_SHARED", HERE.parent / ".." / "shared")) / "corpus" / "dev").resolve()
 DEFAULT_OUT = HERE / "out" / "metadata_quality"
 FIELDS = ("doc_type", "date", "receipt_no", "applicant", "office", "phone", "rrn")
 MAIN = ("doc_type", "date", "receipt_no", "applicant")  # the acceptance fields
@@ -226,6 +227,10 @@ def main() -> int:
               f"{str(b['documents_split']) + '/' + str(b['documents_expected']):>9}{len(b['content_lost']):>6}"
               f"{len(b['noncontent_kept']):>6}{b['min_ink_content'] or 0:>17.5f}"
               f"{b['max_ink_blank'] or 0:>15.6f}  {parts}")
+    part_rows = [r for b in batches for r in b["parts"]]
+    print("batch parts (OCR text, no QR): " + ", ".join(
+        f"{f} {sum(r[f] == 'ok' for r in part_rows)}/{len(part_rows)}" for f in MAIN)
+        + f", all 4 main {sum(all(r[f] == 'ok' for f in MAIN) for r in part_rows)}/{len(part_rows)}")
     print()
     ms = {k: (1000 * sum(v) / len(v) if v else 0.0) for k, v in timings.items()}
     print("mean per call: " + ", ".join(f"{k} {v:.0f} ms" for k, v in ms.items())
