@@ -93,3 +93,22 @@ def test_extract_wrapped_title_and_specks_together():
     md = extract([page], DEFAULT_DOC_TYPES, today=TODAY)
     assert (md.doc_type, md.date, md.receipt_no, md.applicant, md.office) == (
         "주민등록표 등본 교부 신청서", dt.date(2024, 4, 24), "2024-서초-45647", "박서연", "서초구")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("2024 3월 5일", dt.date(2024, 3, 5)),          # 년 lost, 월 and 일 kept
+    ("2024  03월 05일", dt.date(2024, 3, 5)),
+    ("신청일 2021 6월'15일", dt.date(2021, 6, 15)),
+])
+def test_date_without_its_year_mark(text, want):
+    assert parse_date(text, today=TODAY) == want
+
+
+@pytest.mark.parametrize("text", [
+    "2024 3월 5",         # without 년 both other anchors must be there
+    "2024 3 5일",
+    "2024명 3월 5일",      # another word is no 년
+    "12024 3월 5일",
+])
+def test_no_date_without_enough_anchors(text):
+    assert parse_date(text, today=TODAY) is None

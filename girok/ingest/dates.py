@@ -14,6 +14,8 @@ _Y4 = r"(?<!\d)((?:19|20)\d{2})"
 _SPECK = r"[\s'\"‘’`,.·ㆍ]*"
 _DATE_RES = (
     re.compile(_Y4 + rf"\s*[년넌녀]{_SPECK}(\d{{1,2}})\s*[월윌웜]{_SPECK}(\d{{1,2}})(?!\d)(?:\s*[일잎입])?"),
+    # 년 lost (2024 3월 5일): only with both 월 and 일 there to say what the numbers are
+    re.compile(_Y4 + rf"{_SPECK}(\d{{1,2}})\s*[월윌웜]{_SPECK}(\d{{1,2}})\s*[일잎입]"),
     # 2024. 3. 5. with one of the dots read as a comma (2024, 3. 5. / 2024. 3, 5.), never two
     re.compile(_Y4 + r"\s*(?:\.\s*(\d{1,2})\s*[.,]|,\s*(\d{1,2})\s*\.)\s*(\d{1,2})(?!\d)\.?"),
     re.compile(_Y4 + r"\s*([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)"),
