@@ -129,3 +129,11 @@ def test_schema_problems_finds_undeclared_and_incomplete_properties(tmp_path):
     bad_category = xml.replace(b"<pdfaProperty:category>internal<", b"<pdfaProperty:category>public<", 1)
     assert schema_problems(bad_category) == ["sourceName: category must be internal or external"]
     assert "0 extension schema entries" in schema_problems(packet(small_pdfa(tmp_path / "b.pdf")))[0]
+
+
+def test_a_file_that_is_no_pdf_raises_and_leaves_no_temp_file(tmp_path):
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    with pytest.raises(pikepdf.PdfError):
+        write_xmp(path, RECORD)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]

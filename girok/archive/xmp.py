@@ -91,19 +91,22 @@ def write_xmp(path: Path, record: XmpRecord) -> None:
     """Write ``record`` into the PDF at ``path`` (replaced atomically; PDF/A identification kept)."""
     _refuse_clear_rrn(record)
     tmp = path.with_name(path.name + ".xmp.tmp")
-    with pikepdf.open(path) as pdf:
-        with pdf.open_metadata() as meta:
-            if record.title:
-                meta["dc:title"] = record.title
-            if record.date:
-                meta["dc:date"] = [record.date]
-            for name, value in record.girok_values().items():
-                meta[f"{PREFIX}:{name}"] = value
-        _declare_schema(pdf)
-        pdf.save(tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with pikepdf.open(path) as pdf:
+            with pdf.open_metadata() as meta:
+                if record.title:
+                    meta["dc:title"] = record.title
+                if record.date:
+                    meta["dc:date"] = [record.date]
+                for name, value in record.girok_values().items():
+                    meta[f"{PREFIX}:{name}"] = value
+            _declare_schema(pdf)
+            pdf.save(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _declare_schema(pdf: pikepdf.Pdf) -> None:
