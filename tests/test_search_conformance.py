@@ -242,3 +242,18 @@ def test_failed_bulk_build_keeps_the_old_index(tmp_path, engine):
         ix.rebuild(broken())
     assert ix.doc_count() == 2 and ix.engine_name == engine
     assert sorted(p.name for p in ix.root.iterdir() if p.is_dir()) == [ix.current_dir().name]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_same_day_documents_sort_by_registration_number(tmp_path, engine):
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    docs = _docs()[:6]
+    for d in docs:
+        d.doc_date = date(2024, 5, 1) if d.reg_no != "D06" else date(2024, 5, 2)
+    ix.add(reversed(docs[:3]))  # insertion order is not the order asked for
+    ix.add(docs[3:])
+    pages = [ix.find("type:신고서 OR type:안내문 OR type:신청서", sort="oldest", offset=o, limit=2) for o in (0, 2, 4)]
+    assert [h.reg_no for p in pages for h in p.hits] == ["D01", "D02", "D03", "D04", "D05", "D06"]
+    newest = ix.find("type:신고서 OR type:안내문 OR type:신청서", sort="newest", offset=1, limit=3)
+    assert (newest.total, [h.reg_no for h in newest.hits]) == (6, ["D05", "D04", "D03"])

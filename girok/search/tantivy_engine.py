@@ -256,16 +256,37 @@ class TantivyEngine:
         searcher = ix.searcher()
         if sort == "relevance":
             res = searcher.search(query, limit=limit, offset=offset, count=True)
-        else:
-            res = searcher.search(query, limit=limit, offset=offset, count=True, order_by_field="day",
-                                  order=tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc)
-        hits = []
-        for key, addr in res.hits:
-            f = json.loads(searcher.doc(addr)["stored"][0])
-            hits.append(StoredHit(
-                reg_no=f["reg_no"], title=f["title"], doc_type=f["doc_type"], source=f["source"],
-                captured=datetime.fromisoformat(f["captured"]), date=date.fromisoformat(f["date"]),
-                pages=f["pages"], content=f["content"], office=f["office"], receipt=f["receipt"],
-                retention=f["retention"], score=float(key) if sort == "relevance" else 0.0,
-            ))
-        return res.count, hits
+            return res.count, [_hit(searcher.doc(a), float(score)) for score, a in res.hits]
+        return _by_date(searcher, ix.schema, query, limit, offset, newest=sort == "newest")
+
+
+def _hit(doc: tantivy.Document, score: float) -> StoredHit:
+    f = json.loads(doc["stored"][0])
+    return StoredHit(
+        reg_no=f["reg_no"], title=f["title"], doc_type=f["doc_type"], source=f["source"],
+        captured=datetime.fromisoformat(f["captured"]), date=date.fromisoformat(f["date"]),
+        pages=f["pages"], content=f["content"], office=f["office"], receipt=f["receipt"],
+        retention=f["retention"], score=score,
+    )
+
+
+def _by_date(searcher, schema, query: Query, limit: int, offset: int, *, newest: bool):
+    """A page in (date, reg_no) order, newest or oldest first, as Whoosh sorts.
+
+    Tantivy sorts by one fast field, so documents of the same day come back in no defined order;
+    the first ``offset + limit`` by day are complete except for the last day among them, whose
+    documents are all fetched, then everything is ordered by (day, reg_no) here."""
+    order = tantivy.Order.Desc if newest else tantivy.Order.Asc
+    res = searcher.search(query, limit=offset + limit, count=True, order_by_field="day", order=order)
+    if len(res.hits) <= offset:
+        return res.count, []
+    last_day = int(res.hits[-1][0])
+    ahead = [a for key, a in res.hits if int(key) != last_day]
+    same_day = Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.range_query(
+        schema, "day", tantivy.FieldType.Integer, last_day, last_day))])
+    n_same = searcher.search(same_day, limit=1, count=True).count
+    ties = [a for _, a in searcher.search(same_day, limit=max(n_same, 1), count=False).hits]
+    hits = [_hit(searcher.doc(a), 0.0) for a in ahead + ties]
+    hits.sort(key=lambda h: (h.date, h.reg_no), reverse=newest)
+    return res.count, hits[offset:offset + limit]
+

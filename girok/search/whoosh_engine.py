@@ -172,7 +172,7 @@ class WhooshEngine:
             wquery = wq.And([wq.Every(), wquery])
         kw = {}
         if sort != "relevance":
-            kw = {"sortedby": "date", "reverse": sort == "newest"}
+            kw = {"sortedby": ["date", "reg_no"], "reverse": sort == "newest"}  # same-day ties: by reg_no
         with ix.searcher() as s:
             results = s.search(wquery, limit=offset + limit, **kw)
             total = len(results)
@@ -184,6 +184,6 @@ class WhooshEngine:
                     source=f.get("source", ""), captured=f["captured"], date=f["date"].date(),
                     pages=f.get("pages", 0), content=f.get("content", ""), office=f.get("office", ""),
                     receipt=f.get("receipt", ""), retention=f.get("retention", ""),
-                    score=float(h.score or 0.0),
+                    score=float(h.score or 0.0) if sort == "relevance" else 0.0,
                 ))
         return total, hits
