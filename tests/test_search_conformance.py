@@ -257,3 +257,15 @@ def test_same_day_documents_sort_by_registration_number(tmp_path, engine):
     assert [h.reg_no for p in pages for h in p.hits] == ["D01", "D02", "D03", "D04", "D05", "D06"]
     newest = ix.find("type:신고서 OR type:안내문 OR type:신청서", sort="newest", offset=1, limit=3)
     assert (newest.total, [h.reg_no for h in newest.hits]) == (6, ["D05", "D04", "D03"])
+
+
+def test_tantivy_token_string_is_the_analysis_token_stream():
+    from girok.search.analysis import normalize, tokens
+    from girok.search.tantivy_engine import token_string
+
+    texts = [t for d in DOCS for t in d[3:]] + [
+        "ABC가나 다", "가 나", "가", "_가_", "漢字 한자", "ＡＢＣ１２３", "3일입니다", "a_b", "민원\n실에서",
+        "가😀나", "x가y나z", "ㄱㄴ ㄷ", "Straße Café", "  ", "가.나", "ID:가나", "900101-1234567", ""]
+    for text in texts:
+        assert token_string(text) == " ".join(t for t, _, _ in tokens(normalize(text))), text
+    assert token_string("민원 실에서 ABC") == "민원 원실 실에 에서 abc"
