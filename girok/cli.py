@@ -267,7 +267,8 @@ def show(
 
 _QUERY_HELP = (
     "Words to find. Korean words match inside words with particles (민원실 finds 민원실에서) and across "
-    "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT or -word, (grouping), and field filters: "
+    "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT (or -word inside a quoted query), (grouping), "
+    "and field filters: "
     "type:위임장 office:서초구 date:2023-01-01..2023-12-31 (or date:2023, date:2023-03) retention:10년 "
     "receipt:2024-0001."
 )
