@@ -120,3 +120,23 @@ def test_a_reclassified_document_is_found_under_its_new_class(tmp_path):
         reclassify(arch, [reg], new_class="준영구", reason="test")
     assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
     assert hits(girok(root, "search", "--json", f"retention:{before[0]}")) == []
+
+
+def test_doctor_reports_and_repairs_the_index(tmp_path):
+    from girok.archive.layout import Archive
+
+    root = tmp_path / "archive"
+    Archive.create(root, name="doctor").close()
+    add_document(root, ["서초구 민원실"], name="a.png")
+    assert girok(root, "doctor").returncode == 0
+    half = root / "index" / "whoosh-v2-20260101000000-1-abcdef"  # what a killed reindex leaves
+    half.mkdir()
+    meta = next(p for p in (root / "index").glob("whoosh-*/girok-index.json") if p.parent != half)
+    meta.write_text(json.dumps({"engine": "whoosh", "schema_version": 1}))
+    r = girok(root, "doctor")
+    assert r.returncode == 1 and "half-built search index folder" in r.stdout and "unusable" in r.stdout
+    r = girok(root, "doctor", "--fix")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not half.exists()
+    assert girok(root, "doctor").stdout.strip().endswith("No problems found.")
+    assert girok(root, "search", "민원실").returncode == 0
