@@ -267,7 +267,8 @@ def show(
 
 _QUERY_HELP = (
     "Words to find. Korean words match inside words with particles (민원실 finds 민원실에서) and across "
-    "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT or -word, (grouping), and field filters: "
+    "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT (or -word inside a quoted query), (grouping), "
+    "and field filters: "
     "type:위임장 office:서초구 date:2023-01-01..2023-12-31 (or date:2023, date:2023-03) retention:10년 "
     "receipt:2024-0001."
 )
@@ -313,9 +314,11 @@ def search(
     node = q.parse(text) if text else q.All()
     result = arch.index.find(node, limit=limit, offset=(page - 1) * limit, sort=sort, filters=filters)
     hits = result.hits
+    extra = {"filters": [mask_rrn(repr(f)) for f in filters]} if filters else {}
+    if result.total > len(hits):
+        extra["total"] = result.total
     arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
-                           query=mask_rrn(text), filters=[mask_rrn(repr(f)) for f in filters],
-                           hits=len(hits), total=result.total)
+                           query=mask_rrn(text), hits=len(hits), **extra)
     if as_json:
         for rank, h in enumerate(hits, start=result.offset + 1):
             _print_json({"rank": rank, "total": result.total, **h.as_dict()})
@@ -411,7 +414,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
     """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
-    from .archive.records import catch_up_index
+    from .archive.records import catch_up_index, index_problems, rebuild_index
     from .ingest.workarea import clean_orphans, orphaned
 
     arch = _open()
@@ -429,6 +432,10 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
     if unindexed:
         problems += 1
         out.print(f"{unindexed} document(s) not yet in the search index")
+    index_issues, needs_reindex = index_problems(arch)
+    for i in index_issues:
+        problems += 1
+        out.print(i)
     if fix:
         from .ingest.watcher import WatchLock
 
@@ -436,10 +443,13 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
         # being committed: repairing under it could delete that file.
         with WatchLock(arch.root):
             clean_orphans(arch.work_dir)
+            arch.index.remove_stale()
+            if needs_reindex:
+                rebuild_index(arch)
             catch_up_index(arch)
             for rel in extra:
                 (arch.store.root / rel).unlink(missing_ok=True)
-        out.print("Repaired: work folders cleaned, index caught up, unreferenced store files removed.")
+        out.print("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files removed.")
         problems = len(missing)
     if not problems:
         out.print("No problems found.")

@@ -146,6 +146,22 @@ def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) ->
     return n + len(later)
 
 
+def index_problems(arch: Archive) -> tuple[list[str], bool]:
+    """What is wrong with the search index, and whether only a full reindex repairs it."""
+    from ..errors import IndexOutdated
+
+    problems = [f"half-built search index folder (interrupted reindex): index/{d}" for d in arch.index.stale_dirs()]
+    try:
+        in_index = arch.index.doc_count()
+    except IndexOutdated as exc:
+        return problems + [f"search index unusable: {exc}"], True
+    counts = arch.catalog.counts()
+    expected = counts["documents"] - counts["unindexed"]
+    if in_index != expected:
+        return problems + [f"search index holds {in_index} document(s), the catalog says {expected} are indexed"], True
+    return problems, False
+
+
 def catch_up_index(arch: Archive) -> int:
     """Index every catalogued document the index has not got (after a crash)."""
     pending = [d.reg_no for d in arch.catalog.iter_documents(only_unindexed=True)]

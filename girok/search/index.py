@@ -128,6 +128,26 @@ class SearchIndex:
                              hint="Wait for it to finish; searches keep working meanwhile.") from None
             yield
 
+    def stale_dirs(self) -> list[str]:
+        """Index folders that are not live (an interrupted or replaced rebuild), unless a rebuild runs now."""
+        if not self.root.exists():
+            return []
+        try:
+            with self._rebuild_lock():
+                live = self._current_name()
+                return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name != live
+                              and ((p / META).exists() or p.name.split("-")[0] in ENGINES))
+        except ArchiveLocked:
+            return []
+
+    def remove_stale(self) -> list[str]:
+        try:
+            with self._rebuild_lock():
+                live = self._current_name()
+                return self._remove_stale({live} if live else set())
+        except ArchiveLocked:
+            return []
+
     def _remove_stale(self, keep: set[str]) -> list[str]:
         """Index folders that are not live: left by an interrupted rebuild or replaced by one."""
         removed = []
