@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,7 @@ from corpus_pages import ground_truth_pages, load_pages, ocr_pages  # noqa: E402
 from girok.ingest import blank, qr, split  # noqa: E402
 from girok.ingest.extract import DEFAULT_DOC_TYPES, Metadata, extract, merge  # noqa: E402
 
-DEFAULT_CORPUS = (HERE.parent / ".." / "shared" / "corpus" / "dev").resolve()
+DEFAULT_CORPUS = (Path(os.environ.get("GIROK_SHARED", HERE.parent / ".." / "shared")) / "corpus" / "dev").resolve()
 DEFAULT_OUT = HERE / "out" / "metadata_quality"
 FIELDS = ("doc_type", "date", "receipt_no", "applicant", "office", "phone", "rrn")
 MAIN = ("doc_type", "date", "receipt_no", "applicant")  # the issue's acceptance fields
@@ -127,7 +128,19 @@ def run_articles(corpus: Path, entries: list[dict], types) -> dict:
     return out
 
 
-def run_batches(corpus: Path, entries: list[dict], types, threshold: float, timings: dict) -> list[dict]:
+def _part_rows(parts: list[list[int]], texts: list[str], docs: list[dict], types) -> list[dict]:
+    """Each part's metadata from ``texts`` (one per page of the file) against its document, in order."""
+    rows = []
+    for k, part in enumerate(parts):
+        got = values(extract([texts[i] if i < len(texts) else "" for i in part], types))
+        want = docs[k] if k < len(docs) else None
+        rows.append({"pages": [i + 1 for i in part],
+                     **{fld: verdict(got[fld], want[fld]) if want else "extra" for fld in MAIN}})
+    return rows
+
+
+def run_batches(corpus: Path, entries: list[dict], types, threshold: float, timings: dict,
+                text_dir: Path | None = None) -> list[dict]:
     results = []
     for e in entries:
         f = corpus / e["file"]
@@ -149,13 +162,9 @@ def run_batches(corpus: Path, entries: list[dict], types, threshold: float, timi
         docs = meta["documents"]
         lost = [i for i, c in enumerate(content_gt) if c and kinds[i] != "content"]
         kept = [i for i, c in enumerate(content_gt) if not c and kinds[i] == "content"]
-        part_rows = []
-        for k, part in enumerate(parts):
-            md = extract([texts[i] for i in part], types)
-            want = docs[k] if k < len(docs) else None
-            got = values(md)
-            part_rows.append({"pages": [i + 1 for i in part],
-                              **{fld: verdict(got[fld], want[fld]) if want else "extra" for fld in MAIN}})
+        part_rows = _part_rows(parts, texts, docs, types)
+        given = text_dir / (f.stem + ".txt") if text_dir else None
+        given_rows = _part_rows(parts, ground_truth_pages(given), docs, types) if given and given.exists() else []
         results.append({
             "file": e["file"], "pages": len(pages), "kinds": kinds,
             "ink": [round(x, 6) for x in inks],
@@ -164,7 +173,7 @@ def run_batches(corpus: Path, entries: list[dict], types, threshold: float, timi
             "content_lost": [i + 1 for i in lost], "noncontent_kept": [i + 1 for i in kept],
             "min_ink_content": min((x for x, c in zip(inks, content_gt) if c), default=None),
             "max_ink_blank": max((x for x, k in zip(inks, kinds) if k == "blank"), default=None),
-            "parts": part_rows,
+            "parts": part_rows, "parts_given": given_rows,
             "ok": not lost and not kept and len(parts) == len(docs)
                   and all(r[fld] == "ok" for r in part_rows for fld in ("doc_type",)),
         })
@@ -184,7 +193,7 @@ def main() -> int:
     ap.add_argument("--without-rules", action="store_true",
                     help="diagnostic: two more columns, OCR of the forms with their table rules painted out")
     ap.add_argument("--text-dir", type=Path,
-                    help="two more columns from DIR/NAME.txt (pages split by form feeds), e.g. `girok show --text` "
+                    help="two more columns (and a batch-parts line) from DIR/NAME.txt (pages split by form feeds), e.g. `girok show --text` "
                          "output of the pipeline (its RRNs are masked, so its rrn column cannot match)")
     args = ap.parse_args()
     manifest = args.corpus / "MANIFEST.json"
@@ -200,7 +209,7 @@ def main() -> int:
     columns = [c for s in sources for c in (s, s + "+qr")]
     tally, details = run_forms(args.corpus, by_kind["form"], types, timings, sources, args.text_dir)
     arts = run_articles(args.corpus, by_kind["article"], types)
-    batches = run_batches(args.corpus, by_kind["batch"], types, args.blank_threshold, timings)
+    batches = run_batches(args.corpus, by_kind["batch"], types, args.blank_threshold, timings, args.text_dir)
     n = len(by_kind["form"])
     n_qr = sum(1 for d in details if d["qr_present"])
 
@@ -226,6 +235,12 @@ def main() -> int:
               f"{str(b['documents_split']) + '/' + str(b['documents_expected']):>9}{len(b['content_lost']):>6}"
               f"{len(b['noncontent_kept']):>6}{b['min_ink_content'] or 0:>17.5f}"
               f"{b['max_ink_blank'] or 0:>15.6f}  {parts}")
+    for key, label in (("parts", "OCR text"), ("parts_given", "--text-dir")):
+        rows = [r for b in batches for r in b[key]]
+        if rows:
+            print(f"batch parts ({label}, no QR): " + ", ".join(
+                f"{f} {sum(r[f] == 'ok' for r in rows)}/{len(rows)}" for f in MAIN)
+                + f", all 4 main {sum(all(r[f] == 'ok' for f in MAIN) for r in rows)}/{len(rows)}")
     print()
     ms = {k: (1000 * sum(v) / len(v) if v else 0.0) for k, v in timings.items()}
     print("mean per call: " + ", ".join(f"{k} {v:.0f} ms" for k, v in ms.items())

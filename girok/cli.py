@@ -269,37 +269,77 @@ def show(
             out.print(page, markup=False, highlight=False)
 
 
+_QUERY_HELP = (
+    "Words to find. Korean words match inside words with particles (민원실 finds 민원실에서) and across "
+    "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT (or -word inside a quoted query), (grouping), "
+    "and field filters: "
+    "type:위임장 office:서초구 date:2023-01-01..2023-12-31 (or date:2023, date:2023-03) retention:10년 "
+    "receipt:2024-0001."
+)
+
+
 @app.command()
 def search(
-    query: Optional[str] = typer.Argument(None, help="Words to find, e.g. 민원실 or \"전입 신고\"."),
-    limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Most results to show."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit."),
+    words: Optional[list[str]] = typer.Argument(None, metavar="QUERY...", help=_QUERY_HELP),
+    doc_type: Optional[str] = typer.Option(None, "--type", help="Only this document type (as type:)."),
+    office: Optional[str] = typer.Option(None, "--office", help="Only documents addressed to this office."),
+    date_range: Optional[str] = typer.Option(None, "--date", help="Only these filing dates: 2023, 2023-03, "
+                                             "2023-01-01..2023-06-30, ..2023-12-31."),
+    retention: Optional[str] = typer.Option(None, "--retention", help="Only this retention class (10년, 영구, 5y)."),
+    receipt: Optional[str] = typer.Option(None, "--receipt", help="Only this receipt number (접수번호)."),
+    sort: str = typer.Option("relevance", "--sort", help="relevance, newest or oldest (by filing date)."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Results per page."),
+    page: int = typer.Option(1, "--page", "-p", min=1, help="Which page of results."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit (with total, for paging)."),
     rrn: Optional[str] = typer.Option(None, "--rrn", help="Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
                                       "through a keyed hash; every lookup is recorded in the audit trail."),
 ) -> None:
-    """Full-text search. Korean nouns match inside words with particles (민원실 finds 민원실에서)."""
+    """Full-text search of the archive, with filters, sorting and paging.
+
+    Examples: girok search 민원실 | girok search "토지 대장" --sort newest |
+    girok search 전입 type:전입신고서 date:2024 | girok search "NOT 위임장" --office 서초구 --json
+    """
     from .pii import mask_rrn
+    from .search import query as q
 
     arch = _open()
     if rrn is not None:
         return _search_rrn(arch, rrn, as_json=as_json)
-    if not query:
-        raise UsageError("give words to search for, or --rrn NUMBER", hint="e.g. girok search 민원실")
-    hits = arch.index.search(query, limit=limit)
-    arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None, query=mask_rrn(query),
-                           hits=len(hits))
+    filters = []
+    for name, value in (("type", doc_type), ("office", office), ("retention", retention), ("receipt", receipt)):
+        if value:
+            filters.append(q.Filter(name, value))
+    if date_range:
+        filters.append(q.parse_date_range(date_range))
+    text = " ".join(words or []).strip()
+    if not text and not filters:
+        raise UsageError("give words to search for, a filter, or --rrn NUMBER",
+                         hint="e.g. girok search 민원실, or girok search --type 위임장")
+    node = q.parse(text) if text else q.All()
+    result = arch.index.find(node, limit=limit, offset=(page - 1) * limit, sort=sort, filters=filters)
+    hits = result.hits
+    extra = {"filters": [mask_rrn(repr(f)) for f in filters]} if filters else {}
+    if result.total > len(hits):
+        extra["total"] = result.total
+    arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
+                           query=mask_rrn(text), hits=len(hits), **extra)
     if as_json:
-        for h in hits:
-            _print_json(h.as_dict())
+        for rank, h in enumerate(hits, start=result.offset + 1):
+            _print_json({"rank": rank, "total": result.total, **h.as_dict()})
         return
     if not hits:
-        err.print("No documents found.")
+        err.print("No documents found." if result.total == 0 else
+                  f"No results on page {page}: there are {result.total} in all.")
         raise typer.Exit(1)
-    t = Table("ID", "title", "captured", "pages", "snippet")
+    t = Table("ID", "type", "date", "title", "snippet")
     for h in hits:
         snippet = h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]")
-        t.add_row(h.reg_no, h.title, h.captured[:10], str(h.pages), snippet)
+        t.add_row(h.reg_no, h.doc_type or "-", h.date, mask_rrn(h.title), snippet)
     out.print(t)
+    last = min(result.offset + len(hits), result.total)
+    pages = (result.total + limit - 1) // limit
+    more = f"; next: --page {page + 1}" if page < pages else ""
+    err.print(f"{result.offset + 1}-{last} of {result.total} (page {page} of {pages}{more})")
 
 
 def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
@@ -333,19 +373,24 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
 
 
 @app.command()
-def reindex() -> None:
-    """Rebuild the search index from the catalog (aside, then switched in: searches keep working)."""
-    from .archive.records import to_index_doc
+def reindex(
+    engine: Optional[str] = typer.Option(None, "--engine", help="Build the new index with this engine "
+                                         "(whoosh or tantivy); default: the engine of the current index."),
+) -> None:
+    """Rebuild the search index from the catalog, aside, then switch to it: searches keep working meanwhile.
+
+    Also moves an archive between search engines (`--engine tantivy`, and back). Kiwi nouns kept in the
+    catalog are reused, so a reindex does not analyse every text again.
+    """
+    from .archive.records import rebuild_index
 
     arch = _open()
     total = arch.catalog.counts()["documents"]
     with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err) as progress:
         task = progress.add_task("", total=total)
-        n = arch.index.rebuild((to_index_doc(d) for d in arch.catalog.iter_documents()),
-                               progress=lambda i: progress.update(task, completed=i))
-    arch.catalog.mark_all_indexed()
-    err.print(f"Indexed {n} document(s).")
+        n = rebuild_index(arch, engine=engine, progress=lambda i: progress.update(task, completed=i))
+    err.print(f"Indexed {n} document(s) with {arch.index.engine_name}.")
 
 
 @app.command()
@@ -365,7 +410,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
     """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
-    from .archive.records import catch_up_index
+    from .archive.records import catch_up_index, index_problems, rebuild_index
     from .ingest.workarea import clean_orphans, orphaned
 
     arch = _open()
@@ -385,6 +430,10 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
     if unindexed:
         problems += 1
         out.print(f"{unindexed} document(s) not yet in the search index")
+    index_issues, needs_reindex = index_problems(arch)
+    for i in index_issues:
+        problems += 1
+        out.print(i)
     if fix:
         from .ingest.locks import StoreLock
         from .ingest.watcher import WatchLock
@@ -393,12 +442,15 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
         # moment from being committed: repairing under it could delete that file.
         with WatchLock(arch.root), StoreLock(arch.root):
             clean_orphans(arch.work_dir)
+            arch.index.remove_stale()
+            if needs_reindex:
+                rebuild_index(arch)
             catch_up_index(arch)
             for rel in extra:
                 (arch.store.root / rel).unlink(missing_ok=True)
             for tmp in arch.store.temp_files():  # no writer runs now: every one is left over
                 tmp.unlink(missing_ok=True)
-        out.print("Repaired: work folders cleaned, index caught up, unreferenced store files removed.")
+        out.print("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files removed.")
         problems = len(missing)
     if not problems:
         out.print("No problems found.")

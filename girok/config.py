@@ -81,6 +81,7 @@ class ArchiveConfig:
     profiles: dict[str, Profile]
     document_types: tuple[str, ...] = ()
     offices: tuple[str, ...] = ()
+    search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
 
     def profile(self, name: str) -> Profile:
         try:
@@ -246,7 +247,18 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         profiles=profiles,
         document_types=tuple(_str_list(arch, "document_types", DEFAULT_DOCUMENT_TYPES)),
         offices=tuple(_str_list(arch, "offices", ())),
+        search_engine=_engine(arch),
     )
+
+
+SEARCH_ENGINES = ("whoosh", "tantivy")
+
+
+def _engine(arch: _Fields) -> str:
+    name = arch.get("search_engine", str, "whoosh")
+    if name not in SEARCH_ENGINES:
+        raise ConfigError(f"{arch.where}: 'search_engine' must be one of {', '.join(SEARCH_ENGINES)}, got {name!r}")
+    return name
 
 
 def _str_list(table: _Fields, key: str, default) -> list[str]:

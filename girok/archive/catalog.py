@@ -205,6 +205,28 @@ class Catalog:
         with self.Session.begin() as s:
             s.execute(update(Document).where(Document.reg_no.in_(reg_nos)).values(indexed_at=now()))
 
+    def set_morphs(self, morphs: dict[int, str]) -> None:
+        """Keep the Kiwi nouns of documents (by id) so that a reindex reuses them."""
+        if not morphs:
+            return
+        with self.Session.begin() as s:
+            for doc_id, text in morphs.items():
+                s.execute(update(Document).where(Document.id == doc_id).values(morphs=text))
+
+    def retention_classes(self, doc_ids: list[int]) -> dict[int, str]:
+        from .retention_models import Retention
+
+        if not doc_ids:
+            return {}
+        with self.Session() as s:
+            rows = s.execute(select(Retention.document_id, Retention.retention_class)
+                             .where(Retention.document_id.in_(doc_ids)))
+            return {doc_id: cls for doc_id, cls in rows}
+
+    def mark_indexed_upto(self, last_id: int) -> None:
+        with self.Session.begin() as s:
+            s.execute(update(Document).where(Document.id <= last_id).values(indexed_at=now()))
+
     def mark_all_indexed(self) -> None:
         with self.Session.begin() as s:
             s.execute(update(Document).values(indexed_at=now()))
@@ -238,9 +260,10 @@ class Catalog:
                              .options(selectinload(Document.capture))).all()
         return {d.reg_no: d for d in docs}
 
-    def iter_documents(self, *, only_unindexed: bool = False, batch: int = 200) -> Iterator[Document]:
+    def iter_documents(self, *, only_unindexed: bool = False, batch: int = 200,
+                       after_id: int = 0) -> Iterator[Document]:
         """All documents with pages, in id order, loaded ``batch`` at a time (bounded memory)."""
-        last = 0
+        last = after_id
         while True:
             with self.Session() as s:
                 q = select(Document).where(Document.id > last)

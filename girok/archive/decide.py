@@ -25,7 +25,7 @@ from ..errors import RetentionRefused
 from . import audit, catalog
 from .holds import active_holds
 from .models import Document
-from .retention import CLASSES, apply_change, korean_date, parse_class
+from .retention import CLASSES, reindex_changed, apply_change, korean_date, parse_class
 from .retention_models import Decision, Retention, Review, ReviewItem, Tombstone
 from .reviewfile import Row, loose_date, read_rows
 
@@ -175,6 +175,7 @@ def decide(arch, path: Path, *, meeting: str = "") -> DecideResult:
         for d in decided:
             if d.status == "recorded":
                 _record(s, review, d, meeting=meeting, at=at, actor=actor)
+    reindex_changed(arch, [d.reg_no for d in decided if d.status == "recorded" and d.action == "reset"])
     return result
 
 

@@ -41,6 +41,9 @@ document_types = ["전입신고서", "혼인신고서", "위임장", "건축허�
                   "통신판매업 신고서", "주민등록표 등본 교부 신청서"]
 # Offices that forms are addressed to (…청장 귀하), to correct OCR misreadings; empty: any.
 offices = []
+# Search engine for new indexes: "whoosh" (embedded, up to ~100k documents) or "tantivy" (millions;
+# see README). `girok reindex --engine NAME` moves an existing archive from one to the other.
+search_engine = "whoosh"
 
 # One [[hotfolder]] per scanner or counter. `profile` names a file in profiles/.
 [[hotfolder]]
@@ -79,7 +82,7 @@ class Archive:
         self.root = config.root
         self.catalog = Catalog(self.root / "catalog.sqlite")
         self.store = Store(self.root / "store")
-        self.index = SearchIndex(self.root / "index")
+        self.index = SearchIndex(self.root / "index", engine=config.search_engine)
         self.work_dir = self.root / "work"
         self.quarantine_dir = self.root / "quarantine"
 

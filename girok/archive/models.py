@@ -53,6 +53,7 @@ class Document(Base):
     office: Mapped[str] = mapped_column(Text, default="")
     applicant: Mapped[str] = mapped_column(Text, default="")
     metadata_json: Mapped[str] = mapped_column(Text, default="{}")  # extracted fields, QR payload; RRNs masked
+    morphs: Mapped[str | None] = mapped_column(Text, nullable=True)  # "v<MORPH_VERSION>:" + Kiwi nouns (search)
     capture: Mapped[Capture] = relationship(back_populates="documents")
     pages: Mapped[list["Page"]] = relationship(back_populates="document", order_by="Page.page_no")
 

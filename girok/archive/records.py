@@ -11,17 +11,19 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .. import pii
 from ..errors import ConfigError
 from ..fsutil import fault_point
+from ..search.analysis import MORPH_VERSION, morph_text
 from ..search.index import IndexDoc
 from .catalog import NewCapture, NewDocument
 from .layout import RRN_KEY_NAME, Archive
 from .models import Document
 
 log = logging.getLogger(__name__)
+MORPH_PREFIX = f"v{MORPH_VERSION}:"
 
 
 def title_from_text(texts: list[str], fallback: str) -> str:
@@ -86,22 +88,80 @@ def _stored_metadata(md, d) -> dict:
     return out
 
 
-def to_index_doc(doc: Document) -> IndexDoc:
-    return IndexDoc(
-        reg_no=doc.reg_no, title=doc.title, doc_type=doc.doc_type, source=doc.capture.source_name,
-        captured=doc.captured_at, pages=doc.page_count, text="\n\n".join(p.text for p in doc.pages),
-        profile=doc.capture.profile,
-    )
+def index_docs(arch: Archive, docs: Iterable[Document]) -> Iterator[IndexDoc]:
+    """IndexDocs for catalogued documents, a batch at a time: retention class from the catalog, Kiwi nouns
+    from the catalog when kept there (else analysed now and kept for the next reindex)."""
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= 200:
+            yield from _index_batch(arch, batch)
+            batch = []
+    yield from _index_batch(arch, batch)
+
+
+def _index_batch(arch: Archive, docs: list[Document]) -> Iterator[IndexDoc]:
+    classes = arch.catalog.retention_classes([d.id for d in docs])
+    fresh: dict[int, str] = {}
+    out = []
+    for doc in docs:
+        text = "\n\n".join(p.text for p in doc.pages)
+        if doc.morphs and doc.morphs.startswith(MORPH_PREFIX):
+            morphs = doc.morphs[len(MORPH_PREFIX):]
+        else:
+            morphs = fresh[doc.id] = morph_text(doc.title + "\n" + text)
+        out.append(IndexDoc(
+            reg_no=doc.reg_no, title=doc.title, doc_type=doc.doc_type, source=doc.capture.source_name,
+            captured=doc.captured_at, pages=doc.page_count, text=text, profile=doc.capture.profile,
+            doc_date=doc.doc_date, office=doc.office, receipt_no=doc.receipt_no,
+            retention=classes.get(doc.id, ""), morphs=morphs,
+        ))
+    arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+    return iter(out)
 
 
 def index_documents(arch: Archive, reg_nos: list[str]) -> None:
     """Index the given documents now; on failure they stay marked unindexed for catch-up."""
     try:
-        docs = [to_index_doc(arch.catalog.get(r)) for r in reg_nos]
+        docs = list(index_docs(arch, (arch.catalog.get(r) for r in reg_nos)))
         arch.index.add(docs)
         arch.catalog.mark_indexed(reg_nos)
     except Exception as exc:  # the record is safe in the catalog; the index catches up later
         log.warning("indexing %s failed (%s); it will be retried", ",".join(reg_nos), exc)
+
+
+def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) -> int:
+    """Full reindex from the catalog. Documents archived while it runs go into the old index; they are
+    added to the new one after the switch, so none is missing."""
+    seen = {"last": 0}
+
+    def docs():
+        for d in arch.catalog.iter_documents():
+            seen["last"] = d.id
+            yield d
+
+    n = arch.index.rebuild(index_docs(arch, docs()), engine=engine, progress=progress)
+    arch.catalog.mark_indexed_upto(seen["last"])
+    later = [d.reg_no for d in arch.catalog.iter_documents(after_id=seen["last"])]
+    for i in range(0, len(later), 100):
+        index_documents(arch, later[i:i + 100])
+    return n + len(later)
+
+
+def index_problems(arch: Archive) -> tuple[list[str], bool]:
+    """What is wrong with the search index, and whether only a full reindex repairs it."""
+    from ..errors import IndexOutdated
+
+    problems = [f"half-built search index folder (interrupted reindex): index/{d}" for d in arch.index.stale_dirs()]
+    try:
+        in_index = arch.index.doc_count()
+    except IndexOutdated as exc:
+        return problems + [f"search index unusable: {exc}"], True
+    counts = arch.catalog.counts()
+    expected = counts["documents"] - counts["unindexed"]
+    if in_index != expected:
+        return problems + [f"search index holds {in_index} document(s), the catalog says {expected} are indexed"], True
+    return problems, False
 
 
 def catch_up_index(arch: Archive) -> int:

@@ -267,8 +267,18 @@ def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, ne
                                           .order_by(Document.id)) if d.reg_no not in named]
         if not docs:
             raise NotFound(f"no documents of type {doc_type!r}")
-        return [apply_change(s, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
-                             basis="officer", at=at) for d in docs]
+        changes = [apply_change(s, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
+                                basis="officer", at=at) for d in docs]
+    reindex_changed(arch, [c.reg_no for c in changes if c.changed])
+    return changes
+
+
+def reindex_changed(arch, reg_nos: list[str]) -> None:
+    """The index filters on the retention class (retention:10년): refresh the changed documents' entries."""
+    from .records import index_documents  # records imports this module
+
+    for i in range(0, len(reg_nos), 100):
+        index_documents(arch, reg_nos[i:i + 100])
 
 
 def class_counts(arch) -> dict[str, int]:

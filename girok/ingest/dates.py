@@ -10,9 +10,14 @@ from ..textnorm import normalize
 from .labels import FILING_DATE_LABELS, HEURISTIC, LABEL, OTHER_DATE_LABELS, label_of, lines_of
 
 _Y4 = r"(?<!\d)((?:19|20)\d{2})"
+# specks OCR puts beside the 년/월/일 anchors (2021년 6월'15일, 2024년. 3월, 5일): the anchors say what each number is
+_SPECK = r"[\s'\"‘’`,.·ㆍ]*"
 _DATE_RES = (
-    re.compile(_Y4 + r"\s*[년넌녀]\s*(\d{1,2})\s*[월윌웜]\s*(\d{1,2})(?!\d)(?:\s*[일잎입])?"),
-    re.compile(_Y4 + r"\s*\.\s*(\d{1,2})\s*\.\s*(\d{1,2})(?!\d)\.?"),
+    re.compile(_Y4 + rf"\s*[년넌녀]{_SPECK}(\d{{1,2}})\s*[월윌웜]{_SPECK}(\d{{1,2}})(?!\d)(?:\s*[일잎입])?"),
+    # 년 lost (2024 3월 5일): only with both 월 and 일 there to say what the numbers are
+    re.compile(_Y4 + rf"{_SPECK}(\d{{1,2}})\s*[월윌웜]{_SPECK}(\d{{1,2}})\s*[일잎입]"),
+    # 2024. 3. 5. with one of the dots read as a comma (2024, 3. 5. / 2024. 3, 5.), never two
+    re.compile(_Y4 + r"\s*(?:\.\s*(\d{1,2})\s*[.,]|,\s*(\d{1,2})\s*\.)\s*(\d{1,2})(?!\d)\.?"),
     re.compile(_Y4 + r"\s*([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)"),
     re.compile(r"(?<![\d.])(\d{2})\s?\.\s?(\d{1,2})\s?\.\s?(\d{1,2})(?!\d)(?!\.\d)\.?"),
 )
@@ -42,7 +47,7 @@ def find_dates(text: str, *, today: dt.date | None = None) -> list[FoundDate]:
     hits: list[FoundDate] = []
     for rx in _DATE_RES:
         for m in rx.finditer(text):
-            g = [x for x in m.groups() if x not in ("-", "/")]
+            g = [x for x in m.groups() if x is not None and x not in ("-", "/")]
             d = _make_date(g[0], g[1], g[2], today)
             if d:
                 hits.append(FoundDate(d, m.start(), m.end()))

@@ -175,19 +175,29 @@ def _decide(scores: dict[str, float], cutoff: float, margin: float) -> str | Non
     return ranked[0][0]
 
 
-def title_candidates(page: str) -> list[str]:
-    """Compact token windows of the first lines that could be a title: the rest of the line must be junk."""
+def _windows(toks: list[str], *, to_start: bool = False, to_end: bool = False) -> list[str]:
+    """Compact windows of ``toks`` with only junk tokens outside them (optionally reaching the line's start or end)."""
     out = []
-    for line in lines_of(page)[:TITLE_LINES]:
-        toks = line.split()
-        for i in range(len(toks)):
-            for j in range(i + 1, len(toks) + 1):
-                if not all(_is_junk_token(t) for t in toks[:i] + toks[j:]):
-                    continue
-                c = compact(" ".join(toks[i:j]))
-                if len(HANGUL.findall(c)) >= 2:
-                    out.append(c)
+    for i in range(len(toks)):
+        for j in range(i + 1, len(toks) + 1):
+            if (to_start and i) or (to_end and j < len(toks)):
+                continue
+            if all(_is_junk_token(t) for t in toks[:i] + toks[j:]):
+                out.append(compact(" ".join(toks[i:j])))
     return out
+
+
+def title_candidates(page: str) -> list[str]:
+    """Compact token windows of the first lines that could be a title: the rest of the line must be junk.
+
+    A long title wrapped onto two lines (``주민등록표 등본 교`` / ``부 신청서``)
+    is also tried joined: the end of one line with the start of the next.
+    """
+    lines = [line.split() for line in lines_of(page)[:TITLE_LINES]]
+    out = [c for toks in lines for c in _windows(toks)]
+    for a, b in zip(lines, lines[1:]):
+        out += [x + y for x in _windows(a, to_end=True) for y in _windows(b, to_start=True)]
+    return [c for c in out if len(HANGUL.findall(c)) >= 2]
 
 
 _BODY = re.compile(r"위\s*와\s*같\s*이\s+(.{2,40}?)\s*[을를]\s*(?:하오니|신청|신고|제출|합니다)")

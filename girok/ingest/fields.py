@@ -17,10 +17,12 @@ from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABE
                      label_of, labelled_values, lines_of)
 
 _RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
+# quote and bracket specks OCR reads beside a hyphen (2021-서초-《68838): no receipt number holds one
+_HYPHEN_SPECK = re.compile(r"""(?<=-)[《》「」『』〈〉<>"'‘’“”`|]+|[《》「」『』〈〉<>"'‘’“”`|]+(?=-)""")
 
 
 def _clean_code(value: str) -> str | None:
-    v = re.sub(r"\s*-\s*", "-", value.strip())
+    v = _HYPHEN_SPECK.sub("", re.sub(r"\s*-\s*", "-", value.strip()))
     v = re.sub(r"(?<=[가-힣])\s(?=[가-힣])", "", v)   # 동 작 -> 동작: OCR spaces inside a word
     v = re.sub(r"(-\d{1,4}) (\d)", r"\1\2", v)        # -8 7593 -> -87593: and inside a number
     # single letters or symbols beside the code are OCR specks, not part of it

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..archive import pdfa
+from .. import pii
+from ..archive import pdfa, xmp
+from ..archive.records import title_from_text
 from ..config import Profile
 from ..errors import InputRejected
 from ..fsutil import sha256_file
@@ -126,12 +128,28 @@ def prepare(job: Job) -> Prepared:
         doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group)
         doc.metadata = document_metadata(doc.page_texts, known_types=job.known_types,
                                          known_offices=job.known_offices, codes=codes[group[0]])
+        _stamp_xmp(job, doc)
         docs.append(doc)
     dropped = {k: kinds.count(k) for k in ("separator", "blank") if kinds.count(k)}
     for doc in docs:
         doc.conversion["split"] = {"pages_in_original": [i + 1 for i in doc.pages_in_original],
                                    "documents_in_file": len(docs), "dropped": dropped}
     return Prepared(job.job_id, docs)
+
+
+def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
+    """The metadata into the archival PDF's XMP; its hash and size are taken again, of the final bytes."""
+    md = doc.metadata.to_dict()  # every RRN masked
+    title = md["title"] or title_from_text(doc.page_texts, job.source.stem)
+    xmp.write_xmp(doc.archival, xmp.XmpRecord(
+        title=pii.mask_rrn(title), date=md["date"], doc_type=md["doc_type"] or job.profile.default_doc_type,
+        receipt_no=md["receipt_no"], office=md["office"], applicant=md["applicant"], rrn_masked=md["rrn_masked"],
+        source_name=pii.mask_rrn(job.source.name), source_pages=[i + 1 for i in doc.pages_in_original],
+        profile=job.profile.name))
+    if not pdfa.inspect(doc.archival).ok:
+        raise InputRejected("writing the metadata into the archival copy lost its PDF/A identification",
+                            stage="xmp", advice="Send the file to support; the scan itself is fine.")
+    doc.archival_sha256, doc.archival_size = sha256_file(doc.archival), doc.archival.stat().st_size
 
 
 def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> PreparedDoc:

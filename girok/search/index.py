@@ -1,86 +1,59 @@
-"""The search index: a Whoosh index derived from the catalog.
+"""The search index: derived from the catalog, kept in ``ARCHIVE/index/``, behind one interface.
 
 Layout: ``ARCHIVE/index/CURRENT`` names the live index folder
-(``ARCHIVE/index/<name>/``), whose ``girok-index.json`` records the schema
-version. A rebuild writes a new folder and then replaces CURRENT
-atomically, so searches keep working on the old index until the new one
-is complete.
+(``ARCHIVE/index/<engine>-v<schema>-<stamp>/``), whose ``girok-index.json``
+records the engine and the schema version. A rebuild writes a new folder
+and then replaces CURRENT atomically, so searches keep working on the old
+index until the new one is complete; an interrupted rebuild leaves only a
+folder that the next rebuild removes.
+
+Engines (``base.Engine``): ``whoosh`` (embedded default) and ``tantivy``.
 """
 
 from __future__ import annotations
 
+import fcntl
+import importlib
 import json
 import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
-from whoosh import highlight, index as windex
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.qparser import AndGroup, MultifieldParser
+from ..errors import ArchiveLocked, IndexOutdated, UsageError
+from . import query as q
+from .analysis import morphs
+from .base import SORTS, Hit, IndexDoc, SearchResult, StoredHit
+from .snippet import make_snippet
 
-from ..errors import IndexOutdated, UsageError
-from .analysis import index_text, korean_analyzer
+__all__ = ["SCHEMA_VERSION", "ENGINES", "IndexDoc", "Hit", "SearchResult", "SearchIndex"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Kiwi nouns, office/receipt/retention/date fields, engine in the folder name
 META = "girok-index.json"
+ENGINES = {"whoosh": "girok.search.whoosh_engine:WhooshEngine",
+           "tantivy": "girok.search.tantivy_engine:TantivyEngine"}
+DEFAULT_ENGINE = "whoosh"
 
 
-def make_schema() -> Schema:
-    ana = korean_analyzer()
-    return Schema(
-        reg_no=ID(stored=True, unique=True),
-        doc_type=ID(stored=True),
-        title=TEXT(analyzer=ana, stored=True, phrase=True, multitoken_query="phrase"),
-        source=TEXT(analyzer=ana, stored=True, phrase=True, multitoken_query="phrase"),
-        captured=DATETIME(stored=True, sortable=True),
-        pages=NUMERIC(stored=True),
-        content=TEXT(analyzer=ana, stored=True, phrase=True, multitoken_query="phrase"),
-        profile=STORED(),
-    )
+def engine_class(name: str):
+    if name not in ENGINES:
+        raise UsageError(f"unknown search engine {name!r}", hint=f"Use one of: {', '.join(ENGINES)}.")
+    module, cls = ENGINES[name].split(":")
+    try:
+        return getattr(importlib.import_module(module), cls)
+    except ImportError as exc:
+        from ..errors import MissingDependency
 
-
-@dataclass
-class IndexDoc:
-    reg_no: str
-    title: str
-    doc_type: str
-    source: str
-    captured: datetime
-    pages: int
-    text: str
-    profile: str = ""
-
-    def fields(self) -> dict:
-        return {
-            "reg_no": self.reg_no, "title": index_text(self.title), "doc_type": self.doc_type,
-            "source": index_text(self.source), "captured": self.captured, "pages": self.pages,
-            "content": index_text(self.text), "profile": self.profile,
-        }
-
-
-@dataclass
-class Hit:
-    reg_no: str
-    title: str
-    doc_type: str
-    source: str
-    captured: str
-    pages: int
-    score: float
-    snippet: str
-
-    def as_dict(self) -> dict:
-        return self.__dict__.copy()
+        raise MissingDependency(f"the {name} search engine is not installed ({exc})") from None
 
 
 class SearchIndex:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, engine: str = DEFAULT_ENGINE):
         self.root = root
+        self.preferred = engine  # the engine new indexes are built with (archive config)
 
     # -- location and versioning -------------------------------------------
 
@@ -95,111 +68,164 @@ class SearchIndex:
         return self.root / name if name else None
 
     def _set_current(self, name: str) -> None:
-        tmp = self.root / "CURRENT.tmp"
+        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
         tmp.write_text(name + "\n")
         os.replace(tmp, self.root / "CURRENT")
 
-    def _new_dir(self) -> Path:
+    def _new_dir(self, engine: str):
+        cls = engine_class(engine)
         # unique even for two builds in the same second by the same process (ensure, then reindex)
-        name = f"whoosh-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        name = f"{engine}-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         path = self.root / name
         path.mkdir(parents=True)
-        windex.create_in(str(path), make_schema())
-        (path / META).write_text(json.dumps({"engine": "whoosh", "schema_version": SCHEMA_VERSION}))
-        return path
+        eng = cls(path)
+        eng.create()
+        (path / META).write_text(json.dumps({"engine": engine, "schema_version": SCHEMA_VERSION}))
+        return path, eng
+
+    def meta(self) -> dict:
+        path = self.current_dir()
+        if path is None or not (path / META).exists():
+            raise IndexOutdated("the archive has no search index")
+        return json.loads((path / META).read_text())
+
+    @property
+    def engine_name(self) -> str:
+        return self.meta().get("engine", "whoosh")
 
     def ensure(self) -> None:
         """Create an empty index if there is none (new archive)."""
         self.root.mkdir(parents=True, exist_ok=True)
         if self.current_dir() is None:
-            self._set_current(self._new_dir().name)
+            path, _ = self._new_dir(self.preferred)
+            self._set_current(path.name)
 
-    def _open(self):
-        path = self.current_dir()
-        if path is None or not (path / META).exists():
-            raise IndexOutdated("the archive has no search index")
-        meta = json.loads((path / META).read_text())
+    def _engine(self):
+        meta = self.meta()
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexOutdated(
                 f"the search index has schema version {meta.get('schema_version')}, "
                 f"this girok uses {SCHEMA_VERSION}"
             )
-        return windex.open_dir(str(path))
+        return engine_class(meta.get("engine", "whoosh"))(self.current_dir())
 
     # -- writing ---------------------------------------------------------------
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
-        ix = self._open()
-        n = 0
-        with ix.writer(timeout=120.0) as w:
-            for d in docs:
-                w.update_document(**d.fields())
-                n += 1
-        return n
+        return self._engine().add(list(docs))
 
     def delete(self, reg_nos: Iterable[str]) -> None:
-        ix = self._open()
-        with ix.writer(timeout=120.0) as w:
-            for r in reg_nos:
-                w.delete_by_term("reg_no", r)
+        self._engine().delete(list(reg_nos))
 
-    def rebuild(self, docs: Iterable[IndexDoc], *, batch: int = 500, progress=None) -> int:
-        """Build a fresh index aside, then switch to it. Memory stays bounded by ``batch``."""
+    @contextmanager
+    def _rebuild_lock(self):
         self.root.mkdir(parents=True, exist_ok=True)
-        new = self._new_dir()
-        ix = windex.open_dir(str(new))
-        n = 0
-        w = ix.writer(limitmb=128)
+        with open(self.root / "REBUILD.lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ArchiveLocked("another `girok reindex` is rebuilding this index",
+                             hint="Wait for it to finish; searches keep working meanwhile.") from None
+            yield
+
+    def stale_dirs(self) -> list[str]:
+        """Index folders that are not live (an interrupted or replaced rebuild), unless a rebuild runs now."""
+        if not self.root.exists():
+            return []
         try:
-            for d in docs:
-                w.add_document(**d.fields())
-                n += 1
-                if progress:
-                    progress(n)
-                if n % batch == 0:
-                    w.commit()
-                    w = ix.writer(limitmb=128)
-            w.commit(optimize=True)
-        except BaseException:
-            w.cancel()
-            shutil.rmtree(new, ignore_errors=True)
-            raise
-        old = self.current_dir()
-        self._set_current(new.name)
-        if old is not None and old != new:
-            shutil.rmtree(old, ignore_errors=True)
-        return n
+            with self._rebuild_lock():
+                live = self._current_name()
+                return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name != live
+                              and ((p / META).exists() or p.name.split("-")[0] in ENGINES))
+        except ArchiveLocked:
+            return []
+
+    def remove_stale(self) -> list[str]:
+        try:
+            with self._rebuild_lock():
+                live = self._current_name()
+                return self._remove_stale({live} if live else set())
+        except ArchiveLocked:
+            return []
+
+    def _remove_stale(self, keep: set[str]) -> list[str]:
+        """Index folders that are not live: left by an interrupted rebuild or replaced by one."""
+        removed = []
+        for p in self.root.iterdir():
+            if p.is_dir() and p.name not in keep and ((p / META).exists() or p.name.split("-")[0] in ENGINES):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p.name)
+        return removed
+
+    def rebuild(self, docs: Iterable[IndexDoc], *, engine: str | None = None, progress=None) -> int:
+        """Build a fresh index aside (with ``engine``, default: the current one), then switch to it."""
+        with self._rebuild_lock():
+            old = self.current_dir()
+            if engine is None:
+                try:
+                    engine = self.engine_name
+                except IndexOutdated:
+                    engine = self.preferred
+            self._remove_stale({old.name} if old else set())
+            new, eng = self._new_dir(engine)
+            n = 0
+            try:
+                with eng.bulk() as w:
+                    for d in docs:
+                        w.add(d)
+                        n += 1
+                        if progress:
+                            progress(n)
+            except BaseException:
+                shutil.rmtree(new, ignore_errors=True)
+                raise
+            self._set_current(new.name)
+            if old is not None and old != new:
+                shutil.rmtree(old, ignore_errors=True)
+            return n
 
     # -- reading ---------------------------------------------------------------
 
     def doc_count(self) -> int:
-        return self._open().doc_count()
+        return self._engine().doc_count()
 
-    def search(self, query: str, *, limit: int = 10) -> list[Hit]:
+    def find(self, query: str | q.Node, *, limit: int = 10, offset: int = 0, sort: str = "relevance",
+             filters: Iterable[q.Node] = ()) -> SearchResult:
+        """One page of results for ``query`` (the query language of ``girok.search.query``)."""
+        if sort not in SORTS:
+            raise UsageError(f"unknown sort {sort!r}", hint=f"Use one of: {', '.join(SORTS)}.")
+        if offset < 0 or limit < 1:
+            raise UsageError("--page and --limit start at 1")
+        node = q.parse(query) if isinstance(query, str) else query
+        filters = list(filters)
+        if filters:
+            node = q.And((node, *filters)) if not isinstance(node, q.All) else q.And(tuple(filters))
+        total, stored = self._engine().search(node, limit=limit, offset=offset, sort=sort)
+        needles = _needles(node)
+        return SearchResult(total=total, offset=offset, limit=limit, hits=[_hit(s, needles) for s in stored])
+
+    def search(self, query: str, *, limit: int | None = 10) -> list[Hit]:
+        """Every hit (``limit=None``) or the first ``limit``, by relevance."""
         if not query.strip():
             raise UsageError("empty query", hint="Give words to search for, e.g. girok search 민원실")
-        ix = self._open()
-        parser = MultifieldParser(["content", "title", "source"], ix.schema, group=AndGroup)
-        q = parser.parse(query)
-        out: list[Hit] = []
-        with ix.searcher() as s:
-            results = s.search(q, limit=limit)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-            results.formatter = _Brackets()
-            for h in results:
-                snippet = h.highlights("content", top=2) or (h.get("content") or "")[:160]
-                out.append(Hit(
-                    reg_no=h["reg_no"], title=h.get("title", ""), doc_type=h.get("doc_type", ""),
-                    source=h.get("source", ""), captured=h["captured"].isoformat(timespec="seconds"),
-                    pages=h.get("pages", 0), score=round(h.score, 3), snippet=" ".join(snippet.split()),
-                ))
-        return out
+        if limit is None:
+            n = max(self.doc_count(), 1)
+            return self.find(query, limit=n).hits
+        return self.find(query, limit=limit).hits
 
 
-class _Brackets(highlight.Formatter):
-    """Marks matches as [[...]] so the CLI can colour them and scripts can find them."""
+def _needles(node) -> list[str]:
+    texts = q.positive_texts(node)
+    out = list(texts)
+    for t in texts:
+        out.extend(m for m in morphs(t) if len(m) >= 2)
+    return out
 
-    between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return f"[[{highlight.get_text(text, token, replace)}]]"
+def _hit(s: StoredHit, needles: list[str]) -> Hit:
+    return Hit(
+        reg_no=s.reg_no, title=s.title, doc_type=s.doc_type, date=s.date.isoformat(), office=s.office,
+        receipt_no=s.receipt, retention=s.retention, source=s.source,
+        captured=s.captured.isoformat(timespec="seconds"), pages=s.pages, score=round(s.score, 3),
+        snippet=make_snippet(s.content, needles),
+    )
