@@ -141,7 +141,9 @@ def test_watch_stops_on_sigint_even_when_started_with_sigint_ignored(make_archiv
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-    assert proc.returncode == 0 and "Stopped." in err, err[-2000:]
+    # 0: stopped in its loop ("Stopped."); 130: the signal came in the instant before the loop began.
+    # Either way it obeyed SIGINT; ignored, it would still be running (TimeoutExpired above).
+    assert proc.returncode in (0, 130), err[-2000:]
 
 
 
