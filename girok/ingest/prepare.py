@@ -88,6 +88,11 @@ def worker_init(log_file: str | None = None) -> None:
     else:
         root.addHandler(logging.NullHandler())
     root.setLevel(logging.WARNING)
+    try:
+        os.setsid()  # our own session and process group: the terminal's Ctrl-C does not reach us
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
@@ -100,11 +105,6 @@ def _exit_with_parent(parent: int) -> None:
                 os.killpg(0, signal.SIGKILL)  # our own process group: this worker and what it started
             finally:
                 os._exit(1)
-    try:
-        os.setsid()
-    except OSError:
-        pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def prepare(job: Job) -> Prepared:
