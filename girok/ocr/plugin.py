@@ -5,7 +5,8 @@ page's orientation (for --rotate-pages) and its skew angle (for --deskew).
 The built-in engine runs tesseract on the full 300 dpi page for each; on the
 dev corpus that was about 2.3 s and 1.4 s per page, more than the
 recognition itself. Here orientation runs tesseract's OSD on a half-size
-preview (same answers on the corpus, half the time) and skew comes from
+preview (same answers on the corpus, half the time; where OSD is unsure,
+girok.ocr.orientation compares recognition of the four rotations) and skew comes from
 projection profiles (girok.ocr.skew, ~0.1 s). Recognition is unchanged.
 """
 
@@ -18,8 +19,10 @@ from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
+from ocrmypdf.pluginspec import OrientationConfidence
 from PIL import Image
 
+from .orientation import upright_angle
 from .skew import estimate_skew_file
 
 log = logging.getLogger(__name__)
@@ -152,7 +155,19 @@ class GirokTesseractEngine(TesseractOcrEngine):
         with tempfile.TemporaryDirectory(prefix="girok-osd-") as tmp:
             path = Path(tmp) / "osd.png"
             small.save(path, dpi=(max(1, int(dpi[0] * OSD_SCALE)), max(1, int(dpi[1] * OSD_SCALE))))
-            return TesseractOcrEngine.get_orientation(path, options)
+            osd = TesseractOcrEngine.get_orientation(path, options)
+        threshold = getattr(options, "rotate_pages_threshold", 2.0)
+        if osd.confidence >= threshold:
+            return osd
+        # OSD is unsure (often so on Korean forms): let recognition confidence decide
+        with Image.open(input_file) as im:
+            angle, clear = upright_angle(im, dpi=int(dpi[0]), timeout=float(options.tesseract_timeout or 60))
+        if not clear:
+            return osd
+        if angle != osd.angle:
+            log.info("%s: OSD said %d (confidence %.2f); recognition says %d", Path(input_file).name,
+                     osd.angle, osd.confidence, angle)
+        return OrientationConfidence(angle=angle, confidence=max(threshold, 10.0))
 
     @staticmethod
     def generate_pdf(input_file, output_pdf, output_text, options):
