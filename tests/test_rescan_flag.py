@@ -9,14 +9,9 @@ from conftest import NANUM, render_korean
 from girok.config import OcrSettings
 from girok.ocr.coverage import text_ink, unread_share
 from girok.ocr.engine import run_ocr
+from test_orientation import LINES as ORIENTATION_LINES
 
-LINES = [
-    "주민등록표 등본 교부 신청서",
-    "신청인은 아래와 같이 주민등록표 등본의 교부를 신청합니다.",
-    "서초구청 민원여권과에서 접수하며 처리 기간은 즉시입니다.",
-    "수수료는 한 통에 사백 원이며 무인발급기에서는 무료입니다.",
-    "대리인이 신청하는 경우에는 위임장과 신분증을 함께 내야 합니다.",
-    "동작구 상도로 일백이십 번지 행정복지센터 민원실",
+LINES = ORIENTATION_LINES + [
     "접수 담당자는 신청서의 기재 사항을 확인한 뒤 등본을 교부합니다.",
     "본인 확인이 어려운 경우에는 교부가 제한될 수 있습니다.",
 ]

@@ -54,38 +54,33 @@ def _tsv_of(output) -> Path:
     return Path(output).parent / (Path(output).stem + ".tsv")
 
 
-def read_words(tsv: Path) -> list[tuple[str, float]]:
-    """(word, confidence) for every recognized word in tesseract's TSV output."""
+def _word_rows(tsv: Path) -> list[list[str]]:
+    """The word rows (level 5, with text) of tesseract's TSV output."""
     try:
         lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
     except OSError:
         return []
+    return [cols for cols in (line.split("\t") for line in lines)
+            if len(cols) >= 12 and cols[0] == "5" and cols[11].strip()]
+
+
+def read_words(tsv: Path) -> list[tuple[str, float]]:
+    """(word, confidence) for every recognized word in tesseract's TSV output."""
     words = []
-    for line in lines:
-        cols = line.split("\t")
-        if len(cols) < 12 or cols[0] != "5":  # level 5 = word
-            continue
+    for cols in _word_rows(tsv):
         try:
             conf = float(cols[10])
         except ValueError:
             continue
-        word = cols[11].strip()
-        if conf >= 0 and word:
-            words.append((word, conf))
+        if conf >= 0:
+            words.append((cols[11].strip(), conf))
     return words
 
 
 def read_boxes(tsv: Path) -> list[tuple[int, int, int, int, float]]:
     """(left, top, width, height, confidence) of every recognized word in tesseract's TSV output."""
-    try:
-        lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
-    except OSError:
-        return []
     boxes = []
-    for line in lines:
-        cols = line.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
-            continue
+    for cols in _word_rows(tsv):
         try:
             boxes.append((int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]), float(cols[10])))
         except ValueError:
