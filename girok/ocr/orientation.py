@@ -47,14 +47,15 @@ def hangul_score(tsv: str) -> float:
     return total
 
 
-def _read_tsv(image: Image.Image, dpi: int, timeout: float) -> str:
-    with tempfile.TemporaryDirectory(prefix="girok-orient-") as tmp:
+def read_tsv(image: Image.Image, dpi: int, timeout: float, *, lang: str = "kor", psm: int = 4) -> str:
+    """Tesseract's TSV output for an in-memory image, single-threaded; "" when it times out."""
+    with tempfile.TemporaryDirectory(prefix="girok-tsv-") as tmp:
         path = Path(tmp) / "page.png"
         image.save(path, dpi=(dpi, dpi))
         env = dict(os.environ)
         env.setdefault("OMP_THREAD_LIMIT", "1")
         try:
-            proc = subprocess.run(["tesseract", str(path), "stdout", "-l", "kor", "--psm", "4", "tsv"],
+            proc = subprocess.run(["tesseract", str(path), "stdout", "-l", lang, "--psm", str(psm), "tsv"],
                                   capture_output=True, text=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired:
             return ""
@@ -66,7 +67,7 @@ def rotation_scores(image: Image.Image, *, dpi: int = 300, timeout: float = 60.0
     g = image.convert("L")
     small = g.resize((max(1, int(g.width * SCALE)), max(1, int(g.height * SCALE))), Image.Resampling.BOX)
     small_dpi = max(1, int(dpi * SCALE))
-    return {a: hangul_score(_read_tsv(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
+    return {a: hangul_score(read_tsv(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
             for a in ANGLES}
 
 

@@ -25,6 +25,7 @@ from PIL import Image
 from .coverage import unread_share
 from .orientation import upright_angle
 from .skew import estimate_skew_file
+from .words import correct_text_layer
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,12 @@ def _pageno(input_file) -> int | None:
 
 
 def _korean_first(run, input_file, output, output_text, options) -> None:
+    """Read the page (``_read_page``), then the confidence of the reading kept (girok.ocr.coverage)."""
+    _read_page(run, input_file, output, output_text, options)
+    PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
+
+
+def _read_page(run, input_file, output, output_text, options) -> None:
     """Recognize with Korean alone; read again with every profile language only where English is likely.
 
     Tesseract with kor+eng tries both models on every word: on the Korean dev
@@ -149,14 +156,12 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     langs = list(options.languages)
     if "kor" not in langs or len(langs) == 1:
         run(input_file, output, output_text, options)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
         return
     run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
     words = read_words(_tsv_of(output))
     text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
     first = mean_confidence(words) or 0.0
     if not mostly_latin(text) and not english_lines_likely(words):
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
         return
     kept = [Path(output), Path(output_text), _tsv_of(output)]
     for f in kept:
@@ -167,13 +172,11 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     if second >= first or mostly_latin(text):
         for f in kept:
             f.with_name(f.name + ".kor").unlink(missing_ok=True)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
         log.info("%s: read again with %s (confidence %.0f -> %.0f)", Path(input_file).name, "+".join(langs),
                  first, second)
     else:
         for f in kept:
             f.with_name(f.name + ".kor").replace(f)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
 
 
 class GirokTesseractEngine(TesseractOcrEngine):
@@ -205,6 +208,11 @@ class GirokTesseractEngine(TesseractOcrEngine):
     @staticmethod
     def generate_pdf(input_file, output_pdf, output_text, options):
         _korean_first(TesseractOcrEngine.generate_pdf, input_file, output_pdf, output_text, options)
+        # the text layer is tesseract's own PDF here: junk words out, Latin words read again (girok.ocr.words)
+        edits = correct_text_layer(input_file, output_pdf, _tsv_of(output_pdf), english="eng" in options.languages,
+                                   timeout=float(options.tesseract_timeout or 60))
+        if edits:
+            log.info("%s: %d word(s) corrected in the text layer", Path(input_file).name, len(edits))
 
     @staticmethod
     def generate_hocr(input_file, output_hocr, output_text, options):
