@@ -135,3 +135,23 @@ def test_latin_words_in_korean_lines_come_out_latin(tesseract_page, tmp_path):
     assert "AI" in text and "QR" in text, text
     compact = "".join(text.split())
     assert "민원실" in compact and "번호표" in compact, text
+
+
+def test_quotation_marks_are_counted_on_the_page():
+    from PIL import Image, ImageDraw
+
+    from girok.ocr.words import quote_marks
+    page = Image.new("L", (1000, 200), 255)
+    d = ImageDraw.Draw(page)
+    words = [Word(i, (1, 1, 1, 1), 100 + 60 * i, 50, 40, 40, 95.0, "민원") for i in range(5)]
+    for w in words:
+        d.rectangle((w.left, w.top, w.left + w.width - 1, w.top + w.height - 1), fill=0)
+    d.rectangle((500, 50, 505, 60), fill=0)  # one stroke: a single mark, read as "
+    words.append(Word(5, (1, 1, 1, 1), 500, 50, 6, 11, 80.0, '"'))
+    d.rectangle((600, 50, 604, 60), fill=0)  # two strokes, then a letter reaching down: “ before a word
+    d.rectangle((608, 50, 612, 60), fill=0)
+    d.rectangle((620, 50, 660, 90), fill=0)
+    words.append(Word(6, (1, 1, 1, 1), 600, 50, 61, 41, 80.0, "'민원"))
+    d.rectangle((700, 50, 712, 60), fill=0)  # a mark as wide as a double one, strokes merged by blur
+    words.append(Word(7, (1, 1, 1, 1), 700, 50, 13, 11, 80.0, "‘"))
+    assert quote_marks(words, page) == {5: "'", 6: '"민원', 7: "“"}

@@ -29,6 +29,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pikepdf
 from PIL import Image
 
@@ -96,6 +97,76 @@ def junk_words(words: list[Word]) -> set[int]:
             continue
         if typical and w.height < SMALL * typical:
             out.add(w.index)
+    return out
+
+
+# --- quotation marks ---------------------------------------------------------------
+
+_COUNT = {"'": 1, "`": 1, "‘": 1, "’": 1, '"': 2, "“": 2, "”": 2}
+_AS = {1: {'"': "'", "“": "‘", "”": "’"}, 2: {"'": '"', "`": '"', "‘": "“", "’": "”"}}
+MARK_ZONE = 0.45  # a quotation mark sits in the top part of the line: this share of the word's height
+DOUBLE_WIDTH = 0.2  # a lone mark wider than this share of the page's letter height is a double one
+
+
+def _mark_count(ink: np.ndarray, w: Word, at_start: bool, typical: float) -> int | None:
+    """How many strokes (1: ‘ ’, 2: “ ”) the mark at the start (or end) of ``w`` has, from the page's ink."""
+    box = ink[max(0, w.top):w.top + w.height, max(0, w.left):w.left + w.width]
+    if box.size == 0:
+        return None
+    cols = box if at_start else box[:, ::-1]
+    zone = max(1, round(w.height * MARK_ZONE))
+    if len(w.text) == 1:
+        if w.height > 0.6 * typical:
+            return None  # a box this tall holds more than a mark
+        upper = cols.any(axis=0)
+        width = w.width
+    else:
+        low = cols[zone:].any(axis=0)  # the first letter starts where ink reaches below the mark zone
+        start = int(np.argmax(low)) if low.any() else cols.shape[1]
+        upper = cols[:zone, :start].any(axis=0)
+        nz = np.flatnonzero(upper)
+        width = int(nz[-1] - nz[0] + 1) if nz.size else 0
+    if not upper.any() or width > 0.6 * typical:
+        return None
+    strokes = int(np.count_nonzero(np.diff(np.concatenate(([0], upper.astype(np.int8), [0]))) == 1))
+    if strokes >= 2:
+        return 2
+    return 2 if width > DOUBLE_WIDTH * typical else 1
+
+
+def quote_marks(words: list[Word], image: Image.Image) -> dict[int, str]:
+    """Index -> the word with its quotation marks single or double as printed.
+
+    The Korean model reads ‘ ’ and “ ” alike (often as "), which the page
+    tells apart at a glance: one stroke or two. Each mark at a word's start
+    or end is counted on the page; the direction stays as read (the curling
+    rules of girok.ocr.punctuation decide it for straight ones).
+    """
+    heights = [w.height for w in words if w.conf >= 60 and _HANGUL.search(w.text)]
+    if len(heights) < 5 or not any(w.text[0] in _COUNT or w.text[-1] in _COUNT for w in words):
+        return {}
+    page_typical = statistics.median(heights)
+    by_line: dict[tuple, list[int]] = {}
+    for w in words:
+        if w.conf >= 60 and _HANGUL.search(w.text):
+            by_line.setdefault(w.line, []).append(w.height)
+    ink = np.asarray(image.convert("L")) < 128
+    out = {}
+    for w in words:
+        line = by_line.get(w.line, [])
+        typical = statistics.median(line) if len(line) >= 3 else page_typical  # headings differ in size
+        text = w.text
+        for at_start in (True, False):
+            ch = text[0] if at_start else text[-1]
+            if ch not in _COUNT or (not at_start and len(text) == 1):
+                continue
+            n = _mark_count(ink, w, at_start, typical)
+            if n is None or n == _COUNT[ch]:
+                continue
+            new = _AS[n][ch]
+            text = new + text[1:] if at_start else text[:-1] + new
+        if text != w.text:
+            out[w.index] = text
     return out
 
 
@@ -377,6 +448,12 @@ def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True,
     if not words:
         return {}
     edits = {i: "" for i in junk_words(words)}
+    try:
+        with Image.open(image_path) as im:
+            marks = quote_marks([w for w in words if w.index not in edits], im)
+    except OSError:
+        marks = {}
+    edits.update(marks)
     if english:
         edits.update(english_rereads(Path(image_path), latin_candidates(words, set(edits)), all_words=words,
                                      timeout=timeout))
