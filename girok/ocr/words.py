@@ -108,9 +108,8 @@ MARK_ZONE = 0.45  # a quotation mark sits in the top part of the line: this shar
 DOUBLE_WIDTH = 0.2  # a lone mark wider than this share of the page's letter height is a double one
 
 
-def _mark_count(ink: np.ndarray, w: Word, at_start: bool, typical: float) -> int | None:
-    """How many strokes (1: ‘ ’, 2: “ ”) the mark at the start (or end) of ``w`` has, from the page's ink."""
-    box = ink[max(0, w.top):w.top + w.height, max(0, w.left):w.left + w.width]
+def _mark_count(box: np.ndarray, w: Word, at_start: bool, typical: float) -> int | None:
+    """How many strokes (1: ‘ ’, 2: “ ”) the mark at the start (or end) of ``w`` has; ``box``: the word's ink."""
     if box.size == 0:
         return None
     cols = box if at_start else box[:, ::-1]
@@ -150,7 +149,6 @@ def quote_marks(words: list[Word], image: Image.Image) -> dict[int, str]:
     for w in words:
         if w.conf >= 60 and _HANGUL.search(w.text):
             by_line.setdefault(w.line, []).append(w.height)
-    ink = np.asarray(image.convert("L")) < 128
     out = {}
     for w in words:
         line = by_line.get(w.line, [])
@@ -160,7 +158,8 @@ def quote_marks(words: list[Word], image: Image.Image) -> dict[int, str]:
             ch = text[0] if at_start else text[-1]
             if ch not in _COUNT or (not at_start and len(text) == 1):
                 continue
-            n = _mark_count(ink, w, at_start, typical)
+            box = np.asarray(image.crop((w.left, w.top, w.left + w.width, w.top + w.height)).convert("L")) < 128
+            n = _mark_count(box, w, at_start, typical)
             if n is None or n == _COUNT[ch]:
                 continue
             new = _AS[n][ch]
@@ -205,7 +204,7 @@ def _spans(words: list[Word], all_words: list[Word], width: int, height: int) ->
     return boxes
 
 
-def english_rereads(image_path: Path, words: list[Word], *, all_words: list[Word] | None = None,
+def english_rereads(image: Image.Image, words: list[Word], *, all_words: list[Word] | None = None,
                     timeout: float = 60.0) -> dict[int, str]:
     """Index -> English reading, for the candidates the English model reads more confidently as a Latin word.
 
@@ -214,10 +213,8 @@ def english_rereads(image_path: Path, words: list[Word], *, all_words: list[Word
     """
     if not words:
         return {}
-    with Image.open(image_path) as im:
-        page = im.convert("L")
-        dpi = im.info.get("dpi", (300, 300))
-    crops = [page.crop(box) for box in _spans(words, all_words or words, page.width, page.height)]
+    dpi = image.info.get("dpi", (300, 300))
+    crops = [image.crop(box).convert("L") for box in _spans(words, all_words or words, image.width, image.height)]
     strip = Image.new("L", (max(c.width for c in crops) + 2 * GAP, sum(c.height + GAP for c in crops) + GAP), 255)
     tops, y = [], GAP
     for c in crops:
@@ -228,7 +225,7 @@ def english_rereads(image_path: Path, words: list[Word], *, all_words: list[Word
     if not tsv:
         return {}
     found = parse_rows(tsv)
-    log.debug("English re-reading of %s: %s", image_path.name,
+    log.debug("English re-reading: %s",
               [(w.text, round(w.conf), "".join(f.text for f in found if y0 <= f.top + f.height / 2 < y1))
                for w, (y0, y1) in zip(words, tops)])
     out = {}
@@ -450,13 +447,13 @@ def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True,
     edits = {i: "" for i in junk_words(words)}
     try:
         with Image.open(image_path) as im:
-            marks = quote_marks([w for w in words if w.index not in edits], im)
-    except OSError:
-        marks = {}
-    edits.update(marks)
-    if english:
-        edits.update(english_rereads(Path(image_path), latin_candidates(words, set(edits)), all_words=words,
-                                     timeout=timeout))
+            im.load()
+            edits.update(quote_marks([w for w in words if w.index not in edits], im))
+            if english:
+                edits.update(english_rereads(im, latin_candidates(words, set(edits)), all_words=words,
+                                             timeout=timeout))
+    except OSError as exc:
+        log.debug("%s: page image not read (%s)", Path(image_path).name, exc)
     order = reading_order(words)
     if rewrite_words(Path(pdf_path), words, edits, order):
         return edits
