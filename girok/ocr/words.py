@@ -1,21 +1,21 @@
-"""Word-level corrections of tesseract's text layer: junk dropped, Latin words read again in English.
+"""Word-level corrections of tesseract's text layer, made in the PDF tesseract writes.
 
 Tesseract's text-only PDF (the "sandwich" renderer) writes every word as
 one ``[<hex>] TJ`` text operation, in the same order as the word rows of its
 TSV output. So a word can be replaced or dropped in the PDF by its TSV row,
-without re-rendering the page. girok does two things with that:
+without re-rendering the page. girok corrects four things that way:
 
-- junk: specks, bleed-through and noise bands come out as short words read
-  with almost no confidence, often much smaller than the page's letters.
-  Such words are dropped (``junk_words``).
+- junk: specks and bleed-through come out as words read with almost no
+  confidence and far smaller than the page's letters; they are dropped
+  (``junk_words``).
+- quotation marks: the Korean model reads ‘ ’ and “ ” alike; the marks are
+  counted on the page (``quote_marks``).
 - Latin in Korean lines: the Korean model reads Latin letters as digits or
-  Hangul-like symbols (AI -> 41, QR -> 0)#, www.asiae.co.kr -> \\\\.359186.00.67).
-  Words without Hangul that kor read with low confidence are cut out of the
-  page, pasted under each other on one strip and read once with the English
-  model (``english_rereads``); the English reading replaces kor's where the
-  English model is more confident.
-
-- reading order: lines top to bottom (``reading_order``).
+  symbols (AI -> 41, QR -> 0)#, www.asiae.co.kr -> \\\\.359186.00.67). Unsure
+  words without Hangul are cut out of the page, stacked on one strip and
+  read once with the English model (``english_rereads``).
+- reading order: lines top to bottom, side by side left to right
+  (``reading_order``).
 
 If the PDF's words do not match the TSV rows one to one, nothing is changed.
 The page confidence (re-scan flag) is computed from the unedited TSV.
