@@ -38,8 +38,10 @@ def test_junk_is_tiny_and_unsure_not_just_unsure():
     words = [_word(i, "민원실", 90) for i in range(6)]
     words += [_word(6, "고니", 0.0, height=11),  # a speck row read as Hangul
               _word(7, "2.320", 0.0),  # a number read without confidence: still on the paper
-              _word(8, "ㅣ", 45.0, height=12)]  # small but read with some confidence
-    assert junk_words(words) == {6}
+              _word(8, "ㅣ", 75.0, height=12),  # small but read confidently
+              _word(9, "3", 47.0, height=10),  # bleed-through read as a digit
+              _word(10, "ㆍ", 30.0, height=6)]  # a middle dot is small by nature
+    assert junk_words(words) == {6, 9}
 
 
 def test_latin_candidates_are_unsure_words_without_hangul():
