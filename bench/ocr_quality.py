@@ -26,7 +26,7 @@ Exit status: 0 when girok ran (whatever the figures; a FAIL row is a result,
 not a crash), 1 when girok itself failed to run or the corpus could not be
 generated; 0 with SKIP when the corpus is missing.
 
-usage: bench/ocr_quality.py [--corpus DIR | --generate SEED] [--out DIR] [--files N] [--workers N]
+usage: bench/ocr_quality.py [--corpus DIR | --generate SEED] [--out DIR] [--files N] [--only GLOB...] [--workers N]
                             [--skip-peer] [--threshold CONF] [--json]
 """
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fnmatch
 import json
 import os
 import subprocess
@@ -47,7 +48,7 @@ import throughput as tp  # noqa: E402  (bench/throughput.py: running girok and t
 from throughput import GirokFailed, NoCer, SkipCorpus, log  # noqa: E402
 
 DEFAULT_OUT = tp.REPO / "bench" / "out" / "ocr_quality"
-TEXT_DIR = (tp.REPO / ".." / "shared" / "corpus" / "text").resolve()
+TEXT_DIR = tp.SHARED / "corpus" / "text"
 
 BAD = 0.10  # a page above this CER must be flagged
 READ_WELL = 0.03  # a flagged page below this CER is a false alarm
@@ -378,6 +379,11 @@ def run(args) -> tuple[int, dict]:
         corpus = args.corpus.resolve()
     try:
         full_manifest, manifest, files = tp.select_corpus(corpus, args.files)
+        if args.only:
+            manifest = [m for m in manifest if any(fnmatch.fnmatch(m["file"], pat) for pat in args.only)]
+            files = [corpus / m["file"] for m in manifest]
+            if not manifest:
+                raise SkipCorpus(f"no file of {corpus} matches --only {' '.join(args.only)}")
     except SkipCorpus as exc:
         log(f"SKIP: {exc}")
         return 0, {"skip": str(exc)}
@@ -501,6 +507,8 @@ def main() -> int:
     ap.add_argument("--generate", type=int, metavar="SEED",
                     help="first make a fresh corpus OUT/corpus-SEED with make_corpus.py, and measure it "
                          "(instead of --corpus)")
+    ap.add_argument("--only", nargs="+", metavar="GLOB",
+                    help="only the manifest files matching one of these patterns (e.g. 'form-*' 'article-11-0[01]*')")
     ap.add_argument("--json", action="store_true", help="print result.json on stdout (the report goes to stderr)")
     args = ap.parse_args()
     if not args.json:

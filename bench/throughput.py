@@ -43,8 +43,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = (REPO / ".." / "shared" / "corpus" / "dev").resolve()
-TOOLS = (REPO / ".." / "shared" / "tools").resolve()
+SHARED = Path(os.environ.get("GIROK_SHARED") or REPO / ".." / "shared").resolve()  # as tests/conftest.py
+DEFAULT_CORPUS = SHARED / "corpus" / "dev"
+TOOLS = SHARED / "tools"
 DEFAULT_OUT = REPO / "bench" / "out" / "throughput"
 MARKER = ".girok-bench-output"  # only folders carrying this marker (or empty ones) are wiped
 PEER_LAST_LINE = re.compile(

@@ -44,7 +44,7 @@ class OcrSettings:
     oversample: int = 0
     timeout_seconds: float = 300.0
     pdf_renderer: str = "sandwich"
-    rescan_below: float = 70.0  # a page whose mean word confidence is below this is flagged "re-scan suggested"
+    rescan_below: float = 50.0  # a page whose confidence (words x share of ink read, girok.ocr.coverage) is below this is flagged "re-scan suggested"
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def load_profile(path: Path) -> Profile:
         oversample=ocr.get("oversample", int, 0),
         timeout_seconds=ocr.get("timeout_seconds", float, 300.0),
         pdf_renderer=ocr.choice("pdf_renderer", PDF_RENDERERS, "sandwich"),
-        rescan_below=ocr.get("rescan_below", float, 70.0),
+        rescan_below=ocr.get("rescan_below", float, 50.0),
     )
     stable = capture.get("stable_seconds", float, 2.0)
     dpi = capture.get("assume_dpi", int, 300)

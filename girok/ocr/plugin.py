@@ -5,7 +5,8 @@ page's orientation (for --rotate-pages) and its skew angle (for --deskew).
 The built-in engine runs tesseract on the full 300 dpi page for each; on the
 dev corpus that was about 2.3 s and 1.4 s per page, more than the
 recognition itself. Here orientation runs tesseract's OSD on a half-size
-preview (same answers on the corpus, half the time) and skew comes from
+preview (same answers on the corpus, half the time; where OSD is unsure,
+girok.ocr.orientation compares recognition of the four rotations) and skew comes from
 projection profiles (girok.ocr.skew, ~0.1 s). Recognition is unchanged.
 """
 
@@ -18,15 +19,20 @@ from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
+from ocrmypdf.pluginspec import OrientationConfidence
 from PIL import Image
 
+from .coverage import unread_share
+from .orientation import upright_angle
 from .skew import estimate_skew_file
+from .words import correct_text_layer
 
 log = logging.getLogger(__name__)
 
 OSD_SCALE = 0.5
+COVERAGE_REDUCE = 3  # the unread-ink share is measured on a third-size copy (same answer, a ninth of the work)
 
-# Mean word confidence (0-100) per page number (1-based) of the current OCRmyPDF run.
+# Page confidence (0-100: mean word confidence scaled by the share of ink read) per page number (1-based) of the current OCRmyPDF run.
 # The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
 # one the caller imported; the caller clears it before a run and reads it after.
 PAGE_CONFIDENCE: dict[int, float | None] = {}  # None: no words on the page (blank), nothing to judge
@@ -49,25 +55,56 @@ def _tsv_of(output) -> Path:
     return Path(output).parent / (Path(output).stem + ".tsv")
 
 
-def read_words(tsv: Path) -> list[tuple[str, float]]:
-    """(word, confidence) for every recognized word in tesseract's TSV output."""
+def _word_rows(tsv: Path) -> list[list[str]]:
+    """The word rows (level 5, with text) of tesseract's TSV output."""
     try:
         lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
     except OSError:
         return []
+    return [cols for cols in (line.split("\t") for line in lines)
+            if len(cols) >= 12 and cols[0] == "5" and cols[11].strip()]
+
+
+def read_words(tsv: Path) -> list[tuple[str, float]]:
+    """(word, confidence) for every recognized word in tesseract's TSV output."""
     words = []
-    for line in lines:
-        cols = line.split("\t")
-        if len(cols) < 12 or cols[0] != "5":  # level 5 = word
-            continue
+    for cols in _word_rows(tsv):
         try:
             conf = float(cols[10])
         except ValueError:
             continue
-        word = cols[11].strip()
-        if conf >= 0 and word:
-            words.append((word, conf))
+        if conf >= 0:
+            words.append((cols[11].strip(), conf))
     return words
+
+
+def read_boxes(tsv: Path) -> list[tuple[int, int, int, int, float]]:
+    """(left, top, width, height, confidence) of every recognized word in tesseract's TSV output."""
+    boxes = []
+    for cols in _word_rows(tsv):
+        try:
+            boxes.append((int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]), float(cols[10])))
+        except ValueError:
+            continue
+    return boxes
+
+
+def page_confidence(input_file, tsv: Path) -> float | None:
+    """Mean word confidence scaled by the share of the page's text ink that was read (girok.ocr.coverage).
+
+    None for a page without words (blank): nothing to judge, never flagged.
+    """
+    conf = mean_confidence(read_words(tsv))
+    if conf is None:
+        return None
+    try:
+        with Image.open(input_file) as im:
+            small = im.convert("L").reduce(COVERAGE_REDUCE)
+    except OSError:
+        return conf
+    boxes = [(x // COVERAGE_REDUCE, y // COVERAGE_REDUCE, -(-w // COVERAGE_REDUCE), -(-h // COVERAGE_REDUCE), c)
+             for x, y, w, h, c in read_boxes(tsv)]
+    return round(conf * (1.0 - unread_share(small, boxes)), 1)
 
 
 def mean_confidence(words: list[tuple[str, float]]) -> float | None:
@@ -100,6 +137,12 @@ def _pageno(input_file) -> int | None:
 
 
 def _korean_first(run, input_file, output, output_text, options) -> None:
+    """Read the page (``_read_page``), then the confidence of the reading kept (girok.ocr.coverage)."""
+    _read_page(run, input_file, output, output_text, options)
+    PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
+
+
+def _read_page(run, input_file, output, output_text, options) -> None:
     """Recognize with Korean alone; read again with every profile language only where English is likely.
 
     Tesseract with kor+eng tries both models on every word: on the Korean dev
@@ -113,14 +156,12 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     langs = list(options.languages)
     if "kor" not in langs or len(langs) == 1:
         run(input_file, output, output_text, options)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(read_words(_tsv_of(output)))
         return
     run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
     words = read_words(_tsv_of(output))
     text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
     first = mean_confidence(words) or 0.0
     if not mostly_latin(text) and not english_lines_likely(words):
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(words)
         return
     kept = [Path(output), Path(output_text), _tsv_of(output)]
     for f in kept:
@@ -131,13 +172,11 @@ def _korean_first(run, input_file, output, output_text, options) -> None:
     if second >= first or mostly_latin(text):
         for f in kept:
             f.with_name(f.name + ".kor").unlink(missing_ok=True)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = second
         log.info("%s: read again with %s (confidence %.0f -> %.0f)", Path(input_file).name, "+".join(langs),
                  first, second)
     else:
         for f in kept:
             f.with_name(f.name + ".kor").replace(f)
-        PAGE_CONFIDENCE[_pageno(input_file) or 0] = mean_confidence(words)
 
 
 class GirokTesseractEngine(TesseractOcrEngine):
@@ -152,11 +191,28 @@ class GirokTesseractEngine(TesseractOcrEngine):
         with tempfile.TemporaryDirectory(prefix="girok-osd-") as tmp:
             path = Path(tmp) / "osd.png"
             small.save(path, dpi=(max(1, int(dpi[0] * OSD_SCALE)), max(1, int(dpi[1] * OSD_SCALE))))
-            return TesseractOcrEngine.get_orientation(path, options)
+            osd = TesseractOcrEngine.get_orientation(path, options)
+        threshold = getattr(options, "rotate_pages_threshold", 2.0)
+        if osd.confidence >= threshold:
+            return osd
+        # OSD is unsure (often so on Korean forms): let recognition confidence decide
+        with Image.open(input_file) as im:
+            angle, clear = upright_angle(im, dpi=int(dpi[0]), timeout=float(options.tesseract_timeout or 60))
+        if not clear:
+            return osd
+        if angle != osd.angle:
+            log.info("%s: OSD said %d (confidence %.2f); recognition says %d", Path(input_file).name,
+                     osd.angle, osd.confidence, angle)
+        return OrientationConfidence(angle=angle, confidence=max(threshold, 10.0))
 
     @staticmethod
     def generate_pdf(input_file, output_pdf, output_text, options):
         _korean_first(TesseractOcrEngine.generate_pdf, input_file, output_pdf, output_text, options)
+        # the text layer is tesseract's own PDF here: junk words out, Latin words read again (girok.ocr.words)
+        edits = correct_text_layer(input_file, output_pdf, _tsv_of(output_pdf), english="eng" in options.languages,
+                                   timeout=float(options.tesseract_timeout or 60))
+        if edits:
+            log.info("%s: %d word(s) corrected in the text layer", Path(input_file).name, len(edits))
 
     @staticmethod
     def generate_hocr(input_file, output_hocr, output_text, options):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from .punctuation import korean_punctuation
+
 
 def page_texts(pdf: Path) -> list[str]:
     doc = pdfium.PdfDocument(str(pdf))
@@ -19,7 +21,7 @@ def page_texts(pdf: Path) -> list[str]:
             tp.close()
             page.close()
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-            out.append(unicodedata.normalize("NFC", text).strip())
+            out.append(korean_punctuation(unicodedata.normalize("NFC", text)).strip())
         return out
     finally:
         doc.close()
