@@ -157,3 +157,30 @@ def test_quotation_marks_are_counted_on_the_page():
     d.rectangle((700, 50, 712, 60), fill=0)  # a mark as wide as a double one, strokes merged by blur
     words.append(Word(7, (1, 1, 1, 1), 700, 50, 13, 11, 80.0, "‘"))
     assert quote_marks(words, page) == {5: "'", 6: '"민원', 7: "“"}
+
+
+def test_page_text_keeps_tesseracts_word_spaces_not_its_syllable_boxes():
+    from girok.ocr.words import page_text, spaces_before
+
+    words = [_word(0, "서", 90), _word(1, "초", 90), _word(2, "구의", 90), _word(3, "189", 90),
+             _word(4, "개", 90), _word(5, "민원실", 90, line=(1, 1, 1, 2)), _word(6, "AI", 90, line=(1, 1, 2, 1))]
+    txt = "서초구의 189개\n민원실\n\nAI\n"
+    spaced = spaces_before(words, txt)
+    assert spaced == [False, False, False, True, False, True, True]
+    assert page_text(words, spaced=spaced) == "서초구의 189개\n민원실\n\nAI"
+    assert page_text(words, {6: "", 2: "구는"}, spaced=spaced) == "서초구는 189개\n민원실"
+    assert spaces_before(words, "서초 구의 다른 글") is None  # rows and text disagree: no guessing
+    assert page_text(words).startswith("서 초 구의 189 개")  # without the text: a space between rows
+
+
+def test_ocr_text_has_word_spaces_not_a_space_per_syllable(tesseract_page, tmp_path):
+    img, _, _ = tesseract_page
+    src = tmp_path / "in.pdf"
+    src.write_bytes(img2pdf.convert(str(img)))
+    out = tmp_path / "out.pdf"
+    run = run_ocr(src, out, OcrSettings(), image_dpi=300, pdf_input=False)
+    [text] = page_texts(out, run.texts)
+    words = text.split()
+    assert "서초구는" in words or "민원실에" in words, text  # words whole, as printed
+    single = sum(1 for w in words if len(w) == 1 and "\uac00" <= w <= "\ud7a3")
+    assert single <= 2, f"{single} lone syllables: {text}"

@@ -177,6 +177,6 @@ def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> 
     return PreparedDoc(
         first_page=group[0] + 1, page_count=info.pages, archival=out, archival_sha256=sha256_file(out),
         archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion,
-        page_texts=page_texts(out), page_confidence=confidence, rescan_suggested=flagged,
+        page_texts=page_texts(out, run.texts), page_confidence=confidence, rescan_suggested=flagged,
         pages_in_original=group,
     )

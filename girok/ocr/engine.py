@@ -13,7 +13,7 @@ result ("auto").
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class OcrRun:
     options: dict[str, Any]
     tools: dict[str, str]
     confidence: dict[int, float]  # page number (1-based) -> mean word confidence; pages not OCRed are absent
+    texts: dict[int, str] = field(default_factory=dict)  # page number -> OCR text with tesseract's word spaces
 
 
 def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True) -> dict[str, Any]:
@@ -109,6 +110,7 @@ def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | No
     """
     opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
     plugin.PAGE_CONFIDENCE.clear()
+    plugin.PAGE_TEXT.clear()
     try:
         try:
             rc = ocrmypdf.ocr(src, dest, **opts)
@@ -152,4 +154,4 @@ def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | No
     if not dest.exists() or dest.stat().st_size == 0:
         raise _reject("ocr", "OCRmyPDF reported success but wrote no output", "Drop the file in again.")
     return OcrRun(output=dest, options={k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
-                  tools=tool_versions(), confidence=dict(plugin.PAGE_CONFIDENCE))
+                  tools=tool_versions(), confidence=dict(plugin.PAGE_CONFIDENCE), texts=dict(plugin.PAGE_TEXT))

@@ -36,6 +36,7 @@ COVERAGE_REDUCE = 3  # the unread-ink share is measured on a third-size copy (sa
 # The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
 # one the caller imported; the caller clears it before a run and reads it after.
 PAGE_CONFIDENCE: dict[int, float | None] = {}  # None: no words on the page (blank), nothing to judge
+PAGE_TEXT: dict[int, str] = {}  # page number -> text from tesseract's words, as the text layer holds it
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -209,8 +210,15 @@ class GirokTesseractEngine(TesseractOcrEngine):
     def generate_pdf(input_file, output_pdf, output_text, options):
         _korean_first(TesseractOcrEngine.generate_pdf, input_file, output_pdf, output_text, options)
         # the text layer is tesseract's own PDF here: junk words out, Latin words read again (girok.ocr.words)
-        edits = correct_text_layer(input_file, output_pdf, _tsv_of(output_pdf), english="eng" in options.languages,
-                                   timeout=float(options.tesseract_timeout or 60))
+        try:
+            txt = Path(output_text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            txt = None
+        edits, text = correct_text_layer(input_file, output_pdf, _tsv_of(output_pdf),
+                                         english="eng" in options.languages,
+                                         timeout=float(options.tesseract_timeout or 60), txt=txt)
+        if text is not None:
+            PAGE_TEXT[_pageno(input_file) or 0] = text
         if edits:
             log.info("%s: %d word(s) corrected in the text layer", Path(input_file).name, len(edits))
 

@@ -438,15 +438,63 @@ def _reordered(ops: list, lines: list[list[Word]], order: list[int]) -> list | N
     return out + tail
 
 
-def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True,
-                       timeout: float = 60.0) -> dict[int, str]:
+def spaces_before(words: list[Word], txt: str) -> list[bool] | None:
+    """For each word, whether tesseract's plain text has a space before it on its line.
+
+    Tesseract cuts Korean into boxes of a syllable or two (its TSV rows) but writes a space only where
+    the page has one (서초구의 is 서|초|구|의 in the TSV, one word in the text). None when the text and
+    the rows do not match."""
+    flags, pos = [], 0
+    for w in words:
+        start = pos
+        while pos < len(txt) and txt[pos].isspace():
+            pos += 1
+        if not txt.startswith(w.text, pos):
+            return None
+        flags.append(pos > start)
+        pos += len(w.text)
+    return flags
+
+
+def page_text(words: list[Word], edits: dict[int, str] | None = None, order: list[int] | None = None,
+              spaced: list[bool] | None = None) -> str:
+    """The page's text from tesseract's words: its word spaces (``spaced``, else a space between every
+    two words), one line per line, a blank line between paragraphs. (Text pulled back out of the PDF
+    puts a space between most Hangul syllables: extractors guess word gaps from glyph positions.)"""
+    edits = edits or {}
+    lines = lines_of(words)
+    out: list[str] = []
+    prev = None
+    for li in (order if order is not None else range(len(lines))):
+        ln = lines[li]
+        text = ""
+        for j, w in enumerate(ln):
+            t = edits.get(w.index, w.text)
+            if not t:
+                continue
+            if text and (spaced is None or spaced[w.index] or j == 0):
+                text += " "
+            text += t
+        if not text:
+            continue
+        para = ln[0].line[:3]
+        if out and para != prev:
+            out.append("")
+        out.append(text)
+        prev = para
+    return "\n".join(out)
+
+
+def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True, timeout: float = 60.0,
+                       txt: str | None = None) -> tuple[dict[int, str], str | None]:
     """Drop junk words and (``english``: the profile reads English) re-read Latin words of one page.
 
-    Returns the edits made: index -> new text, "" for a dropped word.
+    Returns the edits made (index -> new text, "" for a dropped word) and the page's text as the text
+    layer now holds it (None when the TSV could not be read).
     """
     words = read_rows(tsv)
     if not words:
-        return {}
+        return {}, None
     edits = {i: "" for i in junk_words(words)}
     try:
         with Image.open(image_path) as im:
@@ -458,6 +506,7 @@ def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True,
     except OSError as exc:
         log.debug("%s: page image not read (%s)", Path(image_path).name, exc)
     order = reading_order(words)
+    spaced = spaces_before(words, txt) if txt is not None else None
     if rewrite_words(Path(pdf_path), words, edits, order):
-        return edits
-    return {}
+        return edits, page_text(words, edits, order, spaced)
+    return {}, page_text(words, spaced=spaced)
