@@ -1,8 +1,8 @@
 """The engine for large archives: a Tantivy index (tantivy-py, Rust) in one folder.
 
 Tantivy's own tokenizers cannot make Korean bigrams across word spaces,
-so girok's analysis (``analysis.tokens``) runs in Python and the index
-gets the token stream joined by spaces, in fields with Tantivy's
+so girok's analysis runs in Python (``analysis.token_string``: the terms
+of ``analysis.tokens``) and the index gets the token stream joined by spaces, in fields with Tantivy's
 ``whitespace`` tokenizer: positions are list order, exactly as in the
 Whoosh index, so the same phrase queries over adjacent tokens work.
 
@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime
-from operator import add
 from pathlib import Path
 
 import tantivy
 from tantivy import Occur, Query
 
 from . import query as q
-from .analysis import _CJK_RUN, _RUN, normalize
+from .analysis import token_string
 from .base import IndexDoc, StoredHit
 from .filters import filter_value
 from .plan import TextPlan, phrase_plan, word_plan
@@ -40,7 +38,6 @@ MORPH_BOOST = 2.0  # as in whoosh_engine
 TITLE_BOOST = 1.5
 BULK_HEAP = 384_000_000  # bytes for a full build's writer: bounded memory, few segment flushes
 SMALL_HEAP = 50_000_000  # an incremental add or delete
-_SPACE = re.compile(r"\s+")
 WRITER_WAIT = 120.0  # seconds to wait for another writer's lock (as Whoosh's writer timeout)
 
 
@@ -55,20 +52,6 @@ def make_schema() -> tantivy.Schema:
     b.add_integer_field("day", indexed=True, fast=True)
     b.add_bytes_field("stored", stored=True)
     return b.build()
-
-
-def token_string(text: str) -> str:
-    """The terms of ``analysis.tokens(normalize(text))`` joined by spaces, made without their character
-    offsets (which Tantivy does not need): half the time per document, the build's main cost."""
-    out = []
-    for m in _RUN.finditer(normalize(text)):
-        run = m.group(0)
-        if _CJK_RUN.match(run):  # a Hangul/Hanja run, across word spaces: its overlapping bigrams
-            s = _SPACE.sub("", run)
-            out.append(s if len(s) == 1 else " ".join(map(add, s[:-1], s[1:])))
-        else:
-            out.append(run.lower())
-    return " ".join(out)
 
 
 def _document(d: IndexDoc) -> tantivy.Document:

@@ -19,7 +19,7 @@ from whoosh.analysis import LowercaseFilter, SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from . import query as q
-from .analysis import korean_analyzer
+from .analysis import korean_analyzer, token_string
 from .base import IndexDoc, StoredHit
 from .filters import filter_value
 from .plan import TextPlan, phrase_plan, word_plan
@@ -51,9 +51,18 @@ def _as_dt(d) -> datetime:
     return datetime.combine(d, time.min)
 
 
+_TOKENIZED = ("content", "title", "doc_type", "office")
+
+
 def _doc(d: IndexDoc) -> dict:
+    """The fields to add. The text fields are given as their token lists (``analysis.token_string``,
+    the terms of the fields' analyzer without building a Token per term: Whoosh indexes a list as
+    given, positions in list order); the text itself is stored."""
     f = d.fields()
     f["date"] = _as_dt(f["date"])
+    for name in _TOKENIZED:
+        f["_stored_" + name] = f[name]
+        f[name] = token_string(f[name]).split()
     return f
 
 
