@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -100,6 +101,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def peak_child_rss_mb() -> float:
+    """The largest peak of a finished child process (the build's analysis workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -130,10 +136,12 @@ def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
             last["t"] = time.perf_counter()
             print(f"  {i} documents, {i / (last['t'] - t0):.0f}/s", file=sys.stderr, flush=True)
 
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
     built = ix.rebuild(generate(n, sents, nouns, seed), engine=engine, progress=progress)
     build_s = time.perf_counter() - t0
     rss_build = peak_rss_mb()
+    load_after = os.getloadavg()
     assert built == n == ix.doc_count(), (built, n)
     size = dir_size(ix.current_dir())
 
@@ -155,7 +163,9 @@ def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
         "engine": engine, "docs": n, "avg_doc_chars": 2000, "sentences": len(sents),
         "kiwi_per_sentence_s": round(kiwi_s, 2), "build_s": round(build_s, 1),
         "docs_per_s": round(n / build_s), "peak_rss_mb": round(max(rss_build, peak_rss_mb())),
-        "rss_before_build_mb": round(rss_before), "index_mb": round(size / 2**20, 1), "latency": latency,
+        "rss_before_build_mb": round(rss_before), "worker_peak_rss_mb": round(peak_child_rss_mb()),
+        "load_before": [round(x, 1) for x in load_before], "load_after_build": [round(x, 1) for x in load_after],
+        "index_mb": round(size / 2**20, 1), "latency": latency,
     }
 
 
@@ -180,8 +190,10 @@ def main() -> int:
     print(f"{res['engine']}: {res['docs']:,} documents of ~2 KB from {res['sentences']} corpus sentences "
           f"(Kiwi ran once per sentence, {res['kiwi_per_sentence_s']} s; document nouns composed from the cache)")
     print(f"build (SearchIndex.rebuild): {res['build_s']} s, {res['docs_per_s']:,} docs/s; "
-          f"peak RSS {res['peak_rss_mb']} MB (before the build {res['rss_before_build_mb']} MB); "
-          f"index {res['index_mb']} MB")
+          f"peak RSS {res['peak_rss_mb']} MB (before the build {res['rss_before_build_mb']} MB; "
+          f"each analysis worker at most {res['worker_peak_rss_mb']} MB); index {res['index_mb']} MB")
+    print(f"load average (1/5/15 min) before the build {res['load_before']}, after {res['load_after_build']} "
+          f"on {os.cpu_count()} CPUs")
     print(f"{'query kind':<10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'median hits':>12}  example")
     for kind, lat in res["latency"].items():
         print(f"{kind:<10} {lat['p50_ms']:>8} {lat['p95_ms']:>8} {lat['max_ms']:>8} {lat['median_hits']:>12}  "

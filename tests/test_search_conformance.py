@@ -269,3 +269,58 @@ def test_tantivy_token_string_is_the_analysis_token_stream():
     for text in texts:
         assert token_string(text) == " ".join(t for t, _, _ in tokens(normalize(text))), text
     assert token_string("민원 실에서 ABC") == "민원 원실 실에 에서 abc"
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """Full builds analyse documents in worker processes from the first document (normally: large builds)."""
+    import girok.search.bulk as bulk
+
+    monkeypatch.setattr(bulk, "START_AFTER", 0)
+    started = []
+    real = bulk.Prepared._submit
+
+    def spy(self):
+        real(self)
+        started.append(self.parallel)
+
+    monkeypatch.setattr(bulk.Prepared, "_submit", spy)
+    return started
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_build_with_analysis_workers_gives_the_same_results(indexes, tmp_path, engine, pooled):
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    assert ix.rebuild(list(reversed(_docs()))) == len(DOCS)
+    assert any(pooled), "the worker pool was not used"
+    assert ix.doc_count() == len(DOCS)
+    for query in list(SETS) + AGREE_ONLY:
+        got = ix.find(query, limit=100)
+        want = indexes[engine].find(query, limit=100)
+        assert got.total == want.total, query
+        assert sorted((h.reg_no, h.score, h.snippet) for h in got.hits) == \
+            sorted((h.reg_no, h.score, h.snippet) for h in want.hits), query
+    assert _regs(ix, "민원실", sort="oldest") == ["D01", "D02", "D03"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failed_build_with_analysis_workers_keeps_the_old_index_and_stops_them(tmp_path, engine, pooled):
+    import multiprocessing
+
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    ix.add(_docs()[:2])
+
+    def broken():
+        for i in range(5):  # more than one chunk, so some went to the workers
+            for d in _docs():
+                yield IndexDoc(**{**d.__dict__, "reg_no": f"{d.reg_no}-{i}"})
+        raise RuntimeError("catalog read failed")
+
+    with pytest.raises(RuntimeError):
+        ix.rebuild(broken())
+    assert any(pooled)
+    assert ix.doc_count() == 2 and ix.engine_name == engine
+    assert sorted(p.name for p in ix.root.iterdir() if p.is_dir()) == [ix.current_dir().name]
+    assert multiprocessing.active_children() == []

@@ -21,11 +21,13 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from . import query as q
 from .analysis import korean_analyzer, token_string
 from .base import IndexDoc, StoredHit
+from .bulk import Prepared
 from .filters import filter_value
 from .plan import TextPlan, phrase_plan, word_plan
 
 MORPH_BOOST = 2.0
 TITLE_BOOST = 1.5
+BULK_LIMIT_MB = 384  # see WhooshEngine.bulk
 
 
 def make_schema() -> Schema:
@@ -151,25 +153,21 @@ class WhooshEngine:
                 w.delete_by_term("reg_no", r)
 
     @contextmanager
-    def bulk(self, *, batch: int = 2000):
-        """Adds in commits of ``batch`` documents so memory stays bounded; merged at the end."""
-        ix = self._ix()
-        state = {"w": ix.writer(limitmb=256), "n": 0}
-
-        class _Bulk:
-            def add(self, d: IndexDoc) -> None:
-                state["w"].add_document(**_doc(d))
-                state["n"] += 1
-                if state["n"] % batch == 0:
-                    state["w"].commit()
-                    state["w"] = ix.writer(limitmb=256)
-
+    def bulk(self, *, limitmb: int = BULK_LIMIT_MB, procs: int | None = None, start_after: int | None = None):
+        """One writer and one commit for the whole build (the index is new and empty: one segment, no
+        merge). Whoosh sorts postings in runs of ``limitmb`` (its estimate; Python objects take about
+        twice that), spilled to disk: memory stays bounded. Documents are analysed in ``procs`` worker
+        processes (a large build) while this one feeds the writer."""
+        w = self._ix().writer(limitmb=limitmb)
+        prep = Prepared(_doc, lambda f: w.add_document(**f), procs=procs, start_after=start_after)
         try:
-            yield _Bulk()
+            yield prep
+            prep.close()
         except BaseException:
-            state["w"].cancel()
+            prep.abort()
+            w.cancel()
             raise
-        state["w"].commit(optimize=True)
+        w.commit(merge=False)
 
     def doc_count(self) -> int:
         return self._ix().doc_count()
