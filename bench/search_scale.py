@@ -16,7 +16,7 @@ The corpus has only ~110 sentences, so every document shares most of its
 bigrams with a third of all documents: posting lists are far denser than in
 a real archive, and latencies here are a pessimistic bound.
 
-usage: bench/search_scale.py [--engine whoosh|tantivy] [--docs N] [--queries N] [--out DIR] [--json]
+usage: bench/search_scale.py [--engine whoosh|tantivy] [--docs N] [--queries N] [--out DIR] [--json] [--keep]
 """
 
 from __future__ import annotations
@@ -162,7 +162,8 @@ def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
     return {
         "engine": engine, "docs": n, "avg_doc_chars": 2000, "sentences": len(sents),
         "kiwi_per_sentence_s": round(kiwi_s, 2), "build_s": round(build_s, 1),
-        "docs_per_s": round(n / build_s), "peak_rss_mb": round(max(rss_build, peak_rss_mb())),
+        "docs_per_s": round(n / build_s), "build_peak_rss_mb": round(rss_build),
+        "peak_rss_mb": round(max(rss_build, peak_rss_mb())),
         "rss_before_build_mb": round(rss_before), "worker_peak_rss_mb": round(peak_child_rss_mb()),
         "load_before": [round(x, 1) for x in load_before], "load_after_build": [round(x, 1) for x in load_after],
         "index_mb": round(size / 2**20, 1), "latency": latency,
@@ -177,20 +178,23 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "search_scale")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--keep", action="store_true", help="keep the index in OUT/ENGINE-N (to time more queries)")
     args = ap.parse_args()
     if not TEXT_DIR.is_dir() or not any(TEXT_DIR.glob("*.txt")):
         print(f"SKIP: no corpus text in {TEXT_DIR}")
         return 0
     out = args.out / f"{args.engine}-{args.docs}"
     res = run(args.engine, args.docs, args.queries, out, args.seed)
-    shutil.rmtree(out, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(out, ignore_errors=True)
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return 0
     print(f"{res['engine']}: {res['docs']:,} documents of ~2 KB from {res['sentences']} corpus sentences "
           f"(Kiwi ran once per sentence, {res['kiwi_per_sentence_s']} s; document nouns composed from the cache)")
     print(f"build (SearchIndex.rebuild): {res['build_s']} s, {res['docs_per_s']:,} docs/s; "
-          f"peak RSS {res['peak_rss_mb']} MB (before the build {res['rss_before_build_mb']} MB; "
+          f"peak RSS {res['build_peak_rss_mb']} MB at the end of the build, {res['peak_rss_mb']} MB after the "
+          f"queries (mapped index pages count) (before the build {res['rss_before_build_mb']} MB; "
           f"each analysis worker at most {res['worker_peak_rss_mb']} MB); index {res['index_mb']} MB")
     print(f"load average (1/5/15 min) before the build {res['load_before']}, after {res['load_after_build']} "
           f"on {os.cpu_count()} CPUs")
