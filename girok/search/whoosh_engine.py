@@ -28,6 +28,9 @@ from .plan import TextPlan, phrase_plan, word_plan
 MORPH_BOOST = 2.0
 TITLE_BOOST = 1.5
 BULK_LIMIT_MB = 384  # see WhooshEngine.bulk
+# Segments are written as separate files, not one compound file: Whoosh reads a compound file's parts
+# through BytesIO copies, so every searcher opened on a 100k-document index copied the term and
+# posting files (~1 GB) before the first query. Separate files are read in place.
 
 
 def make_schema() -> Schema:
@@ -141,14 +144,14 @@ class WhooshEngine:
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         n = 0
-        with self._ix().writer(timeout=120.0) as w:
+        with self._ix().writer(timeout=120.0, compound=False) as w:
             for d in docs:
                 w.update_document(**_doc(d))
                 n += 1
         return n
 
     def delete(self, reg_nos: Iterable[str]) -> None:
-        with self._ix().writer(timeout=120.0) as w:
+        with self._ix().writer(timeout=120.0, compound=False) as w:
             for r in reg_nos:
                 w.delete_by_term("reg_no", r)
 
@@ -158,7 +161,7 @@ class WhooshEngine:
         merge). Whoosh sorts postings in runs of ``limitmb`` (its estimate; Python objects take about
         twice that), spilled to disk: memory stays bounded. Documents are analysed in ``procs`` worker
         processes (a large build) while this one feeds the writer."""
-        w = self._ix().writer(limitmb=limitmb)
+        w = self._ix().writer(limitmb=limitmb, compound=False)
         prep = Prepared(_doc, lambda f: w.add_document(**f), procs=procs, start_after=start_after)
         try:
             yield prep
@@ -181,7 +184,10 @@ class WhooshEngine:
         if sort != "relevance":
             kw = {"sortedby": ["date", "reg_no"], "reverse": sort == "newest"}  # same-day ties: by reg_no
         with ix.searcher() as s:
-            results = s.search(wquery, limit=offset + limit, **kw)
+            # optimize=False: score every match in one pass. With Whoosh's block-skipping optimization
+            # the total (len) runs the query a second time, and for phrase queries over common
+            # bigrams (every word query) that second pass is the larger half of the time.
+            results = s.search(wquery, limit=offset + limit, optimize=False, **kw)
             total = len(results)
             hits = []
             for h in list(results)[offset:offset + limit]:
