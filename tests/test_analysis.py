@@ -319,3 +319,13 @@ def test_whoosh_indexes_the_analysis_terms_of_a_long_text(tmp_path):
         assert s.search(wq.Phrase("content", terms("민원 실 끝"))).scored_length() == 1
         assert s.search(wq.Phrase("content", seq)).scored_length() == 0  # not adjacent in the text
         assert s.document(reg_no="T1")["content"] == index_text(text)  # stored: the text, not tokens
+
+
+def test_snippet_squeeze_is_the_character_loop():
+    """The snippet's fast squeeze (string and array ops) gives exactly what the per-character loop gives."""
+    from girok.search import snippet
+
+    texts = _fuzz_texts(1500, seed=11) + ["ΣΟΦΙΑ Σ", "민원 실에서\n토지 대장", "", " ", "İstanbul"]
+    for text in texts:
+        assert snippet._squeeze(text) == snippet._squeeze_chars(text), text
+    assert any("\u03a3" in t for t in texts) and any(len("".join(t.split())) < len(t) for t in texts)
