@@ -338,3 +338,28 @@ def test_whoosh_segments_are_separate_files(tmp_path):
     assert any(n.endswith(".trm") for n in files), files
     assert not any(n.endswith(".seg") for n in files), files
     assert ix.doc_count() == len(DOCS) - 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_total_counts_every_match_in_a_larger_index(tmp_path, engine):
+    """The total is every matching document, also when the engine prunes its scoring for the first page
+    (Whoosh replaces matchers by score bounds after the first hits: a count taken in that pass fell short)."""
+    import random
+
+    rnd = random.Random(3)
+    words = ["디자인", "민원실", "토지대장", "전입신고", "건축허가", "정보공개"]
+    docs, expected = [], {w: 0 for w in words}
+    for i in range(600):
+        picked = rnd.sample(words, 3)
+        for w in picked:
+            expected[w] += 1
+        text = " ".join(f"{w}{rnd.choice(['을', '에서', '는', ''])} 관련 서류 {rnd.randint(1, 9)}건" for w in picked)
+        docs.append(IndexDoc(reg_no=f"N{i:04d}", title=picked[0] if i % 7 == 0 else "문서", doc_type="보고서",
+                             source="s.pdf", captured=datetime(2024, 1, 1 + i % 28), pages=1, text=text))
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    ix.rebuild(docs)
+    for w in words:
+        res = ix.find(w, limit=10)
+        assert res.total == expected[w], (w, res.total, expected[w])
+        assert len(res.hits) == 10

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.collectors import TopCollector
 from whoosh.analysis import LowercaseFilter, SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
@@ -184,10 +185,18 @@ class WhooshEngine:
         if sort != "relevance":
             kw = {"sortedby": ["date", "reg_no"], "reverse": sort == "newest"}  # same-day ties: by reg_no
         with ix.searcher() as s:
-            # optimize=False: score every match in one pass. With Whoosh's block-skipping optimization
-            # the total (len) runs the query a second time, and for phrase queries over common
-            # bigrams (every word query) that second pass is the larger half of the time.
-            results = s.search(wquery, limit=offset + limit, optimize=False, **kw)
+            if sort == "relevance":
+                # One pass that scores and counts every match. Whoosh's default collector skips blocks
+                # and replaces matchers by score bounds after the first hits, so its total (len) runs
+                # the query a second time: for a word (a phrase of bigrams, checked in Python) that
+                # second pass was the larger half of the time. Without skipping *and* without
+                # replacement (replace=0; optimize=False alone still replaces, and miscounts) the
+                # one pass is exact.
+                collector = TopCollector(limit=offset + limit, usequality=False, replace=0)
+                s.search_with_collector(wquery, collector)
+                results = collector.results()
+            else:
+                results = s.search(wquery, limit=offset + limit, **kw)
             total = len(results)
             hits = []
             for h in list(results)[offset:offset + limit]:
