@@ -7,12 +7,16 @@
    code as ``girok search``; the first query also through the CLI, to
    check they agree). A file counts as found when any of its documents is
    among the first 10 hits.
-3. Side by side, on the same run: ``../shared/tools/whoosh_baseline.py``
+3. With each engine of ``--engine`` (default: whoosh and tantivy): the
+   archive is moved with ``girok reindex --engine E`` and the queries run
+   again; both engines must find the same files (printed and checked).
+4. Side by side, on the same run: ``../shared/tools/whoosh_baseline.py``
    (Whoosh's default analyzer, what the peers used) over the same OCR
    text, and both systems over the ground-truth text, which separates
    what OCR loses from what search loses.
 
 usage: bench/search_quality.py [--corpus DIR] [--queries JSON] [--archive DIR] [--out DIR] [--workers N]
+                               [--engine whoosh|tantivy ...]
 """
 
 from __future__ import annotations
@@ -88,11 +92,11 @@ def baseline(text_dir: Path, queries_path: Path) -> tuple[float, float] | None:
     return float(parts["recall@10"]), float(parts["precision@10"])
 
 
-def gt_index(corpus: Path, files: list[str], where: Path):
+def gt_index(corpus: Path, files: list[str], where: Path, engine: str):
     from girok.search.base import IndexDoc
     from girok.search.index import SearchIndex
 
-    ix = SearchIndex(where)
+    ix = SearchIndex(where, engine=engine)
     ix.ensure()
     docs = []
     for name in files:
@@ -111,7 +115,10 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--workers", type=int)
     ap.add_argument("--misses", action="store_true", help="list every missed or wrongly returned file")
+    ap.add_argument("--engine", action="append", choices=("whoosh", "tantivy"),
+                    help="search engine(s) to measure, each after `girok reindex --engine` (default: both)")
     a = ap.parse_args()
+    engines = list(dict.fromkeys(a.engine or ["whoosh", "tantivy"]))
     queries_path = a.queries or a.corpus.parent / "dev-queries.json"
     if not a.corpus.exists() or not queries_path.exists():
         print(f"SKIP: no corpus at {a.corpus} or no queries at {queries_path}")
@@ -132,17 +139,24 @@ def main() -> int:
     from girok.archive.layout import Archive
     from girok.errors import IndexOutdated
 
-    arch = Archive.open(archive)
-    try:
-        arch.index.doc_count()
-        if arch.catalog.counts()["unindexed"]:
-            raise IndexOutdated("behind")
-    except IndexOutdated:
-        r = girok(archive, "reindex")
-        if r.returncode:
-            sys.exit(f"girok reindex failed: {r.stderr[-1000:]}")
+    def reindexed(engine: str):
+        """The archive, its index built with ``engine`` (reindexed when it is another or outdated)."""
         arch = Archive.open(archive)
+        try:
+            arch.index.doc_count()
+            if arch.catalog.counts()["unindexed"] or arch.index.engine_name != engine:
+                raise IndexOutdated("behind or another engine")
+        except IndexOutdated:
+            t = time.monotonic()
+            r = girok(archive, "reindex", "--engine", engine)
+            if r.returncode:
+                sys.exit(f"girok reindex --engine {engine} failed: {r.stderr[-1000:]}")
+            print(f"girok reindex --engine {engine}: {time.monotonic() - t:.1f} s", file=sys.stderr)
+            arch = Archive.open(archive)
+        assert arch.index.engine_name == engine
+        return arch
 
+    arch = reindexed(engines[0])
     file_of: dict[str, str] = {}
     texts: dict[str, list[str]] = {}
     for d in arch.catalog.iter_documents():
@@ -158,30 +172,41 @@ def main() -> int:
         stem = Path(name).stem
         shutil.copy(a.corpus / f"{stem}.gt.txt", gt_dir / f"{stem}.txt")
 
-    found, times = girok_search(arch.index, queries, file_of)
-    cli = girok(archive, "search", "--json", "-n", str(TOP), queries[0]["q"])
-    cli_found = {file_of[json.loads(line)["reg_no"]] for line in cli.stdout.splitlines() if line.strip()}
-    if cli_found != found[0]:
-        print(f"WARNING: the CLI found {sorted(cli_found)} for {queries[0]['q']!r}, the library {sorted(found[0])}")
-    g_rec, g_prec = score(found, queries)
-
-    gt_ix = gt_index(a.corpus, files, a.out / "gt-index")
-    gt_found, _ = girok_search(gt_ix, queries, {Path(f).stem: Path(f).stem for f in files})
-    gt_rec, gt_prec = score(gt_found, queries)
+    per_engine = {}
+    for engine in engines:
+        arch = reindexed(engine)
+        found, times = girok_search(arch.index, queries, file_of)
+        if engine == engines[0]:
+            cli = girok(archive, "search", "--json", "-n", str(TOP), queries[0]["q"])
+            cli_found = {file_of[json.loads(line)["reg_no"]] for line in cli.stdout.splitlines() if line.strip()}
+            if cli_found != found[0]:
+                print(f"WARNING: the CLI found {sorted(cli_found)} for {queries[0]['q']!r}, "
+                      f"the library {sorted(found[0])}")
+        gt_ix = gt_index(a.corpus, files, a.out / f"gt-index-{engine}", engine)
+        gt_found, _ = girok_search(gt_ix, queries, {Path(f).stem: Path(f).stem for f in files})
+        per_engine[engine] = {"found": found, "times": times, "gt_found": gt_found,
+                              "ocr": score(found, queries), "gt": score(gt_found, queries)}
+    found, times = per_engine[engines[0]]["found"], per_engine[engines[0]]["times"]
+    g_rec, g_prec = per_engine[engines[0]]["ocr"]
     b_ocr, b_gt = baseline(ocr_dir, queries_path), baseline(gt_dir, queries_path)
 
-    rows = [("girok", "OCR (archive)", g_rec, g_prec),
-            ("Whoosh default (baseline)", "OCR (archive)", *(b_ocr or (float("nan"),) * 2)),
-            ("girok", "ground truth", gt_rec, gt_prec),
-            ("Whoosh default (baseline)", "ground truth", *(b_gt or (float("nan"),) * 2))]
+    rows = [(f"girok ({e})", "OCR (archive)", *per_engine[e]["ocr"]) for e in engines]
+    rows += [("Whoosh default (baseline)", "OCR (archive)", *(b_ocr or (float("nan"),) * 2))]
+    rows += [(f"girok ({e})", "ground truth", *per_engine[e]["gt"]) for e in engines]
+    rows += [("Whoosh default (baseline)", "ground truth", *(b_gt or (float("nan"),) * 2))]
     print(f"corpus {a.corpus} ({len(files)} files, {len(file_of)} documents), {len(queries)} queries"
           + (f", ingest {ingest_s:.0f} s" if ingest_s else f", archive {archive}"))
     print(f"{'system':28} {'text':15} {'recall@10':>9} {'precision@10':>12}")
     for sysname, text, r, p in rows:
         print(f"{sysname:28} {text:15} {r:9.3f} {p:12.3f}")
-    ms = sorted(t * 1000 for t in times)
-    print(f"girok query latency: p50 {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} ms "
-          f"(in process, {len(ms)} queries)")
+    for e in engines:
+        ms = sorted(t * 1000 for t in per_engine[e]["times"])
+        print(f"girok ({e}) query latency: p50 {statistics.median(ms):.1f} ms, "
+              f"p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} ms (in process, {len(ms)} queries)")
+    same = all(per_engine[e]["found"] == found and per_engine[e]["gt_found"] == per_engine[engines[0]]["gt_found"]
+               for e in engines)
+    if len(engines) > 1:
+        print(f"engines agree (the same files for every query, OCR and ground truth): {'yes' if same else 'NO'}")
     ok_r, ok_p = g_rec >= 0.98, g_prec >= 0.95
     print(f"acceptance: recall@10 {g_rec:.3f} >= 0.98 {'PASS' if ok_r else 'FAIL'}; "
           f"precision@10 {g_prec:.3f} >= 0.95 {'PASS' if ok_p else 'FAIL'}")
@@ -194,10 +219,11 @@ def main() -> int:
         for m in misses:
             print(f"  {m['q']}: missed {m['missed']} extra {m['extra']}")
     (a.out / "result.json").write_text(json.dumps({
-        "girok": {"ocr": [g_rec, g_prec], "gt": [gt_rec, gt_prec]},
+        "girok": {e: {"ocr": list(per_engine[e]["ocr"]), "gt": list(per_engine[e]["gt"])} for e in engines},
+        "engines_agree": same,
         "baseline": {"ocr": b_ocr, "gt": b_gt}, "misses": misses, "queries": len(queries),
     }, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

@@ -16,13 +16,15 @@ The corpus has only ~110 sentences, so every document shares most of its
 bigrams with a third of all documents: posting lists are far denser than in
 a real archive, and latencies here are a pessimistic bound.
 
-usage: bench/search_scale.py [--engine whoosh|tantivy] [--docs N] [--queries N] [--out DIR] [--json]
+usage: bench/search_scale.py [--engine whoosh|tantivy] [--docs N] [--queries N] [--out DIR] [--json] [--keep] [--reuse]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import random
 import re
 import resource
@@ -100,6 +102,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its finished children: unlike the wall time,
+    hardly affected by other work on a shared machine."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -109,10 +118,24 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
-def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
-    if out.exists():
+def worker_rss_mb() -> float:
+    """The current RSS of this process's children (the analysis workers), summed, from /proc."""
+    total = 0
+    for child in multiprocessing.active_children():
+        try:
+            for line in Path(f"/proc/{child.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def run(engine: str, n: int, n_queries: int, out: Path, seed: int, reuse: bool = False) -> dict:
+    reuse = reuse and (out / "index" / "CURRENT").exists()
+    if out.exists() and not reuse:
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
     sents = sentences()
     t = time.perf_counter()
     nouns = [" ".join(morphs(s)) for s in sents]  # Kiwi once per distinct sentence
@@ -123,17 +146,27 @@ def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
 
     ix = SearchIndex(out / "index", engine=engine)
     ix.ensure()
-    last = {"t": time.perf_counter()}
+    last = {"t": time.perf_counter(), "workers_mb": 0.0}
 
     def progress(i: int) -> None:
+        if i % 1000 == 0:
+            last["workers_mb"] = max(last["workers_mb"], worker_rss_mb())
         if i % 50_000 == 0 and time.perf_counter() - last["t"] > 5:
             last["t"] = time.perf_counter()
             print(f"  {i} documents, {i / (last['t'] - t0):.0f}/s", file=sys.stderr, flush=True)
 
+    load_before = os.getloadavg()
+    cpu0 = cpu_s()
     t0 = time.perf_counter()
-    built = ix.rebuild(generate(n, sents, nouns, seed), engine=engine, progress=progress)
+    if reuse:  # time the queries of a kept index again (after a change to the query side)
+        built = ix.doc_count()
+        progress = None
+    else:
+        built = ix.rebuild(generate(n, sents, nouns, seed), engine=engine, progress=progress)
     build_s = time.perf_counter() - t0
+    build_cpu_s = cpu_s() - cpu0  # Tantivy's writer threads are threads of this process: included
     rss_build = peak_rss_mb()
+    load_after = os.getloadavg()
     assert built == n == ix.doc_count(), (built, n)
     size = dir_size(ix.current_dir())
 
@@ -153,9 +186,13 @@ def run(engine: str, n: int, n_queries: int, out: Path, seed: int) -> dict:
                          "median_hits": int(statistics.median(totals)), "example": qs[0]}
     return {
         "engine": engine, "docs": n, "avg_doc_chars": 2000, "sentences": len(sents),
-        "kiwi_per_sentence_s": round(kiwi_s, 2), "build_s": round(build_s, 1),
-        "docs_per_s": round(n / build_s), "peak_rss_mb": round(max(rss_build, peak_rss_mb())),
-        "rss_before_build_mb": round(rss_before), "index_mb": round(size / 2**20, 1), "latency": latency,
+        "kiwi_per_sentence_s": round(kiwi_s, 2), "build_s": round(build_s, 1), "build_cpu_s": round(build_cpu_s, 1),
+        "docs_per_s": round(n / build_s), "build_peak_rss_mb": round(rss_build),
+        "peak_rss_mb": round(max(rss_build, peak_rss_mb())),
+        "rss_before_build_mb": round(rss_before), "workers_rss_mb": round(last["workers_mb"]),
+        "reused_index": reuse,
+        "load_before": [round(x, 1) for x in load_before], "load_after_build": [round(x, 1) for x in load_after],
+        "index_mb": round(size / 2**20, 1), "latency": latency,
     }
 
 
@@ -167,21 +204,30 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "search_scale")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--keep", action="store_true", help="keep the index in OUT/ENGINE-N (to time more queries)")
+    ap.add_argument("--reuse", action="store_true", help="time the queries on the index kept in OUT/ENGINE-N, "
+                    "without building (build figures are then not measured); the index is kept")
     args = ap.parse_args()
     if not TEXT_DIR.is_dir() or not any(TEXT_DIR.glob("*.txt")):
         print(f"SKIP: no corpus text in {TEXT_DIR}")
         return 0
     out = args.out / f"{args.engine}-{args.docs}"
-    res = run(args.engine, args.docs, args.queries, out, args.seed)
-    shutil.rmtree(out, ignore_errors=True)
+    res = run(args.engine, args.docs, args.queries, out, args.seed, reuse=args.reuse)
+    if not (args.keep or args.reuse):
+        shutil.rmtree(out, ignore_errors=True)
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return 0
     print(f"{res['engine']}: {res['docs']:,} documents of ~2 KB from {res['sentences']} corpus sentences "
           f"(Kiwi ran once per sentence, {res['kiwi_per_sentence_s']} s; document nouns composed from the cache)")
-    print(f"build (SearchIndex.rebuild): {res['build_s']} s, {res['docs_per_s']:,} docs/s; "
-          f"peak RSS {res['peak_rss_mb']} MB (before the build {res['rss_before_build_mb']} MB); "
-          f"index {res['index_mb']} MB")
+    print(f"build (SearchIndex.rebuild): {res['build_s']} s, {res['docs_per_s']:,} docs/s, "
+          f"{res['build_cpu_s']} CPU s; "
+          f"peak RSS {res['build_peak_rss_mb']} MB at the end of the build, {res['peak_rss_mb']} MB after the "
+          f"queries (mapped index pages count) (before the build {res['rss_before_build_mb']} MB; "
+          f"the analysis workers together at most {res['workers_rss_mb']} MB); index {res['index_mb']} MB"
+          + (" (index reused: build figures not measured)" if res["reused_index"] else ""))
+    print(f"load average (1/5/15 min) before the build {res['load_before']}, after {res['load_after_build']} "
+          f"on {os.cpu_count()} CPUs")
     print(f"{'query kind':<10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'median hits':>12}  example")
     for kind, lat in res["latency"].items():
         print(f"{kind:<10} {lat['p50_ms']:>8} {lat['p95_ms']:>8} {lat['max_ms']:>8} {lat['median_hits']:>12}  "

@@ -273,3 +273,59 @@ def test_empty_query_is_a_usage_error(index):
 
     with pytest.raises(UsageError):
         index.search("   ")
+
+
+# --- token_string: the token stream of a full build, made without Token objects ----------------
+
+def _fuzz_texts(n: int, seed: int) -> list[str]:
+    import random
+
+    rnd = random.Random(seed)
+    pieces = list("가나다라 민원실에서\n\t  .,_-:ABCabcİΣσςß123１２３漢字ㄱㄴ😀é\u00a0\u3000\u3164") + [
+        "서초구는 ", "토지 대장", "900101-1234567", "Café ", "\r\n", "(주)", "2024년 "]
+    pieces += [chr(rnd.randrange(0x20, 0x110000)) for _ in range(100)]
+    pieces = [p for p in pieces if not any(0xD800 <= ord(c) < 0xE000 for c in p)]
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 400))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("path", ["_token_string_short", "_token_string_long", "token_string"])
+def test_token_string_is_the_tokens_terms_for_short_and_long_texts(path):
+    import girok.search.analysis as analysis
+
+    make = getattr(analysis, path)
+    texts = _fuzz_texts(1500, seed=5) + ["민원 실에서 ABC " * 40, "가", "", "  \n", "가 " * 200]
+    for text in texts:
+        norm = normalize(text)
+        assert make(norm) == " ".join(terms(norm)), text
+    # both paths are really taken by token_string
+    assert analysis._VECTOR_MIN < max(len(t) for t in texts)
+    assert any(0 < len(t) < analysis._VECTOR_MIN for t in texts)
+
+
+def test_whoosh_indexes_the_analysis_terms_of_a_long_text(tmp_path):
+    """Whoosh gets the token list (not the analyzer) in bulk and incremental adds: same terms, same order."""
+    from whoosh import index as windex
+    from whoosh import query as wq
+
+    text = "서초구 민원여권과에서 토지 대장을 열람했다. ABC 주식회사, 2024년 3월.\n" * 6 + "민원\n실 끝"
+    ix = SearchIndex(tmp_path / "index", engine="whoosh")
+    ix.ensure()
+    ix.add([IndexDoc(reg_no="T1", title="제목 Title", doc_type="민원회신", source="s.pdf",
+                     captured=datetime(2024, 1, 2), pages=1, text=text)])
+    with windex.open_dir(str(ix.current_dir())).searcher() as s:
+        lexicon = {t.decode() for t in s.reader().lexicon("content")}
+        assert lexicon == set(terms(normalize(text)))
+        seq = terms("토지 대장을 열람") + terms("민원 실 끝")
+        assert s.search(wq.Phrase("content", terms("민원 실 끝"))).scored_length() == 1
+        assert s.search(wq.Phrase("content", seq)).scored_length() == 0  # not adjacent in the text
+        assert s.document(reg_no="T1")["content"] == index_text(text)  # stored: the text, not tokens
+
+
+def test_snippet_squeeze_is_the_character_loop():
+    """The snippet's fast squeeze (string and array ops) gives exactly what the per-character loop gives."""
+    from girok.search import snippet
+
+    texts = _fuzz_texts(1500, seed=11) + ["ΣΟΦΙΑ Σ", "민원 실에서\n토지 대장", "", " ", "İstanbul"]
+    for text in texts:
+        assert snippet._squeeze(text) == snippet._squeeze_chars(text), text
+    assert any("\u03a3" in t for t in texts) and any(len("".join(t.split())) < len(t) for t in texts)

@@ -269,3 +269,97 @@ def test_tantivy_token_string_is_the_analysis_token_stream():
     for text in texts:
         assert token_string(text) == " ".join(t for t, _, _ in tokens(normalize(text))), text
     assert token_string("민원 실에서 ABC") == "민원 원실 실에 에서 abc"
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """Full builds analyse documents in worker processes from the first document (normally: large builds)."""
+    import girok.search.bulk as bulk
+
+    monkeypatch.setattr(bulk, "START_AFTER", 0)
+    started = []
+    real = bulk.Prepared._submit
+
+    def spy(self):
+        real(self)
+        started.append(self.parallel)
+
+    monkeypatch.setattr(bulk.Prepared, "_submit", spy)
+    return started
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_build_with_analysis_workers_gives_the_same_results(indexes, tmp_path, engine, pooled):
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    assert ix.rebuild(list(reversed(_docs()))) == len(DOCS)
+    assert any(pooled), "the worker pool was not used"
+    assert ix.doc_count() == len(DOCS)
+    for query in list(SETS) + AGREE_ONLY:
+        got = ix.find(query, limit=100)
+        want = indexes[engine].find(query, limit=100)
+        assert got.total == want.total, query
+        assert sorted((h.reg_no, h.score, h.snippet) for h in got.hits) == \
+            sorted((h.reg_no, h.score, h.snippet) for h in want.hits), query
+    assert _regs(ix, "민원실", sort="oldest") == ["D01", "D02", "D03"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failed_build_with_analysis_workers_keeps_the_old_index_and_stops_them(tmp_path, engine, pooled):
+    import multiprocessing
+
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    ix.add(_docs()[:2])
+
+    def broken():
+        for i in range(5):  # more than one chunk, so some went to the workers
+            for d in _docs():
+                yield IndexDoc(**{**d.__dict__, "reg_no": f"{d.reg_no}-{i}"})
+        raise RuntimeError("catalog read failed")
+
+    with pytest.raises(RuntimeError):
+        ix.rebuild(broken())
+    assert any(pooled)
+    assert ix.doc_count() == 2 and ix.engine_name == engine
+    assert sorted(p.name for p in ix.root.iterdir() if p.is_dir()) == [ix.current_dir().name]
+    assert multiprocessing.active_children() == []
+
+
+def test_whoosh_segments_are_separate_files(tmp_path):
+    """Whoosh copies a compound segment's parts into memory each time a searcher opens it (seconds per
+    query at 100k documents); the engine writes segments as separate files, read in place."""
+    ix = SearchIndex(tmp_path / "index", engine="whoosh")
+    ix.ensure()
+    ix.rebuild(_docs()[:10])
+    ix.add(_docs()[10:])
+    ix.delete(["D01"])
+    files = [p.name for p in ix.current_dir().iterdir()]
+    assert any(n.endswith(".trm") for n in files), files
+    assert not any(n.endswith(".seg") for n in files), files
+    assert ix.doc_count() == len(DOCS) - 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_total_counts_every_match_in_a_larger_index(tmp_path, engine):
+    """The total is every matching document, also when the engine prunes its scoring for the first page
+    (Whoosh replaces matchers by score bounds after the first hits: a count taken in that pass fell short)."""
+    import random
+
+    rnd = random.Random(3)
+    words = ["디자인", "민원실", "토지대장", "전입신고", "건축허가", "정보공개"]
+    docs, expected = [], {w: 0 for w in words}
+    for i in range(600):
+        picked = rnd.sample(words, 3)
+        for w in picked:
+            expected[w] += 1
+        text = " ".join(f"{w}{rnd.choice(['을', '에서', '는', ''])} 관련 서류 {rnd.randint(1, 9)}건" for w in picked)
+        docs.append(IndexDoc(reg_no=f"N{i:04d}", title=picked[0] if i % 7 == 0 else "문서", doc_type="보고서",
+                             source="s.pdf", captured=datetime(2024, 1, 1 + i % 28), pages=1, text=text))
+    ix = SearchIndex(tmp_path / "index", engine=engine)
+    ix.ensure()
+    ix.rebuild(docs)
+    for w in words:
+        res = ix.find(w, limit=10)
+        assert res.total == expected[w], (w, res.total, expected[w])
+        assert len(res.hits) == 10

@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
+
 from ..pii import mask_rrn
+from .analysis import _C_SPACE, _code_point_classes
 
 WIDTH = 160
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
-    """``text`` without whitespace, lower-cased, and for each kept character its index in ``text``."""
+    """``text`` without whitespace, lower-cased, and for each kept character its index in ``text``.
+
+    With string and array operations (a stored page is ~2 KB: the character loop took ~1 ms per
+    hit, half of a query's time at 1M documents); exactly ``_squeeze_chars``."""
+    flat = "".join(text.split())
+    if "\u03a3" in flat:  # Σ: lower() of a whole string makes a final ς, lower() of the letter alone σ
+        return _squeeze_chars(text)
+    if len(flat) == len(text):
+        return flat.lower(), list(range(len(text)))
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return flat.lower(), np.flatnonzero(_code_point_classes()[cp] != _C_SPACE).tolist()
+
+
+def _squeeze_chars(text: str) -> tuple[str, list[int]]:
     chars, where = [], []
     for i, c in enumerate(text):
         if not c.isspace():

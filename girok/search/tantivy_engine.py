@@ -1,8 +1,8 @@
 """The engine for large archives: a Tantivy index (tantivy-py, Rust) in one folder.
 
 Tantivy's own tokenizers cannot make Korean bigrams across word spaces,
-so girok's analysis (``analysis.tokens``) runs in Python and the index
-gets the token stream joined by spaces, in fields with Tantivy's
+so girok's analysis runs in Python (``analysis.token_string``: the terms
+of ``analysis.tokens``) and the index gets the token stream joined by spaces, in fields with Tantivy's
 ``whitespace`` tokenizer: positions are list order, exactly as in the
 Whoosh index, so the same phrase queries over adjacent tokens work.
 
@@ -18,21 +18,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime
-from operator import add
 from pathlib import Path
 
 import tantivy
 from tantivy import Occur, Query
 
 from . import query as q
-from .analysis import _CJK_RUN, _RUN, normalize
+from .analysis import token_string
 from .base import IndexDoc, StoredHit
+from .bulk import Prepared
 from .filters import filter_value
 from .plan import TextPlan, phrase_plan, word_plan
 
@@ -40,7 +39,6 @@ MORPH_BOOST = 2.0  # as in whoosh_engine
 TITLE_BOOST = 1.5
 BULK_HEAP = 384_000_000  # bytes for a full build's writer: bounded memory, few segment flushes
 SMALL_HEAP = 50_000_000  # an incremental add or delete
-_SPACE = re.compile(r"\s+")
 WRITER_WAIT = 120.0  # seconds to wait for another writer's lock (as Whoosh's writer timeout)
 
 
@@ -57,40 +55,39 @@ def make_schema() -> tantivy.Schema:
     return b.build()
 
 
-def token_string(text: str) -> str:
-    """The terms of ``analysis.tokens(normalize(text))`` joined by spaces, made without their character
-    offsets (which Tantivy does not need): half the time per document, the build's main cost."""
-    out = []
-    for m in _RUN.finditer(normalize(text)):
-        run = m.group(0)
-        if _CJK_RUN.match(run):  # a Hangul/Hanja run, across word spaces: its overlapping bigrams
-            s = _SPACE.sub("", run)
-            out.append(s if len(s) == 1 else " ".join(map(add, s[:-1], s[1:])))
-        else:
-            out.append(run.lower())
-    return " ".join(out)
-
-
-def _document(d: IndexDoc) -> tantivy.Document:
+def _prepare(d: IndexDoc) -> tuple:
+    """The Python side of a document (analysis, stored JSON): picklable, so a bulk build runs it in
+    worker processes (``bulk.Prepared``)."""
     f = d.fields()
-    doc = tantivy.Document()
-    doc.add_text("reg_no", f["reg_no"])
-    doc.add_text("content", token_string(f["content"]))
-    doc.add_text("title", token_string(f["title"]))
-    doc.add_text("doc_type", token_string(f["doc_type"]))
-    doc.add_text("office", token_string(f["office"]))
-    doc.add_text("morph", f["morph"])
-    if f["receipt"]:
-        doc.add_text("receipt", f["receipt"])
-    if f["retention"]:
-        doc.add_text("retention", f["retention"])
-    doc.add_integer("day", f["date"].toordinal())
     stored = {k: f[k] for k in ("reg_no", "title", "doc_type", "source", "pages", "content", "office",
                                 "receipt", "retention")}
     stored["captured"] = f["captured"].isoformat()
     stored["date"] = f["date"].isoformat()
-    doc.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode())
+    return (f["reg_no"], token_string(f["content"]), token_string(f["title"]), token_string(f["doc_type"]),
+            token_string(f["office"]), f["morph"], f["receipt"], f["retention"], f["date"].toordinal(),
+            json.dumps(stored, ensure_ascii=False).encode())
+
+
+def _build(p: tuple) -> tantivy.Document:
+    reg_no, content, title, doc_type, office, morph, receipt, retention, day, stored = p
+    doc = tantivy.Document()
+    doc.add_text("reg_no", reg_no)
+    doc.add_text("content", content)
+    doc.add_text("title", title)
+    doc.add_text("doc_type", doc_type)
+    doc.add_text("office", office)
+    doc.add_text("morph", morph)
+    if receipt:
+        doc.add_text("receipt", receipt)
+    if retention:
+        doc.add_text("retention", retention)
+    doc.add_integer("day", day)
+    doc.add_bytes("stored", stored)
     return doc
+
+
+def _document(d: IndexDoc) -> tantivy.Document:
+    return _build(_prepare(d))
 
 
 # --- queries ----------------------------------------------------------------------
@@ -237,18 +234,17 @@ class TantivyEngine:
         ix.reload()
 
     @contextmanager
-    def bulk(self, *, heap: int = BULK_HEAP):
-        """One writer with a bounded heap (Tantivy flushes segments when it is full); one commit at the end."""
+    def bulk(self, *, heap: int = BULK_HEAP, procs: int | None = None, start_after: int | None = None):
+        """One writer with a bounded heap (Tantivy flushes segments when it is full); one commit at the end.
+        Documents are analysed in ``procs`` worker processes (a large build) while this one feeds the writer."""
         ix = _index(self.path)
         w = _writer(ix, heap, threads=min(2, os.cpu_count() or 1))
-
-        class _Bulk:
-            def add(self, d: IndexDoc) -> None:
-                w.add_document(_document(d))
-
+        prep = Prepared(_prepare, lambda p: w.add_document(_build(p)), procs=procs, start_after=start_after)
         try:
-            yield _Bulk()
+            yield prep
+            prep.close()
         except BaseException:
+            prep.abort()
             w.rollback()
             w.wait_merging_threads()
             raise

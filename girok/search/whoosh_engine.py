@@ -15,17 +15,23 @@ from typing import Iterable
 
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.collectors import TopCollector
 from whoosh.analysis import LowercaseFilter, SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from . import query as q
-from .analysis import korean_analyzer
+from .analysis import korean_analyzer, token_string
 from .base import IndexDoc, StoredHit
+from .bulk import Prepared
 from .filters import filter_value
 from .plan import TextPlan, phrase_plan, word_plan
 
 MORPH_BOOST = 2.0
 TITLE_BOOST = 1.5
+BULK_LIMIT_MB = 384  # see WhooshEngine.bulk
+# Segments are written as separate files, not one compound file: Whoosh reads a compound file's parts
+# through BytesIO copies, so every searcher opened on a 100k-document index copied the term and
+# posting files (~1 GB) before the first query. Separate files are read in place.
 
 
 def make_schema() -> Schema:
@@ -51,9 +57,18 @@ def _as_dt(d) -> datetime:
     return datetime.combine(d, time.min)
 
 
+_TOKENIZED = ("content", "title", "doc_type", "office")
+
+
 def _doc(d: IndexDoc) -> dict:
+    """The fields to add. The text fields are given as their token lists (``analysis.token_string``,
+    the terms of the fields' analyzer without building a Token per term: Whoosh indexes a list as
+    given, positions in list order); the text itself is stored."""
     f = d.fields()
     f["date"] = _as_dt(f["date"])
+    for name in _TOKENIZED:
+        f["_stored_" + name] = f[name]
+        f[name] = token_string(f[name]).split()
     return f
 
 
@@ -130,37 +145,33 @@ class WhooshEngine:
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         n = 0
-        with self._ix().writer(timeout=120.0) as w:
+        with self._ix().writer(timeout=120.0, compound=False) as w:
             for d in docs:
                 w.update_document(**_doc(d))
                 n += 1
         return n
 
     def delete(self, reg_nos: Iterable[str]) -> None:
-        with self._ix().writer(timeout=120.0) as w:
+        with self._ix().writer(timeout=120.0, compound=False) as w:
             for r in reg_nos:
                 w.delete_by_term("reg_no", r)
 
     @contextmanager
-    def bulk(self, *, batch: int = 2000):
-        """Adds in commits of ``batch`` documents so memory stays bounded; merged at the end."""
-        ix = self._ix()
-        state = {"w": ix.writer(limitmb=256), "n": 0}
-
-        class _Bulk:
-            def add(self, d: IndexDoc) -> None:
-                state["w"].add_document(**_doc(d))
-                state["n"] += 1
-                if state["n"] % batch == 0:
-                    state["w"].commit()
-                    state["w"] = ix.writer(limitmb=256)
-
+    def bulk(self, *, limitmb: int = BULK_LIMIT_MB, procs: int | None = None, start_after: int | None = None):
+        """One writer and one commit for the whole build (the index is new and empty: one segment, no
+        merge). Whoosh sorts postings in runs of ``limitmb`` (its estimate; Python objects take about
+        twice that), spilled to disk: memory stays bounded. Documents are analysed in ``procs`` worker
+        processes (a large build) while this one feeds the writer."""
+        w = self._ix().writer(limitmb=limitmb, compound=False)
+        prep = Prepared(_doc, lambda f: w.add_document(**f), procs=procs, start_after=start_after)
         try:
-            yield _Bulk()
+            yield prep
+            prep.close()
         except BaseException:
-            state["w"].cancel()
+            prep.abort()
+            w.cancel()
             raise
-        state["w"].commit(optimize=True)
+        w.commit(merge=False)
 
     def doc_count(self) -> int:
         return self._ix().doc_count()
@@ -174,7 +185,18 @@ class WhooshEngine:
         if sort != "relevance":
             kw = {"sortedby": ["date", "reg_no"], "reverse": sort == "newest"}  # same-day ties: by reg_no
         with ix.searcher() as s:
-            results = s.search(wquery, limit=offset + limit, **kw)
+            if sort == "relevance":
+                # One pass that scores and counts every match. Whoosh's default collector skips blocks
+                # and replaces matchers by score bounds after the first hits, so its total (len) runs
+                # the query a second time: for a word (a phrase of bigrams, checked in Python) that
+                # second pass was the larger half of the time. Without skipping *and* without
+                # replacement (replace=0; optimize=False alone still replaces, and miscounts) the
+                # one pass is exact.
+                collector = TopCollector(limit=offset + limit, usequality=False, replace=0)
+                s.search_with_collector(wquery, collector)
+                results = collector.results()
+            else:
+                results = s.search(wquery, limit=offset + limit, **kw)
             total = len(results)
             hits = []
             for h in list(results)[offset:offset + limit]:
