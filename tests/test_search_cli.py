@@ -120,6 +120,8 @@ def test_a_reclassified_document_is_found_under_its_new_class(tmp_path):
         reclassify(arch, [reg], new_class="준영구", reason="test")
     assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
     assert hits(girok(root, "search", "--json", f"retention:{before[0]}")) == []
+    assert girok(root, "reindex").returncode == 0  # a full rebuild reads the class from the catalog too
+    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
 
 
 def test_doctor_reports_and_repairs_the_index(tmp_path):

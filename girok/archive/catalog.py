@@ -260,6 +260,31 @@ class Catalog:
                              .options(selectinload(Document.capture))).all()
         return {d.reg_no: d for d in docs}
 
+    def iter_index_rows(self, *, after_id: int = 0, batch: int = 1000) -> Iterator[dict]:
+        """What the search index needs of every document, as plain rows (no ORM objects: a full reindex of
+        a large archive reads the whole catalog, and building ORM objects was most of that time)."""
+        from .retention_models import Retention
+
+        last = after_id
+        cols = (Document.id, Document.reg_no, Document.title, Document.doc_type, Document.captured_at,
+                Document.page_count, Document.doc_date, Document.office, Document.receipt_no, Document.morphs,
+                Capture.source_name, Capture.profile, Retention.retention_class)
+        while True:
+            with self.Session() as s:
+                rows = s.execute(select(*cols).join(Capture, Capture.id == Document.capture_id)
+                                 .outerjoin(Retention, Retention.document_id == Document.id)
+                                 .where(Document.id > last).order_by(Document.id).limit(batch)).all()
+                if not rows:
+                    return
+                texts: dict[int, list[str]] = {}
+                for doc_id, text in s.execute(select(Page.document_id, Page.text)
+                                              .where(Page.document_id.in_([r.id for r in rows]))
+                                              .order_by(Page.document_id, Page.page_no)):
+                    texts.setdefault(doc_id, []).append(text)
+            for r in rows:
+                yield {**r._asdict(), "pages_text": texts.get(r.id, [])}
+            last = rows[-1].id
+
     def iter_documents(self, *, only_unindexed: bool = False, batch: int = 200,
                        after_id: int = 0) -> Iterator[Document]:
         """All documents with pages, in id order, loaded ``batch`` at a time (bounded memory)."""

@@ -135,12 +135,28 @@ def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) ->
     added to the new one after the switch, so none is missing."""
     seen = {"last": 0}
 
-    def docs():
-        for d in arch.catalog.iter_documents():
-            seen["last"] = d.id
-            yield d
+    def docs() -> Iterator[IndexDoc]:
+        fresh: dict[int, str] = {}
+        for row in arch.catalog.iter_index_rows():
+            seen["last"] = row["id"]
+            text = "\n\n".join(row["pages_text"])
+            kept = row["morphs"]
+            if kept and kept.startswith(MORPH_PREFIX):
+                morphs = kept[len(MORPH_PREFIX):]
+            else:
+                morphs = fresh[row["id"]] = morph_text(row["title"] + "\n" + text)
+                if len(fresh) >= 200:
+                    arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+                    fresh.clear()
+            yield IndexDoc(
+                reg_no=row["reg_no"], title=row["title"], doc_type=row["doc_type"], source=row["source_name"],
+                captured=row["captured_at"], pages=row["page_count"], text=text, profile=row["profile"],
+                doc_date=row["doc_date"], office=row["office"], receipt_no=row["receipt_no"],
+                retention=row["retention_class"] or "", morphs=morphs,
+            )
+        arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
 
-    n = arch.index.rebuild(index_docs(arch, docs()), engine=engine, progress=progress)
+    n = arch.index.rebuild(docs(), engine=engine, progress=progress)
     arch.catalog.mark_indexed_upto(seen["last"])
     later = [d.reg_no for d in arch.catalog.iter_documents(after_id=seen["last"])]
     for i in range(0, len(later), 100):
