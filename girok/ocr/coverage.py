@@ -75,6 +75,12 @@ def text_ink(gray: np.ndarray) -> np.ndarray:
     return ink & ~rules & ~_compact_blobs(ink)
 
 
+def ink_share(image: Image.Image) -> float:
+    """Share (0-1) of the page's pixels that are text ink (rules and blobs left out, as for unread_share)."""
+    ink = text_ink(np.asarray(image.convert("L")))
+    return float(ink.sum()) / max(1, ink.size)
+
+
 def unread_share(image: Image.Image, boxes: list[tuple[int, int, int, int, float]]) -> float:
     """Share (0-1) of the page's text ink outside the boxes (left, top, width, height, conf) read confidently."""
     gray = np.asarray(image.convert("L"))

@@ -22,20 +22,21 @@ from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from ocrmypdf.pluginspec import OrientationConfidence
 from PIL import Image
 
-from .coverage import unread_share
+from .coverage import ink_share, unread_share
 from .orientation import upright_angle
 from .skew import estimate_skew_file
 from .words import correct_text_layer
 
 log = logging.getLogger(__name__)
 
-OSD_SCALE = 0.5
+OSD_DPI = 150.0  # orientation detection reads a copy of the page at about this resolution
 COVERAGE_REDUCE = 3  # the unread-ink share is measured on a third-size copy (same answer, a ninth of the work)
 
 # Page confidence (0-100: mean word confidence scaled by the share of ink read) per page number (1-based) of the current OCRmyPDF run.
 # The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
 # one the caller imported; the caller clears it before a run and reads it after.
 PAGE_CONFIDENCE: dict[int, float | None] = {}  # None: no words on the page (blank), nothing to judge
+UNREAD_INK = 0.002  # share of a page's pixels that are text ink: above it, a page with no word read is not blank
 PAGE_TEXT: dict[int, str] = {}  # page number -> text from tesseract's words, as the text layer holds it
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -93,16 +94,17 @@ def read_boxes(tsv: Path) -> list[tuple[int, int, int, int, float]]:
 def page_confidence(input_file, tsv: Path) -> float | None:
     """Mean word confidence scaled by the share of the page's text ink that was read (girok.ocr.coverage).
 
-    None for a page without words (blank): nothing to judge, never flagged.
+    None for a blank page (no words, no text ink): nothing to judge, never flagged. A page with text ink
+    but no word read gets 0: the clerk must see it (it happened on a sideways page read as nothing).
     """
     conf = mean_confidence(read_words(tsv))
-    if conf is None:
-        return None
     try:
         with Image.open(input_file) as im:
             small = im.convert("L").reduce(COVERAGE_REDUCE)
     except OSError:
         return conf
+    if conf is None:
+        return 0.0 if ink_share(small) > UNREAD_INK else None
     boxes = [(x // COVERAGE_REDUCE, y // COVERAGE_REDUCE, -(-w // COVERAGE_REDUCE), -(-h // COVERAGE_REDUCE), c)
              for x, y, w, h, c in read_boxes(tsv)]
     return round(conf * (1.0 - unread_share(small, boxes)), 1)
@@ -184,14 +186,16 @@ class GirokTesseractEngine(TesseractOcrEngine):
     @staticmethod
     def get_orientation(input_file, options):
         with Image.open(input_file) as im:
-            small = im.convert("L").resize(
-                (max(1, int(im.width * OSD_SCALE)), max(1, int(im.height * OSD_SCALE))),
-                Image.Resampling.BOX,
-            )
             dpi = im.info.get("dpi", (300, 300))
+            # OSD at ~150 dpi: a 300 dpi page at half size; a 200 dpi page at 3/4 (at half size, 100 dpi,
+            # OSD called a sideways Korean page upright with confidence 4.3; at 150 dpi it is right)
+            scale = min(1.0, OSD_DPI / max(1.0, float(dpi[0])))
+            small = im.convert("L").resize(
+                (max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.Resampling.BOX,
+            )
         with tempfile.TemporaryDirectory(prefix="girok-osd-") as tmp:
             path = Path(tmp) / "osd.png"
-            small.save(path, dpi=(max(1, int(dpi[0] * OSD_SCALE)), max(1, int(dpi[1] * OSD_SCALE))))
+            small.save(path, dpi=(max(1, int(dpi[0] * scale)), max(1, int(dpi[1] * scale))))
             osd = TesseractOcrEngine.get_orientation(path, options)
         threshold = getattr(options, "rotate_pages_threshold", 2.0)
         if osd.confidence >= threshold:
