@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 
 import pikepdf
@@ -139,7 +140,9 @@ def test_english_page_is_read_with_the_english_model(make_archive, tmp_path):
 def test_confidence_is_kept_and_low_pages_are_flagged_for_rescan(make_archive, tmp_path, threshold, flagged):
     archive = make_archive()
     prof = archive / "profiles" / "default.toml"
-    prof.write_text(prof.read_text().replace("rescan_below = 70", f"rescan_below = {threshold}"))
+    text, n = re.subn(r"rescan_below = [0-9.]+", f"rescan_below = {threshold}", prof.read_text())
+    assert n == 1
+    prof.write_text(text)
     f = render_korean(tmp_path / "page.png", ["주민등록번호 870501-1196406", "서초구청장 귀하"], dpi=300)
     [rec] = json_lines(run_girok(archive, "ingest", "--json", str(f), check=True).stdout)
     show = json_lines(run_girok(archive, "show", rec["id"], "--json", "--text").stdout)[0]
