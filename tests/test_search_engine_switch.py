@@ -61,7 +61,7 @@ def test_searches_use_the_old_index_until_the_switch(make_archive):
     during = []
 
     def docs(arch):
-        for n, d in enumerate(index_docs(arch, arch.catalog.iter_documents())):
+        for n, d in enumerate(index_docs(arch, arch.catalog.iter_index_rows())):
             if n == 2:  # the new index is half built: another girok searches meanwhile
                 during.append((_engine_dir(root), _results(root)))
             yield d

@@ -260,9 +260,10 @@ class Catalog:
                              .options(selectinload(Document.capture))).all()
         return {d.reg_no: d for d in docs}
 
-    def iter_index_rows(self, *, after_id: int = 0, batch: int = 1000) -> Iterator[dict]:
-        """What the search index needs of every document, as plain rows (no ORM objects: a full reindex of
-        a large archive reads the whole catalog, and building ORM objects was most of that time)."""
+    def iter_index_rows(self, *, after_id: int = 0, batch: int = 1000,
+                        reg_nos: list[str] | None = None) -> Iterator[dict]:
+        """What the search index needs of every document (or of ``reg_nos``), as plain rows, in id order (no
+        ORM objects: a full reindex reads the whole catalog, and building ORM objects was most of that time)."""
         from .retention_models import Retention
 
         last = after_id
@@ -273,7 +274,9 @@ class Catalog:
             with self.Session() as s:
                 rows = s.execute(select(*cols).join(Capture, Capture.id == Document.capture_id)
                                  .outerjoin(Retention, Retention.document_id == Document.id)
-                                 .where(Document.id > last).order_by(Document.id).limit(batch)).all()
+                                 .where(Document.id > last,
+                                        Document.reg_no.in_(reg_nos) if reg_nos is not None else True)
+                                 .order_by(Document.id).limit(batch)).all()
                 if not rows:
                     return
                 texts: dict[int, list[str]] = {}

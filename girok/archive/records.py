@@ -20,7 +20,6 @@ from ..search.analysis import MORPH_VERSION, morph_text
 from ..search.index import IndexDoc
 from .catalog import NewCapture, NewDocument
 from .layout import RRN_KEY_NAME, Archive
-from .models import Document
 
 log = logging.getLogger(__name__)
 MORPH_PREFIX = f"v{MORPH_VERSION}:"
@@ -88,42 +87,33 @@ def _stored_metadata(md, d) -> dict:
     return out
 
 
-def index_docs(arch: Archive, docs: Iterable[Document]) -> Iterator[IndexDoc]:
-    """IndexDocs for catalogued documents, a batch at a time: retention class from the catalog, Kiwi nouns
-    from the catalog when kept there (else analysed now and kept for the next reindex)."""
-    batch: list[Document] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= 200:
-            yield from _index_batch(arch, batch)
-            batch = []
-    yield from _index_batch(arch, batch)
-
-
-def _index_batch(arch: Archive, docs: list[Document]) -> Iterator[IndexDoc]:
-    classes = arch.catalog.retention_classes([d.id for d in docs])
+def index_docs(arch: Archive, rows: Iterable[dict]) -> Iterator[IndexDoc]:
+    """IndexDocs for catalogued documents (``catalog.iter_index_rows``): Kiwi nouns from the catalog when
+    kept there, else analysed now and kept (in batches) for the next reindex."""
     fresh: dict[int, str] = {}
-    out = []
-    for doc in docs:
-        text = "\n\n".join(p.text for p in doc.pages)
-        if doc.morphs and doc.morphs.startswith(MORPH_PREFIX):
-            morphs = doc.morphs[len(MORPH_PREFIX):]
+    for row in rows:
+        text = "\n\n".join(row["pages_text"])
+        kept = row["morphs"]
+        if kept and kept.startswith(MORPH_PREFIX):
+            morphs = kept[len(MORPH_PREFIX):]
         else:
-            morphs = fresh[doc.id] = morph_text(doc.title + "\n" + text)
-        out.append(IndexDoc(
-            reg_no=doc.reg_no, title=doc.title, doc_type=doc.doc_type, source=doc.capture.source_name,
-            captured=doc.captured_at, pages=doc.page_count, text=text, profile=doc.capture.profile,
-            doc_date=doc.doc_date, office=doc.office, receipt_no=doc.receipt_no,
-            retention=classes.get(doc.id, ""), morphs=morphs,
-        ))
+            morphs = fresh[row["id"]] = morph_text(row["title"] + "\n" + text)
+            if len(fresh) >= 200:
+                arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+                fresh.clear()
+        yield IndexDoc(
+            reg_no=row["reg_no"], title=row["title"], doc_type=row["doc_type"], source=row["source_name"],
+            captured=row["captured_at"], pages=row["page_count"], text=text, profile=row["profile"],
+            doc_date=row["doc_date"], office=row["office"], receipt_no=row["receipt_no"],
+            retention=row["retention_class"] or "", morphs=morphs,
+        )
     arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
-    return iter(out)
 
 
 def index_documents(arch: Archive, reg_nos: list[str]) -> None:
     """Index the given documents now; on failure they stay marked unindexed for catch-up."""
     try:
-        docs = list(index_docs(arch, (arch.catalog.get(r) for r in reg_nos)))
+        docs = list(index_docs(arch, arch.catalog.iter_index_rows(reg_nos=reg_nos)))
         arch.index.add(docs)
         arch.catalog.mark_indexed(reg_nos)
     except Exception as exc:  # the record is safe in the catalog; the index catches up later
@@ -135,28 +125,12 @@ def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) ->
     added to the new one after the switch, so none is missing."""
     seen = {"last": 0}
 
-    def docs() -> Iterator[IndexDoc]:
-        fresh: dict[int, str] = {}
+    def rows() -> Iterator[dict]:
         for row in arch.catalog.iter_index_rows():
             seen["last"] = row["id"]
-            text = "\n\n".join(row["pages_text"])
-            kept = row["morphs"]
-            if kept and kept.startswith(MORPH_PREFIX):
-                morphs = kept[len(MORPH_PREFIX):]
-            else:
-                morphs = fresh[row["id"]] = morph_text(row["title"] + "\n" + text)
-                if len(fresh) >= 200:
-                    arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
-                    fresh.clear()
-            yield IndexDoc(
-                reg_no=row["reg_no"], title=row["title"], doc_type=row["doc_type"], source=row["source_name"],
-                captured=row["captured_at"], pages=row["page_count"], text=text, profile=row["profile"],
-                doc_date=row["doc_date"], office=row["office"], receipt_no=row["receipt_no"],
-                retention=row["retention_class"] or "", morphs=morphs,
-            )
-        arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+            yield row
 
-    n = arch.index.rebuild(docs(), engine=engine, progress=progress)
+    n = arch.index.rebuild(index_docs(arch, rows()), engine=engine, progress=progress)
     arch.catalog.mark_indexed_upto(seen["last"])
     later = [d.reg_no for d in arch.catalog.iter_documents(after_id=seen["last"])]
     for i in range(0, len(later), 100):
