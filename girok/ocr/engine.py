@@ -103,8 +103,9 @@ def _ghostscript_fallback(opts: dict[str, Any]) -> dict[str, Any]:
     return retry
 
 
+FAST_PNG_LEVEL = 1
 _png_save = PngImagePlugin._save
-_fast_png_depth = 0
+_fast_png_depth = 0  # > 0 while run_ocr runs in this process
 _fast_png_lock = threading.Lock()
 
 
@@ -114,7 +115,7 @@ def _save_png(im, fp, filename, chunk=PngImagePlugin.putchunk, save_all=False):
     return _png_save(im, fp, filename, chunk, save_all)
 
 
-FAST_PNG_LEVEL = 1
+Image.register_save("PNG", _save_png)  # the same as Pillow's outside run_ocr
 
 
 @contextmanager
@@ -126,8 +127,6 @@ def fast_intermediate_png():
     global _fast_png_depth
     with _fast_png_lock:
         _fast_png_depth += 1
-        PngImagePlugin._save = _save_png
-        Image.register_save("PNG", _save_png)
     try:
         yield
     finally:
