@@ -18,7 +18,7 @@ checks that no content page is dropped, no separator or blank page is
 kept, the split gives as many documents as the ``.meta.json`` lists, and
 each part's metadata (OCR text, no QR) matches its document in order.
 
-Independent of girok's pipeline: it calls girok.ingest.extract, qr, blank
+Independent of girok's pipeline: it calls girok.metadata.extract, qr, blank
 and split directly. Prints a table and writes
 bench/out/metadata_quality/result.json. Exit 0 with SKIP when the corpus is
 missing.
@@ -41,8 +41,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from corpus_pages import ground_truth_pages, load_pages, ocr_pages  # noqa: E402
 
-from girok.ingest import blank, qr, split  # noqa: E402
-from girok.ingest.extract import DEFAULT_DOC_TYPES, Metadata, extract, merge  # noqa: E402
+from girok.ingest import blank, split  # noqa: E402
+from girok.metadata import qr  # noqa: E402
+from girok.metadata.extract import DEFAULT_DOC_TYPES, Metadata, extract, merge  # noqa: E402
 
 DEFAULT_CORPUS = (Path(os.environ.get("GIROK_SHARED", HERE.parent / ".." / "shared")) / "corpus" / "dev").resolve()
 DEFAULT_OUT = HERE / "out" / "metadata_quality"
@@ -65,7 +66,7 @@ def verdict(got, want) -> str:
 
 
 def mask(v):
-    from girok.pii import mask_rrn
+    from girok.text.pii import mask_rrn
     return [mask_rrn(x) for x in v] if isinstance(v, list) else v
 
 

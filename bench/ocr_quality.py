@@ -9,7 +9,7 @@ bench/throughput.py, whose functions this script imports):
     girok --archive OUT/archive show ID --json --text                 (text and page_confidence per page)
 
 Each page's text is compared with its ground-truth page (NAME.gt.txt, pages
-split by form feed; RRNs masked with girok.pii.mask_rrn as `show` masks them;
+split by form feed; RRNs masked with girok.text.pii.mask_rrn as `show` masks them;
 whitespace removed as ../shared/tools/cer.py does). A page is "flagged" when
 its mean word confidence is below the re-scan threshold (--threshold, else
 `rescan_below` from the archive's profiles/default.toml), as girok flags it.
@@ -400,7 +400,7 @@ def run(args) -> tuple[int, dict]:
                    "workers": args.workers, "cpu_count": os.cpu_count()})
     notes += [
         "girok's text comes from `girok show --json --text`, which masks RRNs; the ground truth is masked with "
-        "girok.pii.mask_rrn before comparing (the peer's text and ground truth are both masked)",
+        "girok.text.pii.mask_rrn before comparing (the peer's text and ground truth are both masked)",
         f"CER = sum of page edit distances / sum of ground-truth page lengths, whitespace removed (cer.norm); "
         f"a page is bad above {BAD}, read well below {READ_WELL}, upright below {UPRIGHT}",
         "pages without ground-truth text (blank backs, separator sheets) have no CER: they count in the corpus "

@@ -15,7 +15,7 @@ defaults, 2 documents in parallel) runs over the same files in the same run.
 Corpus CER is computed as peer_baseline.py does: sum of Levenshtein distances
 over the sum of ground-truth lengths, after cer.norm (NFC, whitespace removed).
 `girok show --text` masks resident registration numbers (YYMMDD-G******), so
-girok's text is compared with ground truth masked by girok.pii.mask_rrn. The
+girok's text is compared with ground truth masked by girok.text.pii.mask_rrn. The
 peer's own figure uses unmasked text; the peer's CER is also recomputed with
 masking on both sides so the two columns can be compared like for like.
 
@@ -120,10 +120,10 @@ def load_cer_tools():
             raise NoCer(RAPIDFUZZ_HINT) from None
         raise NoCer(f"cannot import {TOOLS / 'cer.py'}: {exc}") from None
     try:
-        from girok.pii import mask_rrn
+        from girok.text.pii import mask_rrn
     except ImportError:
         sys.path.insert(0, str(REPO))
-        from girok.pii import mask_rrn
+        from girok.text.pii import mask_rrn
     return norm, Levenshtein.distance, mask_rrn
 
 
@@ -390,7 +390,7 @@ def main() -> int:
     env = child_env()
     notes = [
         "girok text comes from `girok show --json --text`, which masks RRNs (YYMMDD-G******); "
-        "girok's CER is against ground truth masked with girok.pii.mask_rrn",
+        "girok's CER is against ground truth masked with girok.text.pii.mask_rrn",
         "girok pages = pages archived (from ingest --json); peer pages = manifest pages, failed files included",
         "peer_baseline.py always runs 2 documents in parallel; girok ran with --workers "
         f"{args.workers} on {os.cpu_count()} CPU(s)",

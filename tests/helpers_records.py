@@ -12,9 +12,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import mock
 
-from girok.archive.catalog import NewCapture, NewDocument
+from girok.catalog.repository import NewCapture, NewDocument
 from girok.archive.layout import Archive
-from girok.archive.records import index_documents, title_from_text
+from girok.archive.indexing import index_documents
+from girok.metadata.title import title_from_text
 
 
 def sha(path: Path) -> str:

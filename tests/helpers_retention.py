@@ -1,5 +1,5 @@
 """Retention test archives without OCR: small files in the store, catalog rows through commit_capture,
-a fixed clock (girok.archive.catalog.now), and a schedule in girok.toml."""
+a fixed clock (girok.catalog.repository.now), and a schedule in girok.toml."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import girok.archive.catalog as catalog_mod
-from girok.archive.catalog import NewCapture, NewDocument
+import girok.catalog.repository as catalog_mod
+from girok.catalog.repository import NewCapture, NewDocument
 from girok.archive.layout import Archive
-from girok.archive.records import index_documents
-from girok.archive.retention_models import Retention
-from girok.archive.models import Document
+from girok.archive.indexing import index_documents
+from girok.catalog.retention_models import Retention
+from girok.catalog.models import Document
 
 SCHEDULE = """
 [retention]
@@ -123,10 +123,10 @@ def approve(env: Env, regs: list[str], *, on: date | None = None, meeting: str =
     """Review as of ``on`` (default today), decide to dispose of ``regs``; returns the review number."""
     import json
 
-    from girok.archive.decide import decide
-    from girok.archive.retention import today
-    from girok.archive.review import review
-    from girok.archive.reviewfile import write_review
+    from girok.retention.decide import decide
+    from girok.retention.schedule import today
+    from girok.retention.review import review
+    from girok.retention.reviewfile import write_review
 
     rl = review(env.arch, on or today())
     path = env.root.parent / f"review-{rl.id}.json"

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
-from girok.archive.catalog import Catalog, _alembic_config
+from girok.catalog.repository import Catalog, _alembic_config
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import json_lines, run_girok
-from girok.archive.audit import GENESIS, event_hash
-from girok.archive.catalog import Catalog
+from girok.catalog.audit import GENESIS, event_hash
+from girok.catalog.repository import Catalog
 from girok.errors import AuditBroken
 from helpers_records import add_document, girok, sql
 

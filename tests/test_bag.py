@@ -17,7 +17,7 @@ import pytest
 from conftest import json_lines, render_korean, run_girok
 from girok.archive.bag import folder_name
 from girok.archive.layout import Archive
-from girok.archive.retention import reclassify
+from girok.retention.schedule import reclassify
 from girok.errors import BagRejected, FixityFailed
 from helpers_records import add_document, girok, sql
 
@@ -300,7 +300,7 @@ def test_round_trip_of_ocred_documents(make_archive, tmp_path):
 
 
 def test_a_disposed_document_does_not_come_back(make_archive, monkeypatch, tmp_path):
-    from girok.archive.disposal import dispose
+    from girok.retention.disposal import dispose
     from helpers_retention import approve, make_env
 
     env = make_env(make_archive, monkeypatch)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import json_lines, render_korean, run_girok
-from girok.archive.disposal import dispose, tombstone
+from girok.retention.disposal import dispose, tombstone
 from girok.errors import Disposed
 from helpers_retention import approve, cli, dump, env, sql, store_files  # noqa: F401 (env is a fixture)
 
@@ -69,7 +69,7 @@ def test_dispose_destroys_what_was_approved_and_keeps_a_tombstone(env, due3):
 
 
 def live(env, reg):
-    from girok.archive.retention import live_documents
+    from girok.retention.schedule import live_documents
 
     with env.arch.catalog.Session() as s:
         return live_documents(s, [reg])

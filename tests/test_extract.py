@@ -1,4 +1,4 @@
-"""girok.ingest.extract: metadata from a form's OCR text, clean and with the noise tesseract adds."""
+"""girok.metadata.extract: metadata from a form's OCR text, clean and with the noise tesseract adds."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from girok.ingest.extract import (DEFAULT_DOC_TYPES, LABEL, HEURISTIC, Metadata, extract, filing_date, find_applicant,
+from girok.metadata.extract import (DEFAULT_DOC_TYPES, LABEL, HEURISTIC, Metadata, extract, filing_date, find_applicant,
                                   find_dates, find_office, find_phones, find_receipt_no, match_doc_type, merge,
                                   parse_date)
-from girok.textnorm import fix_digits, fold_width
+from girok.text.normalize import fix_digits, fold_width
 
 TYPES = DEFAULT_DOC_TYPES
 TODAY = dt.date(2026, 1, 15)

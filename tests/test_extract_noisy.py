@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from girok.ingest.extract import (
+from girok.metadata.extract import (
     DEFAULT_DOC_TYPES,
     LABEL,
     extract,

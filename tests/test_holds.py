@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pytest
 
 from conftest import json_lines
-from girok.archive.disposal import dispose
-from girok.archive.holds import add_hold, list_holds, release_hold
-from girok.archive.review import review
+from girok.retention.disposal import dispose
+from girok.retention.holds import add_hold, list_holds, release_hold
+from girok.retention.review import review
 from girok.errors import Disposed, NotFound, UsageError
 from helpers_retention import approve, cli, dump, env  # noqa: F401 (env is a fixture)
 

@@ -1,10 +1,10 @@
-"""girok.pii: resident registration numbers (주민등록번호) found and masked."""
+"""girok.text.pii: resident registration numbers (주민등록번호) found and masked."""
 
 from __future__ import annotations
 
 import pytest
 
-from girok.pii import find_rrns, mask_rrn
+from girok.text.pii import find_rrns, mask_rrn
 
 
 @pytest.mark.parametrize("text, masked", [

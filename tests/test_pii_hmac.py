@@ -1,4 +1,4 @@
-"""girok.pii: keyed hashes of RRNs for exact lookup, and the per-archive key file."""
+"""girok.text.pii: keyed hashes of RRNs for exact lookup, and the per-archive key file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from girok.errors import ConfigError
-from girok.pii import SECRET_BYTES, load_or_create_secret, normalize_rrn, rrn_hmac
+from girok.text.pii import SECRET_BYTES, load_or_create_secret, normalize_rrn, rrn_hmac
 
 KEY = bytes(range(32))
 

@@ -1,10 +1,10 @@
-"""girok.pii: RRNs found and masked through OCR noise (look-alike letters, full width, split digit groups)."""
+"""girok.text.pii: RRNs found and masked through OCR noise (look-alike letters, full width, split digit groups)."""
 
 from __future__ import annotations
 
 import pytest
 
-from girok.pii import find_rrns, mask_rrn
+from girok.text.pii import find_rrns, mask_rrn
 
 
 @pytest.mark.parametrize("text, found, masked", [

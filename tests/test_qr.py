@@ -1,4 +1,4 @@
-"""girok.ingest.qr: QR e-form payloads, separator sheets (GIROK-SEPARATOR QR, PATCHT barcode, Kodak PATCH-T bars)."""
+"""girok.metadata.qr: QR e-form payloads, separator sheets (GIROK-SEPARATOR QR, PATCHT barcode, Kodak PATCH-T bars)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw, ImageSequence
 
-from girok.ingest.extract import DEFAULT_DOC_TYPES, extract, merge
-from girok.ingest.qr import (GIROK_SEPARATOR, PATCH_T, document_metadata, eform_metadata, find_patch_code,
+from girok.metadata.extract import DEFAULT_DOC_TYPES, extract, merge
+from girok.metadata.qr import (GIROK_SEPARATOR, PATCH_T, document_metadata, eform_metadata, find_patch_code,
                              is_separator, parse_eform, read_codes, separator_kind)
 from helpers_pages import blank_page, code_image, korean_page, noisy, patch_sheet, with_code
 

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 import pytest
 
-from girok.archive.decide import decide
-from girok.archive.retention import (classify_unclassified, due_date, korean_date, load_schedule, parse_class,
+from girok.retention.decide import decide
+from girok.retention.schedule import (classify_unclassified, due_date, korean_date, load_schedule, parse_class,
                                      reclassify)
-from girok.archive.review import review
-from girok.archive.reviewfile import write_review
+from girok.retention.review import review
+from girok.retention.reviewfile import write_review
 from girok.errors import ConfigError, NotFound, RetentionRefused, UsageError
 from helpers_retention import dump, env, sql  # noqa: F401 (env is a fixture)
 
@@ -199,7 +199,7 @@ def test_review_groups_by_class_and_type_and_is_kept(env):
 
 
 def test_review_file_csv_has_groups_with_counts_and_held_apart(env, tmp_path):
-    from girok.archive.holds import add_hold
+    from girok.retention.holds import add_hold
 
     regs = env.add("전입신고서", captured=datetime(2019, 5, 2, 3), docs=3)
     add_hold(env.arch, reason="소송 2026가합1", reg_nos=[regs[2]])
@@ -377,7 +377,7 @@ def test_decide_reads_the_json_review_file(env, three):
 
 
 def test_reclassifying_voids_an_approval(env, three):
-    from girok.archive.disposal import dispose
+    from girok.retention.disposal import dispose
 
     rl, path = review_file(env)
     fill(path, {three[0]: {"decision": "dispose"}})
@@ -393,8 +393,8 @@ def test_models_match_migration_0004(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from girok.archive.catalog import Catalog
-    from girok.archive.models import Base
+    from girok.catalog.repository import Catalog
+    from girok.catalog.models import Base
 
     c = Catalog(tmp_path / "c.sqlite")
     with c.engine.connect() as conn:

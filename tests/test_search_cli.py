@@ -109,7 +109,7 @@ def test_kiwi_nouns_are_kept_for_the_next_reindex(archive):
 
 def test_a_reclassified_document_is_found_under_its_new_class(tmp_path):
     from girok.archive.layout import Archive
-    from girok.archive.retention import reclassify
+    from girok.retention.schedule import reclassify
 
     root = tmp_path / "archive"
     Archive.create(root, name="classes").close()

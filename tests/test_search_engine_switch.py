@@ -8,7 +8,7 @@ import json
 from helpers_records import add_document, girok
 
 from girok.archive.layout import Archive
-from girok.archive.records import index_docs
+from girok.archive.indexing import index_docs
 
 TEXTS = [
     ["서초구 민원실에서 토지대장을 발급받았습니다.", "주민등록번호 900101-1234567 확인."],

@@ -1,4 +1,4 @@
-"""girok.archive.store (content-addressed files) and girok.archive.catalog (SQLite + alembic)."""
+"""girok.archive.store (content-addressed files) and girok.catalog.repository (SQLite + alembic)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-import girok.archive.catalog as catalog_mod
-from girok.archive.catalog import Catalog, NewCapture, NewDocument
+import girok.catalog.repository as catalog_mod
+from girok.catalog.repository import Catalog, NewCapture, NewDocument
 from girok.archive.store import Store
 from girok.errors import NotFound, StorageError
 
@@ -139,7 +139,7 @@ def new_capture(n: int, docs: int = 1) -> NewCapture:
 
 
 def test_migrations_run_to_head(cat, tmp_path):
-    from girok.archive.catalog import MIGRATIONS
+    from girok.catalog.repository import MIGRATIONS
 
     newest = max(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
     assert cat.head_revision() == newest

@@ -33,7 +33,7 @@ from ..errors import BagRejected, FixityFailed, StorageError, UsageError
 from ..fsutil import copy_and_hash, sha256_file
 from . import restore
 from .layout import Archive
-from .records import index_documents
+from .indexing import index_documents
 
 FORMAT = "girok-bag/1"
 ALGORITHM = "sha256"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..fsutil import sha256_file
 from .layout import Archive
-from .models import Capture, Document
+from ..catalog.models import Capture, Document
 
 # At most this many paths per kind go into the audit event (the report itself has them all).
 EVENT_LIST_LIMIT = 100

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
 from ..errors import UsageError
 from ..search.index import SearchIndex
-from .catalog import Catalog
+from ..catalog.repository import Catalog
 from .store import Store
 
 DEFAULT_CONFIG = """\

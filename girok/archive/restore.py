@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import BagRejected, CatalogError
-from . import audit
-from .catalog import Catalog, actor, now
-from .models import Capture, Counter, Document, Page
-from .retention import CLASSES
-from .retention_models import Retention, Tombstone
+from ..catalog import audit
+from ..catalog.repository import Catalog, actor, now
+from ..catalog.models import Capture, Counter, Document, Page
+from ..text.periods import CLASSES
+from ..catalog.retention_models import Retention, Tombstone
 
 REG_NO_RE = re.compile(r"^([A-Z0-9]{1,8})-(\d{4})-(\d{6,9})$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

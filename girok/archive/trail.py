@@ -17,9 +17,9 @@ from typing import Iterator
 from sqlalchemy import or_, select
 
 from ..errors import UsageError
-from .audit import GENESIS, Verdict, verify_events
-from .catalog import Catalog
-from .models import Event
+from ..catalog.audit import GENESIS, Verdict, verify_events
+from ..catalog.repository import Catalog
+from ..catalog.models import Event
 
 
 @dataclass

@@ -26,7 +26,7 @@ import pikepdf
 from lxml import etree
 from pikepdf.models.metadata import PdfMetadata
 
-from .. import pii
+from ..text import pii
 
 NS = "https://girok.example/ns/1.0/"
 PREFIX = "girok"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive.layout import Archive
-from ..archive.records import keep
+from .keep import keep
 from ..config import Profile
 from ..errors import GirokError, InputRejected, MissingDependency, StorageError
 from ..fsutil import copy_and_hash, fault_point, fsync_dir

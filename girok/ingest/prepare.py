@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import pii
+from ..text import pii
 from ..archive import pdfa, xmp
-from ..archive.records import title_from_text
+from ..metadata.title import title_from_text
 from ..config import Profile
 from ..errors import InputRejected
 from ..fsutil import sha256_file
 from ..ocr.engine import run_ocr
 from ..ocr.text import page_texts
-from .extract import Metadata
+from ..metadata.extract import Metadata
 from .normalize import extract_pages, normalize, page_previews
-from .qr import document_metadata, read_codes
+from ..metadata.qr import document_metadata, read_codes
 from .split import classify_page, split_pages
 
 

@@ -13,7 +13,7 @@ from typing import Literal, Sequence
 from PIL import Image
 
 from .blank import DEFAULT_THRESHOLD, is_blank
-from .qr import Code, read_codes, separator_kind
+from ..metadata.qr import Code, read_codes, separator_kind
 
 PageKind = Literal["content", "separator", "blank"]
 

@@ -22,7 +22,7 @@ from operator import add
 import numpy as np
 from whoosh.analysis import Token, Tokenizer
 
-from ..pii import mask_rrn
+from ..text.pii import mask_rrn
 
 _HANGUL = r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
 _CJK = r"\u4e00-\u9fff"  # Hanja in older records

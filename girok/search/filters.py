@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from .base import normalize_receipt
+from ..text.periods import CLASSES, parse_class
 from .query import Filter
 
 
@@ -11,8 +12,6 @@ def filter_value(node: Filter) -> str:
     if node.name == "receipt":
         return normalize_receipt(node.value)
     if node.name == "retention":
-        from ..archive.retention import CLASSES, parse_class  # archive imports search: import late
-
         cls = parse_class(node.value)
         if cls is None:
             raise UsageError(f"retention:{node.value} is not a retention class",

@@ -11,7 +11,7 @@ import unicodedata
 
 import numpy as np
 
-from ..pii import mask_rrn
+from ..text.pii import mask_rrn
 from .analysis import _C_SPACE, _code_point_classes
 
 WIDTH = 160

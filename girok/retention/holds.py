@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, UsageError
-from . import audit, catalog
-from .models import Document
-from .retention import live_documents
-from .retention_models import Hold, HoldItem
+from ..catalog import audit, repository as catalog
+from ..catalog.models import Document
+from .schedule import live_documents
+from ..catalog.retention_models import Hold, HoldItem
 
 log = logging.getLogger(__name__)
 

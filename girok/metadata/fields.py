@@ -11,10 +11,9 @@ from typing import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
-from .. import pii
-from ..textnorm import normalize
-from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact,
-                     label_of, labelled_values, lines_of)
+from ..text import pii
+from ..text.normalize import normalize
+from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact, label_of, labelled_values, lines_of)
 
 _RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
 # quote and bracket specks OCR reads beside a hyphen (2021-서초-《68838): no receipt number holds one

@@ -14,8 +14,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .clikit import err, open_archive, out, print_json
-from .errors import NotFound, StorageError, UsageError
+from .kit import err, open_archive, out, print_json
+from ..errors import NotFound, StorageError, UsageError
 
 retention_app = typer.Typer(
     help="Retention schedule, the committee's review and decisions, and lawful disposal (보존기간, 평가, 폐기).\n\n"
@@ -45,9 +45,9 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the review (or, with --out, its summary) as JSON."),
 ) -> None:
     """List what is due for disposal, grouped by class and type; documents on hold are listed apart."""
-    from .archive.retention import parse_date, today
-    from .archive.review import review
-    from .archive.reviewfile import check_format, review_dict, write_review
+    from ..retention.schedule import parse_date, today
+    from ..retention.review import review
+    from ..retention.reviewfile import check_format, review_dict, write_review
 
     when = parse_date(as_of, "--as-of") if as_of else today()
     if out_file is not None:
@@ -83,7 +83,7 @@ def decide_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record the committee's decisions; refuses (exit 13) a file that does not match its review."""
-    from .archive.decide import decide
+    from ..retention.decide import decide
 
     if not file.is_file():
         raise UsageError(f"{file}: no such file")
@@ -107,7 +107,7 @@ def dispose_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Destroy what the committee approved, is due and is not on hold; write the disposal certificate."""
-    from .archive.disposal import dispose
+    from ..retention.disposal import dispose
 
     rep = dispose(open_archive(), dry_run=dry_run)
     if as_json:
@@ -146,7 +146,7 @@ def classify_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Re-classify documents: a new class and/or completion date, audited with the reason."""
-    from .archive.retention import CLASSES, parse_class, parse_date, reclassify
+    from ..retention.schedule import CLASSES, parse_class, parse_date, reclassify
 
     cls = None
     if new_class is not None:
@@ -169,7 +169,7 @@ def classify_cmd(
 @retention_app.command("schedule")
 def schedule_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Show the retention schedule from girok.toml and how many documents each class holds."""
-    from .archive.retention import classify_unclassified, class_counts, load_schedule
+    from ..retention.schedule import classify_unclassified, class_counts, load_schedule
 
     arch = open_archive()
     sched = load_schedule(arch.config)
@@ -201,7 +201,7 @@ def hold_add(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Place a legal hold on documents, named by --id or found by --query."""
-    from .archive.holds import add_hold
+    from ..retention.holds import add_hold
 
     regs = [r.strip() for raw in ids or [] for r in raw.split(",") if r.strip()]
     arch = open_archive()
@@ -227,7 +227,7 @@ def hold_release(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Release a hold; its documents become due again when their period has run out."""
-    from .archive.holds import release_hold
+    from ..retention.holds import release_hold
 
     info, now = release_hold(open_archive(), hold, reason=reason)
     if as_json:
@@ -243,7 +243,7 @@ def hold_list(
     as_json: bool = typer.Option(False, "--json", help="One JSON line per hold, with its documents."),
 ) -> None:
     """List holds (active ones unless --all)."""
-    from .archive.holds import list_holds
+    from ..retention.holds import list_holds
 
     holds = list_holds(open_archive(), include_released=all_)
     if as_json:
@@ -264,8 +264,8 @@ def hold_list(
 
 
 def _tombstone_or_raise(exc: NotFound, reg_no: str | None, as_json: bool) -> None:
-    from .archive.disposal import tombstone
-    from .archive.retention import not_found
+    from ..retention.disposal import tombstone
+    from ..retention.schedule import not_found
 
     arch = open_archive()
     tomb = tombstone(arch, reg_no) if reg_no else None

@@ -8,7 +8,7 @@ whose ``sources`` says where each field came from:
   신청일, ``신청인 ... (서명 또는 인)``, ``…청장 귀하``) or is the form's title;
 - ``heuristic``: found without a label (a lone date, a phone number
   anywhere, the type named in the ``위와 같이 …를 하오니`` sentence);
-- ``qr``: from an e-form QR payload (``girok.ingest.qr`` fills those and
+- ``qr``: from an e-form QR payload (``girok.metadata.qr`` fills those and
   ``merge`` puts them first).
 
 A field that cannot be read with confidence stays empty: the records
@@ -33,8 +33,8 @@ from typing import Iterable, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from .. import pii
-from ..textnorm import normalize
+from ..text import pii
+from ..text.normalize import normalize
 from .dates import FoundDate, filing_date, find_dates, parse_date
 from .fields import find_applicant, find_office, find_phones, find_receipt_no
 from .labels import HANGUL, HEURISTIC, LABEL, QR, compact, first_line, lines_of

@@ -24,7 +24,7 @@ state = State()
 
 def open_archive():
     """Open the archive named by --archive / GIROK_ARCHIVE, with logging to its logs/ folder."""
-    from .archive.layout import Archive
+    from ..archive.layout import Archive
 
     arch = Archive.open(state.archive_path)
     arch.setup_logging()

@@ -17,7 +17,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=False, server_default="0" * 64))
         batch.add_column(sa.Column("hash", sa.String(64), nullable=False, server_default=""))
     # Chain the events an older girok wrote, in the order they were written.
-    from girok.archive.audit import GENESIS, event_hash
+    from girok.catalog.audit import GENESIS, event_hash
 
     conn = op.get_bind()
     prev = GENESIS

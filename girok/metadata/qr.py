@@ -37,7 +37,7 @@ import zxingcpp
 from PIL import Image
 
 from .extract import QR, Metadata, compact, extract, merge, parse_date
-from .. import pii
+from ..text import pii
 
 SEPARATOR_PAYLOAD = "GIROK-SEPARATOR"
 PATCH_T_TEXTS = {"PATCHT", "PATCH-T", "PATCH T"}

@@ -29,13 +29,13 @@ from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from ..fsutil import fsync_dir, sha256_file
-from ..pii import mask_rrn
-from . import audit, catalog
+from ..text.pii import mask_rrn
+from ..catalog import audit, repository as catalog
 from .holds import active_holds
-from .models import Capture, Document, Page, RrnKey
-from .retention import korean_date, today
+from ..catalog.models import Capture, Document, Page, RrnKey
+from .schedule import korean_date, today
 from .certificate import FOLDER, Line, render_csv, render_text
-from .retention_models import Decision, Disposal, Retention, ReviewItem, Tombstone
+from ..catalog.retention_models import Decision, Disposal, Retention, ReviewItem, Tombstone
 from .reviewfile import write_text
 
 log = logging.getLogger(__name__)

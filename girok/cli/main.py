@@ -12,10 +12,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
-from .clikit import err, out, print_json as _print_json, state
-from .clikit import open_archive as _open
-from .errors import EXIT_QUARANTINED, GirokError, UsageError
+from .. import __version__
+from .kit import err, out, print_json as _print_json, state
+from .kit import open_archive as _open
+from ..errors import EXIT_QUARANTINED, GirokError, UsageError
 
 app = typer.Typer(
     help="girok (기록): scan -> Korean OCR -> PDF/A -> searchable archive, offline.\n\n"
@@ -44,7 +44,7 @@ def init(
     prefix: str = typer.Option("GR", help="Registration number prefix, e.g. SC for 서초구 -> SC-2026-000001."),
 ) -> None:
     """Create a new archive: config, scanner profiles, catalog, index, hot folders."""
-    from .archive.layout import Archive
+    from ..archive.layout import Archive
 
     arch = Archive.create(state.archive_path, name=name, prefix=prefix)
     out.print(f"Created archive [bold]{arch.root}[/bold]")
@@ -59,7 +59,7 @@ def init(
 
 
 def _expand(paths: list[Path]) -> Iterator[Path]:
-    from .ingest.stability import candidate_files
+    from ..ingest.stability import candidate_files
 
     for p in paths:
         if p.is_dir():
@@ -86,7 +86,7 @@ def ingest(
     Exit code 0 when everything was archived or was a duplicate; 10 when
     any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
     """
-    from .ingest.pipeline import Ingestor, Item, run_batch
+    from ..ingest.pipeline import Ingestor, Item, run_batch
 
     files = list(_expand(paths))
     if not files:
@@ -146,10 +146,10 @@ def watch(
     hand and stops; a second Ctrl-C abandons them at once (their files stay
     in the hot folder and are taken again next time).
     """
-    from .archive.records import catch_up_index
-    from .ingest.pipeline import Ingestor
-    from .ingest.watcher import Watcher, WatchLock
-    from .ingest.workarea import clean_orphans
+    from ..archive.indexing import catch_up_index
+    from ..ingest.pipeline import Ingestor
+    from ..ingest.watcher import Watcher, WatchLock
+    from ..ingest.workarea import clean_orphans
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (nohup, &)
     arch = _open()
@@ -203,7 +203,7 @@ def watch(
 
 
 def _doc_dict(doc, *, with_text: bool) -> dict:
-    from .pii import mask_rrn
+    from ..text.pii import mask_rrn
 
     cap = doc.capture
     meta = json.loads(doc.metadata_json or "{}")
@@ -299,8 +299,8 @@ def search(
     Examples: girok search 민원실 | girok search "토지 대장" --sort newest |
     girok search 전입 type:전입신고서 date:2024 | girok search "NOT 위임장" --office 서초구 --json
     """
-    from .pii import mask_rrn
-    from .search import query as q
+    from ..text.pii import mask_rrn
+    from ..search import query as q
 
     arch = _open()
     if rrn is not None:
@@ -343,8 +343,8 @@ def search(
 
 
 def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
-    from .archive.layout import RRN_KEY_NAME
-    from .pii import load_or_create_secret, mask_rrn, normalize_rrn, rrn_hmac
+    from ..archive.layout import RRN_KEY_NAME
+    from ..text.pii import load_or_create_secret, mask_rrn, normalize_rrn, rrn_hmac
 
     try:
         digits = normalize_rrn(rrn)
@@ -382,7 +382,7 @@ def reindex(
     Also moves an archive between search engines (`--engine tantivy`, and back). Kiwi nouns kept in the
     catalog are reused, so a reindex does not analyse every text again.
     """
-    from .archive.records import rebuild_index
+    from ..archive.indexing import rebuild_index
 
     arch = _open()
     total = arch.catalog.counts()["documents"]
@@ -396,7 +396,7 @@ def reindex(
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Queue (waiting in hot folders), in progress, quarantined, and pages archived in the last hour."""
-    from .status import archive_status, render
+    from ..app.status import archive_status, render
 
     arch = _open()
     d = archive_status(arch)
@@ -410,8 +410,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
     """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
-    from .archive.records import catch_up_index, index_problems, rebuild_index
-    from .ingest.workarea import clean_orphans, orphaned
+    from ..archive.indexing import catch_up_index, index_problems, rebuild_index
+    from ..ingest.workarea import clean_orphans, orphaned
 
     arch = _open()
     problems = 0
@@ -435,8 +435,8 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
         problems += 1
         out.print(i)
     if fix:
-        from .ingest.locks import StoreLock
-        from .ingest.watcher import WatchLock
+        from ..ingest.locks import StoreLock
+        from ..ingest.watcher import WatchLock
 
         # A running watcher or ingest may have stored a file whose record is a
         # moment from being committed: repairing under it could delete that file.
@@ -464,16 +464,15 @@ def version() -> None:
     out.print(f"girok {__version__}")
 
 
-def _register_extensions() -> None:
-    """Command groups kept in their own modules (each has ``register(app)``)."""
-    import importlib
+def _register_groups() -> None:
+    """Command groups kept in their own modules, registered explicitly."""
+    from . import records, retention
 
-    for name in EXTENSIONS:
-        importlib.import_module(f"girok.{name}").register(app)
+    records.register(app)
+    retention.register(app)
 
 
-EXTENSIONS: list[str] = ["cli_records", "cli_retention"]
-_register_extensions()
+_register_groups()
 
 
 def main() -> None:

@@ -24,8 +24,8 @@ import secrets
 import stat
 from pathlib import Path
 
-from .errors import ConfigError
-from .textnorm import LOOKALIKE_CLASS, digits_only, fold_width
+from ..errors import ConfigError
+from .normalize import LOOKALIKE_CLASS, digits_only, fold_width
 
 # Strict form: 6 digits (a plausible date), a hyphen-like mark with optional spaces, 7 digits.
 RRN_RE = re.compile(

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..pii import mask_rrn
+from ..text.pii import mask_rrn
 from .models import Event
 
 GENESIS = "0" * 64

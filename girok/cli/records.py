@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .clikit import err, open_archive, out, print_json
-from .errors import AuditBroken, FixityFailed, NotFound, UsageError
+from .kit import err, open_archive, out, print_json
+from ..errors import AuditBroken, FixityFailed, NotFound, UsageError
 
 audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -36,11 +36,11 @@ def audit_verify(
 ) -> None:
     """Check that no event was edited, removed, inserted or reordered; name the first bad one.
 
-    Exit code 13 when the trail does not verify. Record the printed head hash
+    Exit code 20 when the trail does not verify. Record the printed head hash
     somewhere else: a whole catalog rewritten with recomputed hashes is only
     caught with `--expect HASH`.
     """
-    from .archive.trail import check_chain
+    from ..archive.trail import check_chain
 
     report = check_chain(open_archive().catalog, expect)
     if as_json:
@@ -64,7 +64,7 @@ def audit_log(
     as_json: bool = typer.Option(False, "--json", help="One JSON line per event."),
 ) -> None:
     """List audit events, oldest first: time (UTC), who, what, which documents."""
-    from .archive.trail import event_dict, events, parse_since
+    from ..archive.trail import event_dict, events, parse_since
 
     arch = open_archive()
     for ev in events(arch.catalog, since=parse_since(since) if since else None, reg_no=document):
@@ -85,10 +85,10 @@ def fixity_check(
 ) -> None:
     """Re-hash stored files against their recorded SHA-256; report missing, changed and orphan files.
 
-    The result is written to the audit trail. Exit code 14 on any problem:
+    The result is written to the audit trail. Exit code 21 on any problem:
     fit for a nightly job (`girok fixity check && girok audit verify`).
     """
-    from .archive import fixity
+    from ..archive import fixity
 
     arch = open_archive()
     with _progress("re-hashing", quiet=as_json) as progress:
@@ -118,7 +118,7 @@ def export(
 
     The bag validates with `bagit.py --validate DIR` and imports with `girok import DIR`.
     """
-    from .archive.bag import check_out_dir, export_bag
+    from ..archive.bag import check_out_dir, export_bag
 
     if bool(ids) == bool(query):
         raise UsageError("give either --id (one or more) or --query", hint="e.g. girok export --id GR-2026-000001 --out DIR")
@@ -146,10 +146,10 @@ def import_(
 ) -> None:
     """Import a girok bag: validate it entirely, then restore its documents with their registration numbers.
 
-    A bag that fails validation imports nothing (exit code 15). Documents
+    A bag that fails validation imports nothing (exit code 22). Documents
     already here with the same content are left alone.
     """
-    from .archive.bag import import_bag
+    from ..archive.bag import import_bag
 
     arch = open_archive()
     err.print(f"Validating {bag} ...")

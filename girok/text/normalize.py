@@ -1,6 +1,6 @@
 """Undo the usual OCR noise in Korean form text before looking for numbers.
 
-Pure string functions, shared by ``girok.pii`` and ``girok.ingest.extract``:
+Pure string functions, shared by ``girok.text.pii`` and ``girok.metadata.extract``:
 
 - ``fold_width``: full-width ASCII (``２０２４－０３－０５``) to ASCII, the
   ideographic space and no-break space to a space, every dash-like mark to

@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import RetentionRefused
-from . import audit, catalog
+from ..catalog import audit, repository as catalog
 from .holds import active_holds
-from .models import Document
-from .retention import CLASSES, reindex_changed, apply_change, korean_date, parse_class
-from .retention_models import Decision, Retention, Review, ReviewItem, Tombstone
+from ..catalog.models import Document
+from .schedule import CLASSES, reindex_changed, apply_change, korean_date, parse_class
+from ..catalog.retention_models import Decision, Retention, Review, ReviewItem, Tombstone
 from .reviewfile import Row, loose_date, read_rows
 
 log = logging.getLogger(__name__)

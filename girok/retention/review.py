@@ -20,11 +20,11 @@ from itertools import groupby
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, catalog
+from ..catalog import audit, repository as catalog
 from .holds import active_holds
-from .models import Document
-from .retention import CLASSES, classify_unclassified
-from .retention_models import Decision, Retention, Review, ReviewItem
+from ..catalog.models import Document
+from .schedule import CLASSES, classify_unclassified
+from ..catalog.retention_models import Decision, Retention, Review, ReviewItem
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def pending_disposals(s: Session, reg_nos: list[str]) -> set[str]:
 
 def review(arch, as_of: date) -> ReviewList:
     """List what is due as of ``as_of`` and keep the list; the same list again reuses its review."""
-    from ..pii import mask_rrn
+    from ..text.pii import mask_rrn
 
     classify_unclassified(arch)
     at = catalog.now()

@@ -26,31 +26,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..config import CONFIG_NAME, ArchiveConfig
+from ..text.periods import ALIASES, CLASSES, KST, SAFE_DEFAULT, YEARS, due_date, parse_class  # noqa: F401
 from ..errors import ConfigError, Disposed, NotFound, UsageError
-from . import audit, catalog
-from .models import Capture, Document
-from .retention_models import Decision, Disposal, Retention, Tombstone
+from ..catalog import audit, repository as catalog
+from ..catalog.models import Capture, Document
+from ..catalog.retention_models import Decision, Disposal, Retention, Tombstone
 
 log = logging.getLogger(__name__)
-
-CLASSES = ("영구", "준영구", "30년", "10년", "5년", "3년", "1년")
-YEARS = {"30년": 30, "10년": 10, "5년": 5, "3년": 3, "1년": 1}  # 영구, 준영구: never due
-ALIASES = {"permanent": "영구", "semi-permanent": "준영구", "30y": "30년", "10y": "10년", "5y": "5년",
-           "3y": "3년", "1y": "1년"}
-SAFE_DEFAULT = "영구"  # without a schedule nothing ever becomes due
-KST = timezone(timedelta(hours=9))  # Korea has no daylight saving time
-
-
-def parse_class(value: str) -> str | None:
-    """The canonical class for ``value`` ("5년", "5 년", "5y", "permanent", ...), or None."""
-    v = "".join(str(value).split()).lower()
-    return v if v in CLASSES else ALIASES.get(v)
-
-
-def due_date(retention_class: str, completed_on: date) -> date | None:
-    """First day the record may be disposed of: 1 January after completion year + period; None = never."""
-    years = YEARS.get(retention_class)
-    return None if years is None else date(completed_on.year + 1 + years, 1, 1)
 
 
 def korean_date(utc_naive: datetime) -> date:
@@ -275,7 +257,7 @@ def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, ne
 
 def reindex_changed(arch, reg_nos: list[str]) -> None:
     """The index filters on the retention class (retention:10년): refresh the changed documents' entries."""
-    from .records import index_documents  # records imports this module
+    from ..archive.indexing import index_documents  # records imports this module
 
     for i in range(0, len(reg_nos), 100):
         index_documents(arch, reg_nos[i:i + 100])

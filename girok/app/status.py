@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from rich.markup import escape
 from sqlalchemy import func, select
 
-from .archive.layout import Archive
-from .archive.models import Document
-from .fsutil import pid_alive
-from .ingest.stability import candidate_files
-from .ingest.watcher import LOCK_NAME
-from .ingest.workarea import orphaned
+from ..archive.layout import Archive
+from ..catalog.models import Document
+from ..fsutil import pid_alive
+from ..ingest.stability import candidate_files
+from ..ingest.watcher import LOCK_NAME
+from ..ingest.workarea import orphaned
 
 WINDOW = timedelta(hours=1)
 NOTE_SUFFIXES = (".reason.txt", ".reason.json")

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..textnorm import normalize
+from ..text.normalize import normalize
 from .labels import FILING_DATE_LABELS, HEURISTIC, LABEL, OTHER_DATE_LABELS, label_of, lines_of
 
 _Y4 = r"(?<!\d)((?:19|20)\d{2})"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .retention import KST
+from .schedule import KST
 from .reviewfile import cell
 
 FOLDER = "disposal"

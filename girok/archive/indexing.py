@@ -1,0 +1,92 @@
+"""The search index as the catalog says it should be: entries for catalogued documents (Kiwi nouns kept in
+the catalog), indexing new documents, full rebuilds, catch-up after a crash, and what doctor checks.
+
+The catalog is the truth; the index is derived and rebuildable.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Iterator
+
+from ..search.analysis import MORPH_VERSION, morph_text
+from ..search.index import IndexDoc
+from .layout import Archive
+
+log = logging.getLogger(__name__)
+MORPH_PREFIX = f"v{MORPH_VERSION}:"
+
+
+def index_docs(arch: Archive, rows: Iterable[dict]) -> Iterator[IndexDoc]:
+    """IndexDocs for catalogued documents (``catalog.iter_index_rows``): Kiwi nouns from the catalog when
+    kept there, else analysed now and kept (in batches) for the next reindex."""
+    fresh: dict[int, str] = {}
+    for row in rows:
+        text = "\n\n".join(row["pages_text"])
+        kept = row["morphs"]
+        if kept and kept.startswith(MORPH_PREFIX):
+            morphs = kept[len(MORPH_PREFIX):]
+        else:
+            morphs = fresh[row["id"]] = morph_text(row["title"] + "\n" + text)
+            if len(fresh) >= 200:
+                arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+                fresh.clear()
+        yield IndexDoc(
+            reg_no=row["reg_no"], title=row["title"], doc_type=row["doc_type"], source=row["source_name"],
+            captured=row["captured_at"], pages=row["page_count"], text=text, profile=row["profile"],
+            doc_date=row["doc_date"], office=row["office"], receipt_no=row["receipt_no"],
+            retention=row["retention_class"] or "", morphs=morphs,
+        )
+    arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+
+
+def index_documents(arch: Archive, reg_nos: list[str]) -> None:
+    """Index the given documents now; on failure they stay marked unindexed for catch-up."""
+    try:
+        docs = list(index_docs(arch, arch.catalog.iter_index_rows(reg_nos=reg_nos)))
+        arch.index.add(docs)
+        arch.catalog.mark_indexed(reg_nos)
+    except Exception as exc:  # the record is safe in the catalog; the index catches up later
+        log.warning("indexing %s failed (%s); it will be retried", ",".join(reg_nos), exc)
+
+
+def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) -> int:
+    """Full reindex from the catalog. Documents archived while it runs go into the old index; they are
+    added to the new one after the switch, so none is missing."""
+    seen = {"last": 0}
+
+    def rows() -> Iterator[dict]:
+        for row in arch.catalog.iter_index_rows():
+            seen["last"] = row["id"]
+            yield row
+
+    n = arch.index.rebuild(index_docs(arch, rows()), engine=engine, progress=progress)
+    arch.catalog.mark_indexed_upto(seen["last"])
+    later = [d.reg_no for d in arch.catalog.iter_documents(after_id=seen["last"])]
+    for i in range(0, len(later), 100):
+        index_documents(arch, later[i:i + 100])
+    return n + len(later)
+
+
+def index_problems(arch: Archive) -> tuple[list[str], bool]:
+    """What is wrong with the search index, and whether only a full reindex repairs it."""
+    from ..errors import IndexOutdated
+
+    problems = [f"half-built search index folder (interrupted reindex): index/{d}" for d in arch.index.stale_dirs()]
+    try:
+        in_index = arch.index.doc_count()
+    except IndexOutdated as exc:
+        return problems + [f"search index unusable: {exc}"], True
+    counts = arch.catalog.counts()
+    expected = counts["documents"] - counts["unindexed"]
+    if in_index != expected:
+        return problems + [f"search index holds {in_index} document(s), the catalog says {expected} are indexed"], True
+    return problems, False
+
+
+def catch_up_index(arch: Archive) -> int:
+    """Index every catalogued document the index has not got (after a crash)."""
+    pending = [d.reg_no for d in arch.catalog.iter_documents(only_unindexed=True)]
+    for i in range(0, len(pending), 100):
+        index_documents(arch, pending[i:i + 100])
+    return len(pending)

@@ -1,0 +1,1 @@
+"""Retention under the Public Records Act: schedule, review, decisions, disposal, holds, certificates."""
