@@ -178,17 +178,15 @@ def watch(
                           f"{caught} document(s) indexed.")
         until = None
         if once:
-            def until():
-                watcher.rescan()
-                return not ingestor.busy and not ingestor.retry and not watcher.tracker.tracked()
+            until = watcher.idle
         try:
             watcher.run(until=until or (lambda: False))
-            watcher._emit(ingestor.finish())
+            watcher.emit(ingestor.finish())
         except KeyboardInterrupt:
             watcher.stopping = True
             err.print(f"Stopping: finishing {ingestor.busy} document(s) in hand (Ctrl-C again to abandon them)...")
             try:
-                watcher._emit(ingestor.finish())
+                watcher.emit(ingestor.finish())
             except KeyboardInterrupt:
                 ingestor.abandon()
                 err.print("Abandoned; their files are still in the hot folders.")

@@ -135,7 +135,8 @@ class Watcher:
             if hf is not None:
                 self.tracker.observe(p, self.arch.config.profile(hf.profile).stable_seconds)
 
-    def _emit(self, outs: list[Outcome]) -> None:
+    def emit(self, outs: list[Outcome]) -> None:
+        """Count and report settled documents (the watcher's own and those ``Ingestor.finish`` returns)."""
         for o in outs:
             if o.status == "archived":
                 self.stats.archived += 1
@@ -149,7 +150,7 @@ class Watcher:
         """One round: events, stability checks, hand out stable files, keep finished ones."""
         self._drain_events()
         while self.ingestor.retry and self.ingestor.has_room():
-            self._emit(self.ingestor.offer(self.ingestor.retry.pop(0)))
+            self.emit(self.ingestor.offer(self.ingestor.retry.pop(0)))
         in_hand = self.ingestor.in_hand()
         for p in self.tracker.tracked():
             if self.stopping or not self.ingestor.has_room():
@@ -163,8 +164,13 @@ class Watcher:
             profile = self.arch.config.profile(hf.profile)
             if self.tracker.observe(p, profile.stable_seconds):
                 self.tracker.forget(p)
-                self._emit(self.ingestor.offer(Item(p, profile, str(hf.path), move_source=True)))
-        self._emit(self.ingestor.collect(timeout=self.poll_seconds if self.ingestor.busy else 0))
+                self.emit(self.ingestor.offer(Item(p, profile, str(hf.path), move_source=True)))
+        self.emit(self.ingestor.collect(timeout=self.poll_seconds if self.ingestor.busy else 0))
+
+    def idle(self) -> bool:
+        """Rescan the hot folders; True when nothing waits there, is in hand, or is to be retried (`watch --once`)."""
+        self.rescan()
+        return not self.ingestor.busy and not self.ingestor.retry and not self.tracker.tracked()
 
     def run(self, *, until: Callable[[], bool] = lambda: False) -> WatchStats:
         self.start_observer()
