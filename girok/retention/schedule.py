@@ -122,6 +122,12 @@ def not_found(session: Session, reg_no: str) -> NotFound:
                     hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
 
 
+def missing(arch, reg_no: str) -> NotFound:
+    """``not_found`` for callers above the catalog: the error for a registration number with no live document."""
+    with arch.catalog.Session() as s:
+        return not_found(s, reg_no)
+
+
 def _certificate_number(session: Session, disposal_id: int) -> str:
     row = session.get(Disposal, disposal_id)
     return row.number if row else "?"
