@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from rich.markup import escape
 from sqlalchemy import func, select
 
 from ..archive.layout import Archive
@@ -77,23 +76,3 @@ def archive_status(arch: Archive) -> dict:
     return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
             "in_progress": len(in_hand), "abandoned": abandoned, "quarantined": quarantined,
             "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders}
-
-
-def render(d: dict, name: str) -> list[str]:
-    """The human form of ``archive_status`` (rich markup)."""
-    t = d["last_hour"]
-    watcher = f"running (pid {d['watcher_pid']})" if d["watcher_pid"] else "not running"
-    lines = [
-        f"[bold]{escape(name)}[/bold] ({escape(d['archive'])})",
-        f"  {d['documents']} documents, {d['pages']} pages, {d['unindexed']} waiting for the index",
-        f"  watcher: {watcher}",
-        (f"  queue: {d['waiting']} file(s) waiting in hot folders, {d['in_progress']} in progress, "
-         f"{d['quarantined']} quarantined"),
-        f"  last hour: {t['documents']} documents, {t['pages']} pages archived, {t['pages_per_minute']:.1f} pages/min",
-    ]
-    if d["abandoned"]:
-        lines.append(f"  {d['abandoned']} work folder(s) left by an interruption: run `girok doctor --fix`")
-    if d["quarantined"]:
-        lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
-    lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
-    return lines

@@ -1,7 +1,6 @@
-"""What every CLI module shares: consoles, the --archive setting, opening the archive, JSON lines.
+"""What every CLI module shares: consoles, the --archive setting, opening the archive, JSON lines, progress bars.
 
-girok/cli.py defines the app and the core commands; command groups in other
-modules (``register(app)``) import what they need from here.
+girok/cli/main.py defines the app and registers each command module (``register(app)``) explicitly.
 """
 
 from __future__ import annotations
@@ -24,13 +23,29 @@ state = State()
 
 def open_archive():
     """Open the archive named by --archive / GIROK_ARCHIVE, with logging to its logs/ folder."""
-    from ..archive.layout import Archive
+    from ..app.admin import open_archive as _open
 
-    arch = Archive.open(state.archive_path)
-    arch.setup_logging()
-    return arch
+    return _open(state.archive_path)
 
 
 def print_json(obj) -> None:
     out.file.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
     out.file.flush()
+
+
+def say(line: str) -> None:
+    """A plain line on stderr (no markup: names and reasons are printed as they are)."""
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def plain(text: str) -> None:
+    """A plain line on stdout."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def progress_bar(label: str, *, quiet: bool = False):
+    """A progress bar on stderr (hidden with --json unless stderr is a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, disable=quiet and not err.is_terminal)

@@ -7,24 +7,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from .kit import err, open_archive, out, print_json
-from ..errors import AuditBroken, FixityFailed, NotFound, UsageError
+from ..errors import AuditBroken, FixityFailed
+from .kit import err, open_archive, plain as _plain, print_json, progress_bar as _progress
 
 audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
                         no_args_is_help=True, rich_markup_mode=None)
 fixity_app = typer.Typer(help="Fixity: are the stored files still the files that were archived?",
                          no_args_is_help=True, rich_markup_mode=None)
-
-
-def _progress(label: str, *, quiet: bool) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, disable=quiet and not err.is_terminal)
-
-
-def _plain(text: str) -> None:
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @audit_app.command("verify")
@@ -40,9 +29,9 @@ def audit_verify(
     somewhere else: a whole catalog rewritten with recomputed hashes is only
     caught with `--expect HASH`.
     """
-    from ..archive.trail import check_chain
+    from ..app.records import verify_audit
 
-    report = check_chain(open_archive().catalog, expect)
+    report = verify_audit(open_archive(), expect=expect)
     if as_json:
         print_json(report.as_dict())
     elif report.ok:
@@ -64,11 +53,9 @@ def audit_log(
     as_json: bool = typer.Option(False, "--json", help="One JSON line per event."),
 ) -> None:
     """List audit events, oldest first: time (UTC), who, what, which documents."""
-    from ..archive.trail import event_dict, events, parse_since
+    from ..app.records import audit_log as events
 
-    arch = open_archive()
-    for ev in events(arch.catalog, since=parse_since(since) if since else None, reg_no=document):
-        d = event_dict(ev)
+    for d in events(open_archive(), since=since, document=document):
         if as_json:
             print_json(d)
         else:
@@ -88,13 +75,13 @@ def fixity_check(
     The result is written to the audit trail. Exit code 21 on any problem:
     fit for a nightly job (`girok fixity check && girok audit verify`).
     """
-    from ..archive import fixity
+    from ..app.records import fixity_check as check
 
     arch = open_archive()
     with _progress("re-hashing", quiet=as_json) as progress:
         task = progress.add_task("", total=None)
-        report = fixity.check(arch, sample=sample,
-                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+        report = check(arch, sample=sample,
+                       progress=lambda done, total: progress.update(task, completed=done, total=total))
     if as_json:
         print_json(report.as_dict())
     else:
@@ -118,26 +105,17 @@ def export(
 
     The bag validates with `bagit.py --validate DIR` and imports with `girok import DIR`.
     """
-    from ..archive.bag import check_out_dir, export_bag
+    from ..app.records import export as export_documents
 
-    if bool(ids) == bool(query):
-        raise UsageError("give either --id (one or more) or --query", hint="e.g. girok export --id GR-2026-000001 --out DIR")
-    arch = open_archive()
-    check_out_dir(arch, out_dir)  # before a long search
-    reg_nos = list(ids) if ids else [h.reg_no for h in arch.index.search(query, limit=None)]
-    if not reg_nos:
-        raise NotFound(f"no documents match {query!r}; nothing was exported")
     with _progress("exporting", quiet=as_json) as progress:
-        task = progress.add_task("", total=len(reg_nos))
-        result = export_bag(arch, reg_nos, out_dir, query=query,
-                            progress=lambda done, _total: progress.update(task, completed=done))
-    d = {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
-         "tagmanifest_sha256": result.tagmanifest_sha256}
+        task = progress.add_task("", total=None)
+        d = export_documents(open_archive(), out_dir, ids=ids, query=query,
+                             progress=lambda done, total: progress.update(task, completed=done, total=total))
     if as_json:
         print_json(d)
     else:
-        _plain(f"Exported {len(result.reg_nos)} document(s) to {result.out} (Payload-Oxum {result.payload_oxum}).")
-        _plain(f"Check it with: bagit.py --validate {result.out}")
+        _plain(f"Exported {len(d['documents'])} document(s) to {d['out']} (Payload-Oxum {d['payload_oxum']}).")
+        _plain(f"Check it with: bagit.py --validate {d['out']}")
 
 
 def import_(
@@ -149,20 +127,19 @@ def import_(
     A bag that fails validation imports nothing (exit code 22). Documents
     already here with the same content are left alone.
     """
-    from ..archive.bag import import_bag
+    from ..app.records import import_bag
 
     arch = open_archive()
     err.print(f"Validating {bag} ...")
-    result = import_bag(arch, bag)
-    d = {"bag": str(result.bag.path), "imported": result.imported, "already_present": result.present,
-         "unknown_fields": sorted(result.bag.unknown)}
+    d = import_bag(arch, bag)
     if as_json:
         print_json(d)
         return
-    _plain(f"Imported {len(result.imported)} document(s)" + (f": {', '.join(result.imported)}" if result.imported else "")
-           + (f"; {len(result.present)} already here" if result.present else "") + ".")
-    if result.bag.unknown:
-        err.print(f"Fields this girok does not know were left in the bag: {', '.join(sorted(result.bag.unknown))}",
+    imported, present = d["imported"], d["already_present"]
+    _plain(f"Imported {len(imported)} document(s)" + (f": {', '.join(imported)}" if imported else "")
+           + (f"; {len(present)} already here" if present else "") + ".")
+    if d["unknown_fields"]:
+        err.print(f"Fields this girok does not know were left in the bag: {', '.join(d['unknown_fields'])}",
                   markup=False, highlight=False)
 
 

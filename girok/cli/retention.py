@@ -1,21 +1,18 @@
-"""`girok retention ...` and `girok hold ...`: parse, call the library, render.
-
-The library is girok.archive.{retention, review, reviewfile, decide, disposal, holds}.
+"""`girok retention ...` and `girok hold ...`: parse, call girok.app.retention, render.
 Every command is non-interactive (for cron and systemd timers), prints one
 line per action on stderr, and with --json one JSON document on stdout.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from .kit import err, open_archive, out, print_json
-from ..errors import NotFound, StorageError, UsageError
+from ..errors import StorageError
+from .kit import open_archive, out, print_json, say
 
 retention_app = typer.Typer(
     help="Retention schedule, the committee's review and decisions, and lawful disposal (보존기간, 평가, 폐기).\n\n"
@@ -29,8 +26,7 @@ hold_app = typer.Typer(help="Legal holds: held documents are never due and never
 JSON_HELP = "Print JSON on stdout."
 
 
-def _say(line: str) -> None:
-    err.print(line, markup=False, highlight=False, soft_wrap=True)
+_say = say
 
 
 # --- retention ----------------------------------------------------------------------------
@@ -45,22 +41,12 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the review (or, with --out, its summary) as JSON."),
 ) -> None:
     """List what is due for disposal, grouped by class and type; documents on hold are listed apart."""
-    from ..retention.schedule import parse_date, today
-    from ..retention.review import review
-    from ..retention.reviewfile import check_format, review_dict, write_review
+    from ..app.retention import review
 
-    when = parse_date(as_of, "--as-of") if as_of else today()
-    if out_file is not None:
-        check_format(out_file)
-    arch = open_archive()
-    rl = review(arch, when)
-    if out_file is not None:
-        write_review(rl, arch.config.name, out_file)
-    summary = {"review": rl.id, "as_of": when.isoformat(), "new": rl.created, "due": len(rl.due),
-               "held": len(rl.held), "approved": len(rl.approved), "file": str(out_file) if out_file else None,
-               "groups": [{"class": c, "doc_type": t, "count": len(i)} for c, t, i in rl.groups()]}
+    res = review(open_archive(), as_of=as_of, out_file=out_file)
+    rl, when, summary = res.review, res.as_of, res.summary()
     if as_json:
-        print_json(summary if out_file else review_dict(rl, arch.config.name))
+        print_json(summary if out_file else res.as_dict())
         return
     t = Table("class 보존기간", "type 유형", "due 건수", title=f"Review {rl.id}: due as of {when}")
     for g in summary["groups"]:
@@ -83,10 +69,8 @@ def decide_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record the committee's decisions; refuses (exit 13) a file that does not match its review."""
-    from ..retention.decide import decide
+    from ..app.retention import decide
 
-    if not file.is_file():
-        raise UsageError(f"{file}: no such file")
     res = decide(open_archive(), file, meeting=meeting)
     if as_json:
         print_json({"review": res.review, "meeting": res.meeting, "counts": res.counts(),
@@ -107,7 +91,7 @@ def dispose_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Destroy what the committee approved, is due and is not on hold; write the disposal certificate."""
-    from ..retention.disposal import dispose
+    from ..app.retention import dispose
 
     rep = dispose(open_archive(), dry_run=dry_run)
     if as_json:
@@ -146,15 +130,10 @@ def classify_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Re-classify documents: a new class and/or completion date, audited with the reason."""
-    from ..retention.schedule import CLASSES, parse_class, parse_date, reclassify
+    from ..app.retention import classify
 
-    cls = None
-    if new_class is not None:
-        cls = parse_class(new_class)
-        if cls is None:
-            raise UsageError(f"--class {new_class!r} is not a retention class", hint=f"Use one of {', '.join(CLASSES)}.")
-    when = parse_date(completed, "--completed") if completed else None
-    changes = reclassify(open_archive(), ids or [], doc_type=doc_type, new_class=cls, completed_on=when, reason=reason)
+    changes = classify(open_archive(), ids or [], doc_type=doc_type, new_class=new_class, completed=completed,
+                       reason=reason)
     if as_json:
         print_json({"documents": [c.as_dict() for c in changes]})
         return
@@ -169,23 +148,20 @@ def classify_cmd(
 @retention_app.command("schedule")
 def schedule_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Show the retention schedule from girok.toml and how many documents each class holds."""
-    from ..retention.schedule import classify_unclassified, class_counts, load_schedule
+    from ..app.retention import schedule
 
-    arch = open_archive()
-    sched = load_schedule(arch.config)
-    classify_unclassified(arch)
-    counts = class_counts(arch)
+    sched = schedule(open_archive())
     if as_json:
-        print_json({"default": sched.default, "types": sched.types, "profiles": sched.profiles, "documents": counts})
+        print_json(sched)
         return
     t = Table("applies to", "class 보존기간", title="Retention schedule (girok.toml [retention])")
-    for name, cls in sched.types.items():
+    for name, cls in sched["types"].items():
         t.add_row(f"type {name}", cls)
-    for name, cls in sched.profiles.items():
+    for name, cls in sched["profiles"].items():
         t.add_row(f"profile {name}", cls)
-    t.add_row("everything else", sched.default)
+    t.add_row("everything else", sched["default"])
     out.print(t)
-    out.print("documents by class: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
+    out.print("documents by class: " + ", ".join(f"{c} {n}" for c, n in sched["documents"].items()))
 
 
 # --- holds ----------------------------------------------------------------------------------
@@ -201,22 +177,20 @@ def hold_add(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Place a legal hold on documents, named by --id or found by --query."""
-    from ..retention.holds import add_hold
+    from ..app.retention import add_hold
 
-    regs = [r.strip() for raw in ids or [] for r in raw.split(",") if r.strip()]
-    arch = open_archive()
-    info = add_hold(arch, reason=reason, reg_nos=regs, query=query, dry_run=dry_run)
+    added = add_hold(open_archive(), reason=reason, ids=ids, query=query, dry_run=dry_run)
+    info = added.info
     if as_json:
-        print_json({**info.as_dict(), "dry_run": dry_run})
+        print_json(added.as_dict())
         return
     verb = "would hold" if dry_run else f"hold {info.id}:"
     for reg in info.documents:
         _say(f"{verb} {reg}")
     _say(f"{'would place' if dry_run else 'placed'} hold {info.id or '-'} on {len(info.documents)} document(s): "
          f"{info.reason}")
-    unindexed = arch.catalog.counts()["unindexed"] if query else 0
-    if unindexed:
-        _say(f"warning: {unindexed} document(s) are not in the search index yet and could not be found by the "
+    if added.unindexed:
+        _say(f"warning: {added.unindexed} document(s) are not in the search index yet and could not be found by the "
              "query; run `girok reindex` and add another hold if needed")
 
 
@@ -227,7 +201,7 @@ def hold_release(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Release a hold; its documents become due again when their period has run out."""
-    from ..retention.holds import release_hold
+    from ..app.retention import release_hold
 
     info, now = release_hold(open_archive(), hold, reason=reason)
     if as_json:
@@ -243,7 +217,7 @@ def hold_list(
     as_json: bool = typer.Option(False, "--json", help="One JSON line per hold, with its documents."),
 ) -> None:
     """List holds (active ones unless --all)."""
-    from ..retention.holds import list_holds
+    from ..app.retention import list_holds
 
     holds = list_holds(open_archive(), include_released=all_)
     if as_json:
@@ -260,58 +234,6 @@ def hold_list(
     out.print(t)
 
 
-# --- show: a disposed document's tombstone -----------------------------------------------
-
-
-def _tombstone_or_raise(exc: NotFound, reg_no: str | None, as_json: bool) -> None:
-    from ..retention.disposal import tombstone
-    from ..retention.schedule import not_found
-
-    arch = open_archive()
-    tomb = tombstone(arch, reg_no) if reg_no else None
-    if tomb is None:
-        raise exc
-    if as_json:
-        print_json(tomb)
-    else:
-        t = Table(show_header=False, box=None, title=f"{reg_no}: disposed of (폐기)")
-        for k in ("id", "doc_type", "title", "class", "completed_on", "due_on", "disposed_at", "pages"):
-            t.add_row(k, str(tomb[k]))
-        t.add_row("original sha256", tomb["original"]["sha256"])
-        t.add_row("archival sha256", tomb["archival"]["sha256"])
-        dec = tomb["decision"]
-        t.add_row("decision", f"{dec['id']} (review {dec['review']}{', ' + dec['meeting'] if dec['meeting'] else ''})")
-        t.add_row("certificate", tomb["certificate"]["number"])
-        out.print(t)
-    with arch.catalog.Session() as s:
-        gone = not_found(s, reg_no)
-    gone.hint = "The tombstone is above; the disposal certificate is in ARCHIVE/disposal/."
-    raise gone
-
-
-def _show_tombstones(app: typer.Typer) -> None:
-    """Make `girok show ID` print the tombstone of a disposed document (and exit 6, as for any absent one).
-
-    Wraps the core `show` command; the proper home is cli.py's show, which
-    can call ``_tombstone_or_raise`` on NotFound, and then this goes.
-    """
-    for info in app.registered_commands:
-        if (info.name or getattr(info.callback, "__name__", "")) != "show" or info.callback is None:
-            continue
-        original = info.callback
-
-        @functools.wraps(original)
-        def show(*args, **kwargs):
-            try:
-                return original(*args, **kwargs)
-            except NotFound as exc:
-                reg = kwargs.get("reg_no", args[0] if args else None)
-                _tombstone_or_raise(exc, reg, bool(kwargs.get("as_json")))
-
-        info.callback = show
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(retention_app, name="retention")
     app.add_typer(hold_app, name="hold")
-    _show_tombstones(app)

@@ -1,0 +1,210 @@
+"""Finding and reading documents: show (with its view event and a disposed document's tombstone), full-text
+search (with its search event) and the exact 주민등록번호 look-up (audited).
+
+Each use case takes plain arguments and returns plain data with one JSON shape (``as_dict``); the CLI and a
+web front end render the same data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..archive.layout import RRN_KEY_NAME, Archive
+from ..errors import NotFound, UsageError
+from ..text.pii import mask_rrn
+
+
+@dataclass
+class DocumentView:
+    """The public shape of a document (``girok show --json``): metadata, pages, hashes, conversion."""
+
+    id: str
+    title: str
+    doc_type: str
+    date: str | None
+    receipt_no: str
+    applicant: str
+    office: str
+    phones: list
+    rrn_masked: list
+    qr: Any
+    pages_in_original: list
+    captured_at: str
+    pages: int
+    first_page_in_original: int
+    pdfa: str
+    source: dict
+    original: dict
+    archival: dict
+    conversion: dict
+    indexed: bool
+    rescan_suggested: bool
+    page_confidence: list
+    text: list[str] | None = None  # only when the text was asked for (an audited view)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        if self.text is None:
+            del d["text"]
+        return d
+
+
+def document_view(doc, *, with_text: bool = False) -> DocumentView:
+    """The view of a catalogued document (RRNs masked in the title and the text)."""
+    cap = doc.capture
+    meta = json.loads(doc.metadata_json or "{}")
+    return DocumentView(
+        id=doc.reg_no, title=mask_rrn(doc.title), doc_type=doc.doc_type,
+        date=doc.doc_date.isoformat() if doc.doc_date else None,
+        receipt_no=doc.receipt_no, applicant=doc.applicant, office=doc.office,
+        phones=meta.get("phones", []), rrn_masked=meta.get("rrn_masked", []), qr=meta.get("qr"),
+        pages_in_original=meta.get("pages_in_original", []),
+        captured_at=doc.captured_at.isoformat(timespec="seconds") + "Z", pages=doc.page_count,
+        first_page_in_original=doc.first_page,
+        pdfa=f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
+        source={"name": cap.source_name, "path": cap.source_path, "hot_folder": cap.hot_folder,
+                "profile": cap.profile, "media_type": cap.media_type, "size": cap.size},
+        original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath},
+        archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath,
+                  "size": doc.archival_size},
+        conversion=json.loads(doc.conversion),
+        indexed=doc.indexed_at is not None,
+        rescan_suggested=bool(doc.rescan_suggested),
+        page_confidence=[p.confidence for p in doc.pages],
+        text=[mask_rrn(p.text) for p in doc.pages] if with_text else None,
+    )
+
+
+@dataclass
+class TombstoneView:
+    """What remains of a lawfully disposed document, and the error (exit 6) a front end reports with it."""
+
+    data: dict
+    error: NotFound
+
+    def as_dict(self) -> dict:
+        return self.data
+
+
+def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView | TombstoneView:
+    """A document by registration number; reading its text is an access the audit trail keeps.
+
+    A disposed document gives its tombstone (with the Disposed error to report); an unknown number raises
+    NotFound.
+    """
+    try:
+        doc = arch.catalog.get(reg_no)
+    except NotFound:
+        from ..retention.disposal import tombstone
+        from ..retention.schedule import missing
+
+        tomb = tombstone(arch, reg_no)
+        if tomb is None:
+            raise
+        return TombstoneView(data=tomb, error=missing(arch, reg_no))
+    view = document_view(doc, with_text=with_text)
+    if with_text:
+        arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
+    return view
+
+
+# --- search -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchRequest:
+    """A search as a person asks it: words in the query language, optional filters, order and page."""
+
+    text: str = ""
+    doc_type: str | None = None
+    office: str | None = None
+    date: str | None = None  # 2023, 2023-03, 2023-01-01..2023-06-30, ..2023-12-31
+    retention: str | None = None
+    receipt: str | None = None
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+
+
+@dataclass
+class SearchPage:
+    """One page of results: hits in rank order (``rank`` counts from 1 over all pages) and the total."""
+
+    hits: list  # search.base.Hit
+    total: int
+    offset: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.limit - 1) // self.limit
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + len(self.hits), self.total)
+
+    def rows(self) -> list[dict]:
+        return [{"rank": rank, "total": self.total, **h.as_dict()}
+                for rank, h in enumerate(self.hits, start=self.offset + 1)]
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "page": self.page, "pages": self.pages, "limit": self.limit,
+                "hits": self.rows()}
+
+
+def search(arch: Archive, req: SearchRequest) -> SearchPage:
+    """Full-text search with filters, sorting and paging; the search is recorded in the audit trail."""
+    from ..search import query as q
+
+    filters = [q.Filter(name, value) for name, value in
+               (("type", req.doc_type), ("office", req.office), ("retention", req.retention),
+                ("receipt", req.receipt)) if value]
+    if req.date:
+        filters.append(q.parse_date_range(req.date))
+    text = req.text.strip()
+    if not text and not filters:
+        raise UsageError("give words to search for, a filter, or --rrn NUMBER",
+                         hint="e.g. girok search 민원실, or girok search --type 위임장")
+    node = q.parse(text) if text else q.All()
+    offset = (req.page - 1) * req.limit
+    result = arch.index.find(node, limit=req.limit, offset=offset, sort=req.sort, filters=filters)
+    hits = result.hits
+    for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
+        h.title = mask_rrn(h.title)
+    extra = {"filters": [mask_rrn(repr(f)) for f in filters]} if filters else {}
+    if result.total > len(hits):
+        extra["total"] = result.total
+    arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
+                           query=mask_rrn(text), hits=len(hits), **extra)
+    return SearchPage(hits=hits, total=result.total, offset=result.offset, page=req.page, limit=req.limit)
+
+
+@dataclass
+class RrnLookup:
+    """The documents that hold one 주민등록번호, found through its keyed hash; the number only masked."""
+
+    masked: str
+    rows: list[dict] = field(default_factory=list)  # {"reg_no", "title", "doc_type", "date"}
+
+    def as_dict(self) -> dict:
+        return {"rrn": self.masked, "documents": self.rows}
+
+
+def rrn_lookup(arch: Archive, rrn: str) -> RrnLookup:
+    """Exact look-up by 주민등록번호 (YYMMDD-NNNNNNN) through the archive's keyed hash; always audited."""
+    from ..text.pii import load_or_create_secret, normalize_rrn, rrn_hmac
+
+    try:
+        digits = normalize_rrn(rrn)
+    except ValueError:
+        raise UsageError("that is not a 주민등록번호 (13 digits, YYMMDD-GNNNNNN)") from None
+    masked = mask_rrn(f"{digits[:6]}-{digits[6:]}")
+    reg_nos = arch.catalog.reg_nos_by_rrn_hmac(rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)))
+    arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=masked, hits=len(reg_nos))
+    docs = arch.catalog.get_many(reg_nos)
+    rows = [{"reg_no": r, "title": mask_rrn(docs[r].title), "doc_type": docs[r].doc_type,
+             "date": docs[r].doc_date.isoformat() if docs[r].doc_date else None} for r in reg_nos if r in docs]
+    return RrnLookup(masked=masked, rows=rows)

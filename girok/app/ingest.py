@@ -1,0 +1,126 @@
+"""Taking scans in: one-shot ingest of files and folders, and watching the hot folders.
+
+Front ends pass callbacks to hear of each settled document (``Outcome``: archived, duplicate, quarantined,
+skipped) and of what the watcher does; they decide how to show it. Ctrl-C arrives here as KeyboardInterrupt:
+a first one finishes the documents in hand, a second abandons them (their files stay where they were).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..archive.layout import Archive
+from ..errors import UsageError
+
+STATUSES = ("archived", "duplicate", "quarantined", "skipped")
+
+
+NO_FILES = ("no files to ingest", "Give scans (PDF, TIFF, JPEG, PNG) or folders holding them.")
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the candidate files inside the folders named (recursively); none is an error."""
+    from ..ingest.stability import candidate_files
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += candidate_files(p)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or folder")
+    if not files:
+        raise UsageError(NO_FILES[0], hint=NO_FILES[1])
+    return files
+
+
+@dataclass
+class IngestSummary:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def all_archived(self) -> bool:
+        """Everything archived or already archived (else the front end reports quarantine: exit 10)."""
+        return not self.counts["quarantined"] and not self.counts["skipped"]
+
+    def as_dict(self) -> dict:
+        return dict(self.counts)
+
+
+def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: bool = False,
+           workers: int | None = None, keep_work: bool = False,
+           on_outcome: Callable = lambda outcome: None) -> IngestSummary:
+    """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document.
+
+    Interrupted (KeyboardInterrupt), the documents in hand are abandoned and their sources left untouched,
+    then the interruption goes on to the caller.
+    """
+    from ..ingest.pipeline import Ingestor, Item, run_batch
+
+    if not files:
+        raise UsageError(NO_FILES[0], hint=NO_FILES[1])
+    prof = arch.config.profile(profile)
+    summary = IngestSummary()
+    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work)
+
+    def report(o):
+        summary.counts[o.status] += 1
+        on_outcome(o)
+
+    try:
+        run_batch(ingestor, (Item(f.resolve(), prof, None, move_source=move) for f in files), report)
+    except KeyboardInterrupt:
+        ingestor.abandon()
+        raise
+    finally:
+        ingestor.close()
+    return summary
+
+
+class WatchListener:
+    """What a front end hears from ``watch``; every method is optional (override what you show)."""
+
+    def started(self, folders: list, workers: int, cleaned: int, caught_up: int) -> None: ...
+    def outcome(self, outcome) -> None: ...
+    def error(self, message: str) -> None: ...  # e.g. a full disk: the watcher waits and retries
+    def stopping(self, in_hand: int) -> None: ...  # first Ctrl-C: finishing the documents in hand
+    def abandoned(self) -> None: ...  # second Ctrl-C: documents in hand abandoned, files still waiting
+
+
+def watch(arch: Archive, *, poll: float = 1.0, workers: int | None = None, once: bool = False,
+          listener: WatchListener | None = None):
+    """Watch every configured hot folder and archive what arrives, until interrupted (or, with ``once``, until
+    nothing waits). Refuses to run beside another watcher (ArchiveLocked, exit 5). Returns the watcher's stats.
+
+    Before starting it recovers from an interruption: orphaned work folders are cleaned and documents
+    catalogued but not indexed are indexed.
+    """
+    from ..archive.indexing import catch_up_index
+    from ..ingest.pipeline import Ingestor
+    from ..ingest.watcher import Watcher, WatchLock
+    from ..ingest.workarea import clean_orphans
+
+    ear = listener or WatchListener()
+    with WatchLock(arch.root):
+        cleaned = clean_orphans(arch.work_dir)
+        caught = catch_up_index(arch)
+        ingestor = Ingestor(arch, workers=workers or None)
+        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=ear.outcome, on_error=ear.error)
+        ear.started(watcher.folders, ingestor.workers, len(cleaned), caught)
+        try:
+            watcher.run(until=watcher.idle if once else (lambda: False))
+            watcher.emit(ingestor.finish())
+        except KeyboardInterrupt:
+            watcher.stopping = True
+            ear.stopping(ingestor.busy)
+            try:
+                watcher.emit(ingestor.finish())
+            except KeyboardInterrupt:
+                ingestor.abandon()
+                ear.abandoned()
+        finally:
+            ingestor.close()
+        return watcher.stats

@@ -1,0 +1,63 @@
+"""The record keeper's checks and transfers: audit trail verification and log, fixity, BagIt export and import.
+
+Each writes its own audit event where the law asks for one (fixity checks, exports, imports).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..archive.layout import Archive
+from ..errors import NotFound, UsageError
+
+
+def verify_audit(arch: Archive, *, expect: str | None = None):
+    """Check the hash chain of the audit trail (and, with ``expect``, that a recorded head hash is still there).
+    Returns the report (``archive.trail.ChainReport``); ``report.ok`` is False when the trail does not verify."""
+    from ..archive.trail import check_chain
+
+    return check_chain(arch.catalog, expect)
+
+
+def audit_log(arch: Archive, *, since: str | None = None, document: str | None = None) -> Iterator[dict]:
+    """Audit events oldest first, as dicts (``since``: 2026-03-01 or 2026-03-01T09:00, local time)."""
+    from ..archive.trail import event_dict, events, parse_since
+
+    for ev in events(arch.catalog, since=parse_since(since) if since else None, reg_no=document):
+        yield event_dict(ev)
+
+
+def fixity_check(arch: Archive, *, sample: int | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+    """Re-hash stored files against the catalog (all, or ``sample`` at random); the result is audited.
+    Returns ``archive.fixity.FixityReport``."""
+    from ..archive import fixity
+
+    return fixity.check(arch, sample=sample, progress=progress)
+
+
+def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query: str | None = None,
+           progress: Callable[[int, int], None] | None = None) -> dict:
+    """Export documents named by ``ids`` or found by ``query`` as a BagIt bag in ``out_dir`` (new or empty)."""
+    from ..archive.bag import check_out_dir, export_bag
+
+    if bool(ids) == bool(query):
+        raise UsageError("give either --id (one or more) or --query",
+                         hint="e.g. girok export --id GR-2026-000001 --out DIR")
+    check_out_dir(arch, out_dir)  # before a long search
+    reg_nos = list(ids) if ids else [h.reg_no for h in arch.index.search(query, limit=None)]
+    if not reg_nos:
+        raise NotFound(f"no documents match {query!r}; nothing was exported")
+    result = export_bag(arch, reg_nos, out_dir, query=query, progress=progress)
+    return {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
+            "tagmanifest_sha256": result.tagmanifest_sha256}
+
+
+def import_bag(arch: Archive, bag: Path) -> dict:
+    """Validate a girok bag entirely, then restore its documents with their registration numbers (all or none)."""
+    from ..archive.bag import import_bag as _import
+
+    result = _import(arch, bag)
+    return {"bag": str(result.bag.path), "imported": result.imported, "already_present": result.present,
+            "unknown_fields": sorted(result.bag.unknown)}

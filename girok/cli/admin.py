@@ -1,0 +1,116 @@
+"""`girok init`, `status`, `reindex`, `doctor`, `version`: creating and looking after an archive."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .kit import err, out, print_json, state
+from .kit import open_archive
+
+
+def init(
+    name: Optional[str] = typer.Option(None, help="Archive name shown in reports (default: folder name)."),
+    prefix: str = typer.Option("GR", help="Registration number prefix, e.g. SC for 서초구 -> SC-2026-000001."),
+) -> None:
+    """Create a new archive: config, scanner profiles, catalog, index, hot folders."""
+    from ..app.admin import init_archive
+
+    arch = init_archive(state.archive_path, name=name, prefix=prefix)
+    out.print(f"Created archive [bold]{arch.root}[/bold]")
+    out.print(f"  config:   {arch.root / 'girok.toml'} (hot folders -> scanner profiles)")
+    out.print(f"  profiles: {', '.join(sorted(arch.config.profiles))}")
+    for hf in arch.config.hot_folders:
+        out.print(f"  hot folder {hf.path}  (profile {hf.profile})")
+    out.print("Next: `girok watch` to take scans from the hot folders, or `girok ingest FILE...`.")
+
+
+def reindex(
+    engine: Optional[str] = typer.Option(None, "--engine", help="Build the new index with this engine "
+                                         "(whoosh or tantivy); default: the engine of the current index."),
+) -> None:
+    """Rebuild the search index from the catalog, aside, then switch to it: searches keep working meanwhile.
+
+    Also moves an archive between search engines (`--engine tantivy`, and back). Kiwi nouns kept in the
+    catalog are reused, so a reindex does not analyse every text again.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..app.admin import document_count
+    from ..app.admin import reindex as rebuild
+
+    arch = open_archive()
+    with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as progress:
+        task = progress.add_task("", total=document_count(arch))
+        n = rebuild(arch, engine=engine, progress=lambda i: progress.update(task, completed=i))
+    err.print(f"Indexed {n} document(s) with {arch.index.engine_name}.")
+
+
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Queue (waiting in hot folders), in progress, quarantined, and pages archived in the last hour."""
+    from ..app.admin import status as archive_status
+
+    arch = open_archive()
+    d = archive_status(arch)
+    if as_json:
+        print_json(d)
+        return
+    for line in render_status(d, arch.config.name):
+        out.print(line, soft_wrap=True)  # long paths stay on one line
+
+
+def render_status(d: dict, name: str) -> list[str]:
+    """The human form of the status (rich markup)."""
+    from rich.markup import escape
+
+    t = d["last_hour"]
+    watcher = f"running (pid {d['watcher_pid']})" if d["watcher_pid"] else "not running"
+    lines = [
+        f"[bold]{escape(name)}[/bold] ({escape(d['archive'])})",
+        f"  {d['documents']} documents, {d['pages']} pages, {d['unindexed']} waiting for the index",
+        f"  watcher: {watcher}",
+        (f"  queue: {d['waiting']} file(s) waiting in hot folders, {d['in_progress']} in progress, "
+         f"{d['quarantined']} quarantined"),
+        f"  last hour: {t['documents']} documents, {t['pages']} pages archived, {t['pages_per_minute']:.1f} pages/min",
+    ]
+    if d["abandoned"]:
+        lines.append(f"  {d['abandoned']} work folder(s) left by an interruption: run `girok doctor --fix`")
+    if d["quarantined"]:
+        lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
+    lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
+    return lines
+
+
+def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
+    """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
+    from ..app.admin import doctor as check
+
+    report = check(open_archive(), fix=fix)
+    for line in report.findings:
+        out.print(line)
+    if report.fixed:
+        out.print("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files removed.")
+    if not report.problems:
+        out.print("No problems found.")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def version() -> None:
+    """Print girok's version."""
+    from .. import __version__
+
+    out.print(f"girok {__version__}")
+
+
+def register_init(app: typer.Typer) -> None:
+    app.command()(init)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(reindex)
+    app.command()(status)
+    app.command()(doctor)
+    app.command()(version)

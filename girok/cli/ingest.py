@@ -1,0 +1,121 @@
+"""`girok ingest` (one-shot) and `girok watch` (hot folders): show each document as it is settled."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import typer
+
+from ..errors import EXIT_QUARANTINED
+from .kit import err, open_archive, print_json
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
+    profile: str = typer.Option("default", "--profile", "-p", help="Scanner profile to apply."),
+    move: bool = typer.Option(False, "--move", help="Remove each source once it is safely archived "
+                              "(as hot folders do). Default: sources are left in place."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per resulting document: "
+                                 '{"id","source","pages","status","reason"}.'),
+    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
+    keep_work: bool = typer.Option(False, "--keep-work", help="Keep work folders for inspection."),
+) -> None:
+    """Archive files now (the hot-folder pipeline, one-shot).
+
+    Exit code 0 when everything was archived or was a duplicate; 10 when
+    any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..app.ingest import expand
+    from ..app.ingest import ingest as take
+
+    files = list(expand(paths))
+    arch = open_archive()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=as_json and not err.is_terminal, transient=False) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        done_sources: set[str] = set()
+
+        def report(o):
+            if o.source not in done_sources:
+                done_sources.add(o.source)
+                progress.advance(task)
+            if as_json:
+                print_json(o.as_dict())
+            elif o.status != "archived":
+                progress.console.print(f"{o.status:11s} {Path(o.source).name}: {o.reason}")
+            else:
+                progress.console.print(f"archived    {Path(o.source).name} -> {o.id} ({o.pages} p.)")
+
+        try:
+            summary = take(arch, files, profile=profile, move=move, workers=workers or None, keep_work=keep_work,
+                           on_outcome=report)
+        except KeyboardInterrupt:
+            err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
+            raise typer.Exit(130)
+    counts = summary.counts
+    if not as_json:
+        err.print(f"{counts['archived']} archived, {counts['duplicate']} duplicate, "
+                  f"{counts['quarantined']} quarantined" + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
+        if counts["quarantined"]:
+            err.print(f"Quarantined files and their reasons are in {arch.quarantine_dir}")
+    if not summary.all_archived:
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+def watch(
+    poll: float = typer.Option(1.0, help="Seconds between stability checks."),
+    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per document as it is settled."),
+    once: bool = typer.Option(False, "--once", help="Take what is waiting now, then exit (for cron/timers)."),
+) -> None:
+    """Watch every configured hot folder and archive what scanners drop there.
+
+    Runs until interrupted. Ctrl-C (or SIGTERM) finishes the documents in
+    hand and stops; a second Ctrl-C abandons them at once (their files stay
+    in the hot folder and are taken again next time).
+    """
+    from ..app.ingest import WatchListener
+    from ..app.ingest import watch as run
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (nohup, &)
+    arch = open_archive()
+
+    class Console(WatchListener):
+        def started(self, folders, workers, cleaned, caught_up):
+            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+            if as_json:
+                return
+            err.print(f"Watching {len(folders)} hot folder(s) of {arch.root} with {workers} worker(s); Ctrl-C to stop.")
+            for hf in folders:
+                err.print(f"  {hf.path}  [{hf.profile}]")
+            if cleaned or caught_up:
+                err.print(f"Recovered after an interruption: {cleaned} work folder(s) cleaned, "
+                          f"{caught_up} document(s) indexed.")
+
+        def outcome(self, o):
+            if as_json:
+                print_json(o.as_dict())
+            else:
+                extra = f" -> {o.id} ({o.pages} p.)" if o.status == "archived" else f": {o.reason}"
+                err.print(f"{o.status:11s} {o.source}{extra}")
+
+        def error(self, message):
+            err.print(f"error: {message}", markup=False, highlight=False)
+
+        def stopping(self, in_hand):
+            err.print(f"Stopping: finishing {in_hand} document(s) in hand (Ctrl-C again to abandon them)...")
+
+        def abandoned(self):
+            err.print("Abandoned; their files are still in the hot folders.")
+
+    s = run(arch, poll=poll, workers=workers or None, once=once, listener=Console())
+    if not as_json:
+        err.print(f"Stopped. {s.archived} archived, {s.duplicates} duplicate, {s.quarantined} quarantined.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(watch)
