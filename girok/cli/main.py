@@ -83,8 +83,8 @@ def ingest(
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
-    Exit code 0 when everything was archived or was a duplicate; 10 when
-    any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
+    Exit code 0 (OK) when everything was archived or was a duplicate; exit code
+    10 (QUARANTINED) when any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
     """
     from ..ingest.pipeline import Ingestor, Item, run_batch
 
