@@ -21,8 +21,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 # "exit 13", "exit code 20", "Exit codes 0/10", "exits with 6", then the numbers (each optionally named)
 _NUM = r"(\d+)(?:\s*\(([A-Z][A-Z_]*)\)|\s*,\s*([A-Z][A-Z_]{2,})\b)?"
-_CITE = re.compile(r"\bexit(?:s|ed|ing)?(?:\s+with)?(?:\s+codes?)?\s+(" + _NUM + r"(?:\s*(?:/|,|;|or|and)\s*" + _NUM + r")*)",
-                   re.IGNORECASE)
+_CITE = re.compile(r"\bexit(?:s|ed|ing)?(?:\s+with)?(?:\s+codes?)?\s+"
+                   r"(" + _NUM + r"(?:\s*(?:/|,|;|or|and)\s*" + _NUM + r")*)", re.IGNORECASE)
 _ONE = re.compile(_NUM)
 
 
@@ -114,7 +114,8 @@ def test_readme_table_lists_exactly_the_enum():
     table = _readme_table()
     assert sorted(table) == sorted(int(c) for c in ExitCode)
     for code, cells in table.items():
-        assert cells[1] == f"`{ExitCode(code).name}`", f"README row {code} names {cells[1]}, not ExitCode.{ExitCode(code).name}"
+        name = ExitCode(code).name
+        assert cells[1] == f"`{name}`", f"README row {code} names {cells[1]}, not ExitCode.{name}"
 
 
 def test_every_error_class_exits_with_an_enum_member():

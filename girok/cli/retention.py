@@ -82,7 +82,10 @@ def decide_cmd(
     meeting: str = typer.Option("", "--meeting", help="The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\"."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Record the committee's decisions; refuses (exit code 13, RETENTION_REFUSED) a file that does not match its review."""
+    """Record the committee's decisions; refuses a file that does not match its review.
+
+    Exit code 13 (RETENTION_REFUSED) when it refuses; nothing is recorded then.
+    """
     from ..retention.decide import decide
 
     if not file.is_file():
@@ -290,7 +293,7 @@ def _tombstone_or_raise(exc: NotFound, reg_no: str | None, as_json: bool) -> Non
 
 
 def _show_tombstones(app: typer.Typer) -> None:
-    """Make `girok show ID` print the tombstone of a disposed document (and exit code 6, NOT_FOUND, as for any absent one).
+    """Make `girok show ID` print a disposed document's tombstone (and exit code 6, NOT_FOUND, like any absent one).
 
     Wraps the core `show` command; the proper home is cli.py's show, which
     can call ``_tombstone_or_raise`` on NotFound, and then this goes.
