@@ -5,6 +5,8 @@
 #                     local store) if it does not exist, archive what already waits in its
 #                     hot folders, and keep watching them (Ctrl-C to stop)
 #   ./girok.sh test   install what is missing, then run the whole test suite
+#   ./girok.sh lint   ruff (pyflakes, pycodestyle) and import-linter (the layer contracts in
+#                     pyproject.toml); fails on any violation. CI runs it before the tests.
 #
 # Environment: GIROK_ARCHIVE (default ./archive), PYTHON (default python3).
 set -euo pipefail
@@ -67,12 +69,20 @@ case "$cmd" in
     install_python_packages
     exec .venv/bin/python -m pytest "$@"
     ;;
+  lint)
+    shift
+    install_python_packages
+    status=0
+    .venv/bin/ruff check girok tests bench || status=1
+    .venv/bin/lint-imports --no-cache --no-logo || status=1
+    exit $status
+    ;;
   install)
     install_debian_packages
     install_python_packages
     ;;
   *)
-    echo "usage: ./girok.sh run|test|install   (see README.md)" >&2
+    echo "usage: ./girok.sh run|test|lint|install   (see README.md)" >&2
     exit 2
     ;;
 esac

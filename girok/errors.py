@@ -3,16 +3,52 @@
 Every error carries the process exit code the CLI returns for it and a
 message that says what happened and what to do. The library raises these;
 only ``girok.cli`` turns them into exit codes and printed messages.
-The codes are listed in the README; keep the two in step.
+The codes are the members of ``ExitCode`` (modelled on OCRmyPDF's
+``ocrmypdf.exceptions.ExitCode``); the README's "Exit codes" table lists the
+same ones, and tests/test_exit_codes.py keeps the table and every help text
+in step with the enum.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit code of the ``girok`` command, one member per row of the README's table.
+
+    An ``IntEnum``: ``sys.exit(ExitCode.LOCKED)`` exits with 5, and
+    ``ExitCode.LOCKED == 5``. Help texts cite a code with :meth:`cite`, so
+    the number and its meaning cannot drift apart.
+    """
+
+    OK = 0
+    GENERAL = 1  # general error; also `search` found nothing, `doctor` found problems
+    USAGE = 2  # unknown command or option, bad argument
+    CONFIG = 3  # girok.toml or a scanner profile is missing or invalid
+    NOT_AN_ARCHIVE = 4  # the archive folder is not a girok archive
+    LOCKED = 5  # another girok process holds the archive's watch lock
+    NOT_FOUND = 6  # no such document (or it was disposed of)
+    MISSING_PROGRAM = 7  # tesseract, its Korean data, ghostscript, ... is not installed
+    INDEX_OUTDATED = 8  # the search index is from another girok version
+    QUARANTINED = 10  # a batch finished but some inputs were quarantined (or skipped)
+    STORE = 11  # the archive store could not be written (disk full, permissions)
+    CATALOG = 12  # the catalog could not be written
+    RETENTION_REFUSED = 13  # `retention decide` refused the review file
+    AUDIT_BROKEN = 20  # `audit verify`: the audit trail does not verify
+    FIXITY_FAILED = 21  # `fixity check`: missing, changed, unreadable or orphan files
+    BAG_REJECTED = 22  # `import`: the bag failed validation or conflicts; nothing imported
+    INTERRUPTED = 130  # Ctrl-C
+
+    def cite(self) -> str:
+        """How help texts name this code: ``ExitCode.AUDIT_BROKEN.cite() == "exit code 20 (AUDIT_BROKEN)"``."""
+        return f"exit code {self.value} ({self.name})"
 
 
 class GirokError(Exception):
     """Base class. ``exit_code`` is what the CLI exits with."""
 
-    exit_code = 1
+    exit_code = ExitCode.GENERAL
     hint = ""
 
     def __init__(self, message: str, *, hint: str | None = None):
@@ -36,43 +72,43 @@ class GirokError(Exception):
 class UsageError(GirokError):
     """The command line asked for something that cannot be done as asked."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ConfigError(GirokError):
     """The archive config or a scanner profile is missing or invalid."""
 
-    exit_code = 3
+    exit_code = ExitCode.CONFIG
     hint = "Fix the file named above (see README, 'Configuration'), then run the command again."
 
 
 class ArchiveNotFound(GirokError):
-    exit_code = 4
+    exit_code = ExitCode.NOT_AN_ARCHIVE
     hint = "Create one with `girok --archive DIR init`, or point --archive / GIROK_ARCHIVE at an existing archive."
 
 
 class ArchiveLocked(GirokError):
     """Another girok process holds the archive's watch lock."""
 
-    exit_code = 5
+    exit_code = ExitCode.LOCKED
 
 
 class NotFound(GirokError):
     """A document (or other record) that was asked for does not exist."""
 
-    exit_code = 6
+    exit_code = ExitCode.NOT_FOUND
 
 
 class MissingDependency(GirokError):
     """An external program (tesseract, ghostscript, ...) is not installed."""
 
-    exit_code = 7
+    exit_code = ExitCode.MISSING_PROGRAM
 
 
 class IndexOutdated(GirokError):
     """The search index was built with another schema version."""
 
-    exit_code = 8
+    exit_code = ExitCode.INDEX_OUTDATED
     hint = "Run `girok reindex` to rebuild the search index from the catalog."
 
 
@@ -84,7 +120,7 @@ class InputRejected(GirokError):
     such: the CLI reports quarantined files and exits with ``exit_code``.
     """
 
-    exit_code = 10
+    exit_code = ExitCode.QUARANTINED
 
     def __init__(self, message: str, *, stage: str, advice: str):
         super().__init__(message, hint=advice)
@@ -95,19 +131,19 @@ class InputRejected(GirokError):
 class StorageError(GirokError):
     """Writing to or reading from the archive store failed (disk full, permissions)."""
 
-    exit_code = 11
+    exit_code = ExitCode.STORE
     hint = "Check free space and permissions of the archive folder, then run `girok doctor`."
 
 
 class CatalogError(GirokError):
-    exit_code = 12
+    exit_code = ExitCode.CATALOG
     hint = "Run `girok doctor`; if it persists, restore the catalog from backup."
 
 
 class AuditBroken(GirokError):
     """The audit trail does not verify: an event was edited, removed, inserted or moved."""
 
-    exit_code = 20
+    exit_code = ExitCode.AUDIT_BROKEN
     hint = ("The catalog was changed outside girok. Keep this copy for investigation, compare it with "
             "the catalog backup and the last audit hash you recorded, and restore from backup.")
 
@@ -115,7 +151,7 @@ class AuditBroken(GirokError):
 class FixityFailed(GirokError):
     """Stored files are missing, changed, unreadable, or not in the catalog."""
 
-    exit_code = 21
+    exit_code = ExitCode.FIXITY_FAILED
     hint = ("Restore the named files from backup (their SHA-256 is in the catalog); "
             "`girok doctor` explains files the catalog does not know.")
 
@@ -123,7 +159,7 @@ class FixityFailed(GirokError):
 class BagRejected(GirokError):
     """A bag failed validation or cannot be imported into this archive; nothing was imported."""
 
-    exit_code = 22
+    exit_code = ExitCode.BAG_REJECTED
     hint = "Nothing was imported. Ask the sender for a fresh copy of the bag, or check it with `bagit.py --validate`."
 
 
@@ -134,8 +170,8 @@ def _rebuild(cls, message, state):
     return err
 
 
-# Exit code used when a batch finished but some inputs were quarantined.
-EXIT_QUARANTINED = InputRejected.exit_code
+# Exit code used when a batch finished but some inputs were quarantined (an alias kept for callers).
+EXIT_QUARANTINED = ExitCode.QUARANTINED
 
 
 class Disposed(NotFound):
@@ -145,5 +181,5 @@ class Disposed(NotFound):
 class RetentionRefused(GirokError):
     """A retention step was refused: a decision file that does not match its review, an invalid decision, ..."""
 
-    exit_code = 13
+    exit_code = ExitCode.RETENTION_REFUSED
     hint = "Nothing was changed. Fix what the message names, or run `girok retention review` again."

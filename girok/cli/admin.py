@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from ..errors import ExitCode
+
 from .kit import err, out, print_json, state
 from .kit import open_archive
 
@@ -95,7 +97,7 @@ def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be rep
     if not report.problems:
         out.print("No problems found.")
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.GENERAL)
 
 
 def version() -> None:

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from ..errors import ExitCode
+
 from .kit import err, open_archive, out, print_json
 
 
@@ -16,7 +18,7 @@ def show(
 ) -> None:
     """Show a document: metadata, pages, hashes, PDF/A level, and (with --text) its text.
 
-    A disposed document shows its tombstone (exit code 6, as for any document that is not there).
+    A disposed document shows its tombstone; exit code 6 (NOT_FOUND), as for any document that is not there.
     """
     from rich.table import Table
 
@@ -121,7 +123,7 @@ def search(
     if not result.hits:
         err.print("No documents found." if result.total == 0 else
                   f"No results on page {page}: there are {result.total} in all.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.GENERAL)
     from rich.table import Table
 
     t = Table("ID", "type", "date", "title", "snippet")
@@ -143,7 +145,7 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
         return
     if not found.rows:
         err.print(f"No document holds {found.masked}.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.GENERAL)
     from rich.table import Table
 
     t = Table("ID", "type", "date", "title")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import EXIT_QUARANTINED
+from ..errors import ExitCode
 from .kit import err, open_archive, print_json
 
 
@@ -23,8 +23,8 @@ def ingest(
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
-    Exit code 0 when everything was archived or was a duplicate; 10 when
-    any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
+    Exit code 0 (OK) when everything was archived or was a duplicate; exit code
+    10 (QUARANTINED) when any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -54,7 +54,7 @@ def ingest(
                            on_outcome=report)
         except KeyboardInterrupt:
             err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
-            raise typer.Exit(130)
+            raise typer.Exit(ExitCode.INTERRUPTED)
     counts = summary.counts
     if not as_json:
         err.print(f"{counts['archived']} archived, {counts['duplicate']} duplicate, "
@@ -62,7 +62,7 @@ def ingest(
         if counts["quarantined"]:
             err.print(f"Quarantined files and their reasons are in {arch.quarantine_dir}")
     if not summary.all_archived:
-        raise typer.Exit(EXIT_QUARANTINED)
+        raise typer.Exit(ExitCode.QUARANTINED)
 
 
 def watch(

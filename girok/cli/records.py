@@ -25,7 +25,7 @@ def audit_verify(
 ) -> None:
     """Check that no event was edited, removed, inserted or reordered; name the first bad one.
 
-    Exit code 20 when the trail does not verify. Record the printed head hash
+    Exit code 20 (AUDIT_BROKEN) when the trail does not verify. Record the printed head hash
     somewhere else: a whole catalog rewritten with recomputed hashes is only
     caught with `--expect HASH`.
     """
@@ -72,7 +72,7 @@ def fixity_check(
 ) -> None:
     """Re-hash stored files against their recorded SHA-256; report missing, changed and orphan files.
 
-    The result is written to the audit trail. Exit code 21 on any problem:
+    The result is written to the audit trail. Exit code 21 (FIXITY_FAILED) on any problem:
     fit for a nightly job (`girok fixity check && girok audit verify`).
     """
     from ..app.records import fixity_check as check
@@ -124,7 +124,7 @@ def import_(
 ) -> None:
     """Import a girok bag: validate it entirely, then restore its documents with their registration numbers.
 
-    A bag that fails validation imports nothing (exit code 22). Documents
+    A bag that fails validation imports nothing (exit code 22, BAG_REJECTED). Documents
     already here with the same content are left alone.
     """
     from ..app.records import import_bag

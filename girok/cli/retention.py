@@ -68,7 +68,10 @@ def decide_cmd(
     meeting: str = typer.Option("", "--meeting", help="The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\"."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Record the committee's decisions; refuses (exit 13) a file that does not match its review."""
+    """Record the committee's decisions; refuses a file that does not match its review.
+
+    Exit code 13 (RETENTION_REFUSED) when it refuses; nothing is recorded then.
+    """
     from ..app.retention import decide
 
     res = decide(open_archive(), file, meeting=meeting)
