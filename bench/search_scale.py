@@ -38,9 +38,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from girok.search.analysis import morphs, normalize
-from girok.search.base import IndexDoc
-from girok.search.index import SearchIndex
+from girok.search.analysis import morphs, normalize  # noqa: E402  (after the sys.path line above)
+from girok.search.base import IndexDoc  # noqa: E402
+from girok.search.index import SearchIndex  # noqa: E402
 
 TEXT_DIR = (REPO / ".." / "shared" / "corpus" / "text").resolve()
 TYPES = ["위임장", "진정서", "전입신고서", "혼인신고서", "건축허가신청서", "토지대장", "정보공개청구서",

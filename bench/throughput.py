@@ -328,7 +328,7 @@ def run_peer(corpus: Path, out: Path, env: dict) -> dict:
     rc = proc.wait()
     outer_wall = time.monotonic() - t0
     (out / "peer.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    last = next((l for l in reversed(lines) if l.strip()), "")
+    last = next((line for line in reversed(lines) if line.strip()), "")
     m = PEER_LAST_LINE.search(last)
     if rc != 0 or not m:
         return {"error": f"peer_baseline.py exited {rc}; last line: {last!r} (full output in {out / 'peer.log'})"}
