@@ -21,7 +21,9 @@ marked "PostgreSQL" for where it goes.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import ConfigError
 
@@ -53,6 +55,11 @@ class Dialect:
     def classify(self, exc: BaseException) -> str | None:
         """DUPLICATE, FULL, LOCKED or None, from the driver's error (``exc`` or the DBAPI error it wraps)."""
         return None
+
+    @contextmanager
+    def schema_change(self, conn) -> Iterator[None]:  # noqa: ANN001
+        """Around the migrations' transaction on ``conn`` (a SQLAlchemy connection)."""
+        yield
 
     def secure_delete(self, session) -> None:  # noqa: ANN001
         """From now on in this transaction, deleted content is overwritten, not left in free space."""
@@ -96,6 +103,17 @@ class SQLiteDialect(Dialect):
         if code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
             return LOCKED
         return None
+
+    @contextmanager
+    def schema_change(self, conn) -> Iterator[None]:  # noqa: ANN001
+        # SQLite rebuilds a table to alter it; foreign keys must be off meanwhile
+        # (this pragma has no effect inside a transaction, so it comes first).
+        raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction handling
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            yield
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
     def secure_delete(self, session) -> None:  # noqa: ANN001
         session.connection().exec_driver_sql("PRAGMA secure_delete=ON")

@@ -183,14 +183,9 @@ class Catalog:
     def upgrade(self) -> None:
         if self.current_revision() == self.head_revision():
             return
-        with self.engine.connect() as conn:
-            # SQLite rebuilds a table to alter it; foreign keys must be off meanwhile
-            # (this pragma has no effect inside a transaction, so it comes first).
-            raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction handling
-            raw.execute("PRAGMA foreign_keys=OFF")
+        with self.engine.connect() as conn, self.dialect.schema_change(conn):
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
-            raw.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         self.engine.dispose()
