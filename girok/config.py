@@ -82,6 +82,7 @@ class ArchiveConfig:
     document_types: tuple[str, ...] = ()
     offices: tuple[str, ...] = ()
     search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
+    catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
 
     def profile(self, name: str) -> Profile:
         try:
@@ -248,7 +249,25 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         document_types=tuple(_str_list(arch, "document_types", DEFAULT_DOCUMENT_TYPES)),
         offices=tuple(_str_list(arch, "offices", ())),
         search_engine=_engine(arch),
+        catalog_url=_catalog_url(arch, root),
     )
+
+
+def _catalog_url(arch: _Fields, root: Path) -> str:
+    """The catalog URL: GIROK_CATALOG_URL, else [archive] catalog, else ROOT/catalog.sqlite.
+
+    A relative SQLite path is relative to the archive folder. Only SQLite for now."""
+    env = os.environ.get("GIROK_CATALOG_URL", "").strip()
+    url = env or arch.get("catalog", str, "sqlite:///catalog.sqlite").strip()
+    where = "GIROK_CATALOG_URL" if env else f"{arch.where}: 'catalog'"
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return f"sqlite:///{root / url[len('sqlite:///'):]}"  # an absolute path stays as it is
+    if "://" not in url:
+        raise ConfigError(f"{where} must be a database URL like \"sqlite:///catalog.sqlite\", got {url!r}")
+    raise ConfigError(f"{where}: {url.split(':', 1)[0]!r} catalogs are not supported; only SQLite files "
+                      "(sqlite:///catalog.sqlite) for now",
+                      hint="PostgreSQL support comes with the multi-machine work. Remove the setting "
+                           "to use the archive's catalog.sqlite.")
 
 
 SEARCH_ENGINES = ("whoosh", "tantivy")

@@ -71,8 +71,8 @@ def test_dispose_destroys_what_was_approved_and_keeps_a_tombstone(env, due3):
 def live(env, reg):
     from girok.retention.schedule import live_documents
 
-    with env.arch.catalog.Session() as s:
-        return live_documents(s, [reg])
+    with env.arch.catalog.reading() as tx:
+        return live_documents(tx, [reg])
 
 
 def test_certificate_lists_what_was_destroyed_and_when(env, due3):

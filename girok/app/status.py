@@ -9,10 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-
 from ..archive.layout import Archive
-from ..catalog.models import Document
 from ..fsutil import pid_alive
 from ..ingest.stability import candidate_files
 from ..ingest.watcher import LOCK_NAME
@@ -41,11 +38,7 @@ def throughput(arch: Archive, *, now: datetime | None = None) -> dict:
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)  # the catalog keeps naive UTC
     since = now - WINDOW
-    with arch.catalog.Session() as s:
-        docs, pages, first, last = s.execute(
-            select(func.count(Document.id), func.coalesce(func.sum(Document.page_count), 0),
-                   func.min(Document.captured_at), func.max(Document.captured_at))
-            .where(Document.captured_at >= since)).one()
+    docs, pages, first, last = arch.catalog.captured_since(since)
     minutes = max(1.0, (last - first).total_seconds() / 60) if docs else 0.0
     return {"window_minutes": int(WINDOW.total_seconds() // 60), "documents": docs, "pages": int(pages),
             "pages_per_minute": round(pages / minutes, 1) if minutes else 0.0}

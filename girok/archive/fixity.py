@@ -17,11 +17,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select
-
 from ..fsutil import sha256_file
 from .layout import Archive
-from ..catalog.models import Capture, Document
 
 # At most this many paths per kind go into the audit event (the report itself has them all).
 EVENT_LIST_LIMIT = 100
@@ -75,15 +72,12 @@ def expected_files(arch: Archive) -> dict[str, Expected]:
     """Every file the catalog references, with the SHA-256 and size it recorded."""
     files: dict[str, Expected] = {}
     originals: dict[int, Expected] = {}
-    with arch.catalog.Session() as s:
-        for cap_id, rel, sha, size in s.execute(
-                select(Capture.id, Capture.original_relpath, Capture.sha256, Capture.size)):
-            files[rel] = originals[cap_id] = Expected(rel, sha, size, "original")
-        for cap_id, reg, rel, sha, size in s.execute(select(
-                Document.capture_id, Document.reg_no, Document.archival_relpath, Document.archival_sha256,
-                Document.archival_size).order_by(Document.id)):
-            files.setdefault(rel, Expected(rel, sha, size, "archival")).reg_nos.append(reg)
-            originals[cap_id].reg_nos.append(reg)
+    stored_originals, stored_archival = arch.catalog.stored_files()
+    for cap_id, rel, sha, size in stored_originals:
+        files[rel] = originals[cap_id] = Expected(rel, sha, size, "original")
+    for cap_id, reg, rel, sha, size in stored_archival:
+        files.setdefault(rel, Expected(rel, sha, size, "archival")).reg_nos.append(reg)
+        originals[cap_id].reg_nos.append(reg)
     return files
 
 

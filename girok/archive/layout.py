@@ -44,6 +44,9 @@ offices = []
 # Search engine for new indexes: "whoosh" (embedded, up to ~100k documents) or "tantivy" (millions;
 # see README). `girok reindex --engine NAME` moves an existing archive from one to the other.
 search_engine = "whoosh"
+# The catalog database: a SQLite file, relative to this folder (the environment variable
+# GIROK_CATALOG_URL, if set, takes its place).
+# catalog = "sqlite:///catalog.sqlite"
 
 # One [[hotfolder]] per scanner or counter. `profile` names a file in profiles/.
 [[hotfolder]]
@@ -80,7 +83,7 @@ class Archive:
     def __init__(self, config: ArchiveConfig):
         self.config = config
         self.root = config.root
-        self.catalog = Catalog(self.root / "catalog.sqlite")
+        self.catalog = Catalog(config.catalog_url or self.root / "catalog.sqlite")
         self.store = Store(self.root / "store")
         self.index = SearchIndex(self.root / "index", engine=config.search_engine)
         self.work_dir = self.root / "work"

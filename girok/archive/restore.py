@@ -15,51 +15,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from ..errors import BagRejected, CatalogError
-from ..catalog import audit
-from ..catalog.repository import Catalog, actor, now
-from ..catalog.models import Capture, Counter, Document, Page
+from ..errors import BagRejected
+from ..catalog import repository
+from ..catalog.records_repo import LOCAL, Column, columns
+from ..catalog.repository import Catalog, Tx
+from ..catalog.models import Capture, Document
 from ..text.periods import CLASSES
-from ..catalog.retention_models import Retention, Tombstone
+from ..catalog.retention_models import Retention
 
 REG_NO_RE = re.compile(r"^([A-Z0-9]{1,8})-(\d{4})-(\d{6,9})$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-# Columns that belong to one catalog and are set anew on import.
-LOCAL = {
-    Capture: {"id", "original_relpath"},
-    Document: {"id", "capture_id", "archival_relpath", "indexed_at"},
-    Page: {"id", "document_id"},
-    Retention: {"document_id"},
-}
-
-
-def _columns(model) -> list[sa.Column]:
-    return [c for c in sa.inspect(model).columns if c.key not in LOCAL[model]]
-
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (datetime, date)) else value
 
 
-def _row(obj, model) -> dict[str, Any]:
-    return {c.key: _plain(getattr(obj, c.key)) for c in _columns(model)}
+def _row(obj, kind: str) -> dict[str, Any]:
+    return {c.key: _plain(getattr(obj, c.key)) for c in columns(kind)}
 
 
 def to_record(doc: Document, retention: Retention | None = None) -> dict[str, Any]:
     """A document with its capture and pages (loaded) and its retention row as JSON-ready data."""
-    return {"document": _row(doc, Document), "capture": _row(doc.capture, Capture),
-            "pages": [_row(p, Page) for p in doc.pages],
-            "retention": _row(retention, Retention) if retention is not None else None}
+    return {"document": _row(doc, "document"), "capture": _row(doc.capture, "capture"),
+            "pages": [_row(p, "page") for p in doc.pages],
+            "retention": _row(retention, "retention") if retention is not None else None}
 
 
 def retention_of(catalog: Catalog, doc: Document) -> Retention | None:
-    with catalog.Session() as s:
-        return s.get(Retention, doc.id)
+    return catalog.retention_of(doc.id)
 
 
 @dataclass
@@ -75,12 +58,12 @@ class Record:
         return self.document["reg_no"]
 
 
-def _value(col: sa.Column, v: Any, where: str) -> Any:
+def _value(col: Column, v: Any, where: str) -> Any:
     if v is None:
         if col.nullable:
             return None
         raise ValueError(f"{where}.{col.key} must not be empty")
-    kind = col.type.python_type
+    kind = col.python_type
     try:
         if kind is datetime:
             at = datetime.fromisoformat(v)
@@ -97,16 +80,16 @@ def _value(col: sa.Column, v: Any, where: str) -> Any:
     return float(v) if kind is float else v
 
 
-def _parse_row(data: Any, model, where: str, unknown: set[str]) -> dict[str, Any]:
+def _parse_row(data: Any, kind: str, where: str, unknown: set[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{where} is not an object")
-    cols = {c.key: c for c in _columns(model)}
-    unknown.update(f"{where}.{k}" for k in data if k not in cols and k not in LOCAL[model])
+    cols = {c.key: c for c in columns(kind)}
+    unknown.update(f"{where}.{k}" for k in data if k not in cols and k not in LOCAL[kind])
     row = {}
     for key, col in cols.items():
         if key in data:
             row[key] = _value(col, data[key], where)
-        elif not col.nullable and col.default is None and col.server_default is None:
+        elif not col.nullable and not col.has_default:
             raise ValueError(f"{where}.{key} is missing")
     return row
 
@@ -116,12 +99,12 @@ def parse_record(data: Any) -> Record:
     if not isinstance(data, dict):
         raise ValueError("the record is not an object")
     unknown: set[str] = set()
-    doc = _parse_row(data.get("document"), Document, "document", unknown)
-    cap = _parse_row(data.get("capture"), Capture, "capture", unknown)
+    doc = _parse_row(data.get("document"), "document", "document", unknown)
+    cap = _parse_row(data.get("capture"), "capture", "capture", unknown)
     pages = data.get("pages")
     if not isinstance(pages, list):
         raise ValueError("pages is not a list")
-    rows = [_parse_row(p, Page, f"pages[{i}]", unknown) for i, p in enumerate(pages)]
+    rows = [_parse_row(p, "page", f"pages[{i}]", unknown) for i, p in enumerate(pages)]
     if not REG_NO_RE.match(doc["reg_no"]):
         raise ValueError(f"document.reg_no {doc['reg_no']!r} is not a registration number")
     for where, sha in (("document.archival_sha256", doc["archival_sha256"]), ("capture.sha256", cap["sha256"])):
@@ -132,7 +115,7 @@ def parse_record(data: Any) -> Record:
         raise ValueError("page numbers must be distinct and start at 1")
     retention = None
     if data.get("retention") is not None:
-        retention = _parse_row(data["retention"], Retention, "retention", unknown)
+        retention = _parse_row(data["retention"], "retention", "retention", unknown)
         if retention["retention_class"] not in CLASSES:
             raise ValueError(f"retention.retention_class {retention['retention_class']!r} is not a retention class")
     return Record(doc, cap, rows, retention, unknown)
@@ -154,21 +137,21 @@ class RestoreResult:
     present: list[str] = field(default_factory=list)  # already here, identical: left alone
 
 
-def _state(s: Session, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None]:
+def _state(tx: Tx, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None]:
     """("new" | "present", the existing capture to attach to); raises BagRejected on a conflict."""
     reg = rec.reg_no
-    if s.get(Tombstone, reg) is not None:  # lawfully disposed of here
+    if tx.tombstone(reg) is not None:  # lawfully disposed of here
         raise BagRejected(f"{reg} was disposed of in this archive; its number cannot come back",
                           hint="Nothing was imported. Leave this document out of the bag, or import it elsewhere.")
-    doc = s.scalars(sa.select(Document).where(Document.reg_no == reg)).first()
-    cap = s.scalars(sa.select(Capture).where(Capture.sha256 == rec.capture["sha256"])).first()
+    doc = tx.document(reg)
+    cap = tx.capture_by_sha(rec.capture["sha256"])
     if doc is not None:
         if doc.archival_sha256 == rec.document["archival_sha256"] and cap is not None and doc.capture_id == cap.id:
             return "present", cap
         raise BagRejected(f"{reg} already exists in this archive with other content",
                           hint="Nothing was imported. A registration number is never reused; "
                                "import this bag into another archive, or ask the sender.")
-    siblings = set(s.scalars(sa.select(Document.reg_no).where(Document.capture_id == cap.id))) if cap else set()
+    siblings = tx.reg_nos_of_capture(cap.id) if cap else set()
     if cap is not None and not siblings & bag_regs:
         other = ", ".join(sorted(siblings)) or "a capture without documents"
         raise BagRejected(f"the original of {reg} is already archived here as {other}",
@@ -180,47 +163,36 @@ def _state(s: Session, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | 
 def check_conflicts(catalog: Catalog, records: list[Record]) -> list[str]:
     """Registration numbers already present (identical); raises BagRejected on any conflict."""
     regs = {r.reg_no for r in records}
-    with catalog.Session() as s:
-        return [r.reg_no for r in records if _state(s, r, regs)[0] == "present"]
+    with catalog.reading() as tx:
+        return [r.reg_no for r in records if _state(tx, r, regs)[0] == "present"]
 
 
-def _bump_counter(s: Session, reg_no: str) -> None:
+def _bump_counter(tx: Tx, reg_no: str) -> None:
     prefix, year, n = REG_NO_RE.match(reg_no).groups()
-    row = s.get(Counter, (prefix, int(year)))
-    if row is None:
-        s.add(Counter(prefix=prefix, year=int(year), last=int(n)))
-    elif row.last < int(n):
-        row.last = int(n)
-    s.flush()
+    tx.counter_at_least(prefix, int(year), int(n))
 
 
 def restore(catalog: Catalog, items: list[Incoming], *, detail: dict[str, Any]) -> RestoreResult:
     """Write the records and the ``import`` event in one transaction, or nothing."""
     result = RestoreResult()
     regs = {it.record.reg_no for it in items}
-    try:
-        with catalog.Session() as s, s.begin():
-            for it in items:
-                rec = it.record
-                state, cap = _state(s, rec, regs)
-                if state == "present":
-                    result.present.append(rec.reg_no)
-                    continue
-                if cap is None:
-                    cap = Capture(**rec.capture, original_relpath=it.original_relpath)
-                    s.add(cap)
-                    s.flush()
-                doc = Document(**rec.document, capture_id=cap.id, archival_relpath=it.archival_relpath)
-                s.add(doc)
-                s.flush()
-                s.add_all(Page(**p, document_id=doc.id) for p in rec.pages)
-                if rec.retention is not None:  # as the sending archive decided it, re-classifications included
-                    s.add(Retention(**rec.retention, document_id=doc.id))
-                _bump_counter(s, rec.reg_no)
-                result.imported.append(rec.reg_no)
-            s.flush()
-            audit.append(s, at=now(), actor=actor(), action="import", reg_no=",".join(r.record.reg_no for r in items) or None,
-                         detail={**detail, "imported": len(result.imported), "already_present": result.present})
-    except IntegrityError as exc:
-        raise CatalogError(f"the catalog refused the imported records: {exc.orig}") from exc
+    with catalog.transaction("the imported records", refused="the catalog refused the imported records") as tx:
+        for it in items:
+            rec = it.record
+            state, cap = _state(tx, rec, regs)
+            if state == "present":
+                result.present.append(rec.reg_no)
+                continue
+            if cap is None:
+                cap = tx.add_capture(**rec.capture, original_relpath=it.original_relpath)
+            doc = tx.add_document(**rec.document, capture_id=cap.id, archival_relpath=it.archival_relpath)
+            tx.add_pages(doc.id, rec.pages)
+            if rec.retention is not None:  # as the sending archive decided it, re-classifications included
+                tx.add_retention_row(doc.id, rec.retention)
+            _bump_counter(tx, rec.reg_no)
+            result.imported.append(rec.reg_no)
+        tx.flush()
+        tx.append_event(at=repository.now(), actor=repository.actor(), action="import",
+                        reg_no=",".join(r.record.reg_no for r in items) or None,
+                        detail={**detail, "imported": len(result.imported), "already_present": result.present})
     return result

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Iterator
 
-from sqlalchemy import or_, select
-
 from ..errors import UsageError
 from ..catalog.audit import GENESIS, Verdict, verify_events
 from ..catalog.repository import Catalog
@@ -61,8 +59,7 @@ def check_chain(catalog: Catalog, anchor: str | None = None) -> ChainReport:
                 report.anchor_id = ev.id
             yield ev
 
-    with catalog.Session() as s:
-        report.verdict = verify_events(walk(s.scalars(select(Event).order_by(Event.id)).yield_per(1000)))
+    report.verdict = verify_events(walk(catalog.iter_events()))
     if not report.verdict.ok:  # the head of a broken chain means nothing
         report.head_id, report.head_hash = None, ""
     return report
@@ -81,17 +78,10 @@ def parse_since(text: str) -> datetime:
 def events(catalog: Catalog, *, since: datetime | None = None, reg_no: str | None = None,
            batch: int = 1000) -> Iterator[Event]:
     """Events in the order they were written; with ``reg_no``, those naming that document."""
-    q = select(Event).order_by(Event.id)
-    if since is not None:
-        q = q.where(Event.at >= since)
-    if reg_no is not None:
-        # reg_no holds one registration number or a comma-separated list
-        like = reg_no.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        q = q.where(or_(Event.reg_no == reg_no, Event.reg_no.like(f"%{like}%", escape="\\")))
-    with catalog.Session() as s:
-        for ev in s.scalars(q).yield_per(batch):
-            if reg_no is None or reg_no in (ev.reg_no or "").split(","):
-                yield ev
+    for ev in catalog.iter_events(since=since, reg_no=reg_no, batch=batch):
+        # an event's reg_no holds one registration number or a comma-separated list
+        if reg_no is None or reg_no in (ev.reg_no or "").split(","):
+            yield ev
 
 
 def event_dict(ev: Event) -> dict:

@@ -1,14 +1,25 @@
-"""The catalog: SQLite through SQLAlchemy, schema kept by alembic migrations.
+"""The catalog: a database (SQLite by default) through SQLAlchemy, schema kept by alembic migrations.
+
+Every SQL statement of girok is in this package: here (records, events,
+the index's reads), in the unit of work (unit.Tx, with retention_repo and
+records_repo) that ``transaction()`` and ``reading()`` hand out, and in
+dialect.py for what differs between backends. Nothing outside the package
+touches a session, an engine or SQL text.
 
 Every write that makes a record exist happens in one transaction: the
 capture, its documents and pages, their registration numbers and the
 capture event together, or none of them.
+
+Database errors leave as girok errors, recognized by type (dialect.classify):
+a full disk is ``StorageError``, a database locked too long ``CatalogError``,
+a capture whose SHA-256 is already catalogued ``FileExistsError``.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,13 +29,15 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import create_engine, event, func, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ..errors import CatalogError, NotFound
-from . import audit
+from ..errors import CatalogError, NotFound, StorageError
+from . import audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey
+from .records_repo import RecordsTx
+from .retention_repo import RetentionTx
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -83,30 +96,80 @@ def _alembic_config(connection) -> AlembicConfig:
     return cfg
 
 
+class Tx(RetentionTx, RecordsTx):
+    """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
+
+
 class Catalog:
-    def __init__(self, path: Path, *, migrate: bool = True):
-        self.path = path
-        self.engine = create_engine(f"sqlite:///{path}", future=True)
-
-        @event.listens_for(self.engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
-            dbapi_conn.isolation_level = None  # transactions are begun below, not by pysqlite
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        @event.listens_for(self.engine, "begin")
-        def _begin(conn):  # noqa: ANN001
-            # Take the write lock up front: the audit chain appends to its last
-            # event, which must not change between reading and writing it.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+    def __init__(self, target: Path | str, *, migrate: bool = True, busy_timeout: float = 30.0):
+        """``target``: a catalog URL (``sqlite:////abs/path/catalog.sqlite``) or the path of a SQLite file."""
+        self.url = target if isinstance(target, str) else dialects.sqlite_url(target)
+        self.dialect = dialects.for_url(self.url, busy_timeout=busy_timeout)
+        self.path = dialects.sqlite_path(self.url)  # the SQLite file (None for a server database)
+        self.engine = create_engine(self.url, future=True)
+        event.listen(self.engine, "connect", lambda dbapi_conn, _record: self.dialect.on_connect(dbapi_conn))
+        # The write lock for every transaction: the audit chain appends to its last event, which must
+        # not change between reading and writing it.
+        event.listen(self.engine, "begin", self.dialect.begin)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
             self.upgrade()
+
+    # -- transactions and errors ----------------------------------------------
+
+    @contextmanager
+    def _errors(self, what: str | None) -> Iterator[None]:
+        """Database errors as girok errors, by their type: a full disk, a database locked too long.
+
+        ``what``: what was being recorded (None: only reading)."""
+        try:
+            yield
+        except DBAPIError as exc:
+            kind = self.dialect.classify(exc)
+            if kind == dialects.FULL:
+                raise StorageError(f"could not record {what} in the catalog: the disk is full") from exc
+            if kind == dialects.LOCKED:
+                doing = f"record {what} in" if what else "read"
+                raise CatalogError(f"could not {doing} the catalog: another process kept it locked "
+                                   f"for more than {getattr(self.dialect, 'busy_timeout', 0):g} seconds",
+                                   hint="Another girok command is writing to the catalog; let it finish (or stop "
+                                        "a hung one) and run this again.") from exc
+            raise
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Session]:
+        with self._errors(what), self.Session.begin() as s:
+            yield s
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._errors(None), self.Session() as s:
+            yield s
+
+    @contextmanager
+    def transaction(self, what: str = "the change", *, refused: str | None = None) -> Iterator[Tx]:
+        """One write transaction (under the write lock): committed when the block ends, rolled back on an error.
+
+        ``refused``: turn a constraint violation into ``CatalogError("<refused>: <why>")``.
+        """
+        try:
+            with self._write(what) as s:
+                yield Tx(s, self)
+        except IntegrityError as exc:
+            if refused is None:
+                raise
+            raise CatalogError(f"{refused}: {exc.orig}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A transaction to read in; nothing it does is committed."""
+        with self._read() as s:
+            yield Tx(s, self)
+
+    def checkpoint(self) -> None:
+        """Empty the transaction log into the database (after a disposal: the zeroed pages too)."""
+        with self._errors("a checkpoint"):
+            self.dialect.checkpoint(self.engine)
 
     # -- schema ------------------------------------------------------------
 
@@ -120,14 +183,9 @@ class Catalog:
     def upgrade(self) -> None:
         if self.current_revision() == self.head_revision():
             return
-        with self.engine.connect() as conn:
-            # SQLite rebuilds a table to alter it; foreign keys must be off meanwhile
-            # (this pragma has no effect inside a transaction, so it comes first).
-            raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction handling
-            raw.execute("PRAGMA foreign_keys=OFF")
+        with self.engine.connect() as conn, self.dialect.schema_change(conn):
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
-            raw.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -151,65 +209,66 @@ class Catalog:
         """
         stamp = now()
         reg_nos: list[str] = []
-        with self.Session() as s:
-            try:
-                with s.begin():
-                    row = Capture(
-                        sha256=cap.sha256, size=cap.size, source_name=cap.source_name,
-                        source_path=cap.source_path, hot_folder=cap.hot_folder, profile=cap.profile,
-                        media_type=cap.media_type, original_relpath=cap.original_relpath, captured_at=stamp,
+        try:
+            with self._write(cap.source_name) as s:
+                row = Capture(
+                    sha256=cap.sha256, size=cap.size, source_name=cap.source_name,
+                    source_path=cap.source_path, hot_folder=cap.hot_folder, profile=cap.profile,
+                    media_type=cap.media_type, original_relpath=cap.original_relpath, captured_at=stamp,
+                )
+                s.add(row)
+                s.flush()
+                for nd in cap.documents:
+                    reg = self._next_reg_no(s, prefix, stamp.year)
+                    doc = Document(
+                        reg_no=reg, capture_id=row.id, first_page=nd.first_page, page_count=nd.page_count,
+                        archival_sha256=nd.archival_sha256, archival_relpath=nd.archival_relpath,
+                        archival_size=nd.archival_size, pdfa=nd.pdfa,
+                        conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
+                        title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
+                        rescan_suggested=nd.rescan_suggested, doc_date=nd.doc_date,
+                        receipt_no=nd.receipt_no, office=nd.office, applicant=nd.applicant,
+                        metadata_json=nd.metadata_json,
                     )
-                    s.add(row)
+                    s.add(doc)
                     s.flush()
-                    for nd in cap.documents:
-                        reg = self._next_reg_no(s, prefix, stamp.year)
-                        doc = Document(
-                            reg_no=reg, capture_id=row.id, first_page=nd.first_page, page_count=nd.page_count,
-                            archival_sha256=nd.archival_sha256, archival_relpath=nd.archival_relpath,
-                            archival_size=nd.archival_size, pdfa=nd.pdfa,
-                            conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
-                            title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
-                            rescan_suggested=nd.rescan_suggested, doc_date=nd.doc_date,
-                            receipt_no=nd.receipt_no, office=nd.office, applicant=nd.applicant,
-                            metadata_json=nd.metadata_json,
-                        )
-                        s.add(doc)
-                        s.flush()
-                        for h in dict.fromkeys(nd.rrn_hmacs):
-                            s.add(RrnKey(document_id=doc.id, hmac=h))
-                        confs = nd.page_confidence
-                        for i, text in enumerate(nd.page_texts, start=1):
-                            conf = confs[i - 1] if i <= len(confs) else None
-                            s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source,
-                                       confidence=conf))
-                        reg_nos.append(reg)
-                    audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
-                                 detail={"sha256": cap.sha256, "source": cap.source_name, "profile": cap.profile})
-            except IntegrityError as exc:
-                if "captures.sha256" in str(exc):
-                    raise FileExistsError(cap.sha256) from None
-                raise CatalogError(f"catalog rejected the record for {cap.source_name}: {exc.orig}") from exc
+                    for h in dict.fromkeys(nd.rrn_hmacs):
+                        s.add(RrnKey(document_id=doc.id, hmac=h))
+                    confs = nd.page_confidence
+                    for i, text in enumerate(nd.page_texts, start=1):
+                        conf = confs[i - 1] if i <= len(confs) else None
+                        s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source,
+                                   confidence=conf))
+                    reg_nos.append(reg)
+                audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
+                             detail={"sha256": cap.sha256, "source": cap.source_name, "profile": cap.profile})
+        except IntegrityError as exc:
+            # A unique key refused the capture and a capture with its SHA-256 is there now: the same
+            # content was committed by a concurrent ingest. Any other refusal is the catalog's problem.
+            if self.dialect.classify(exc) == dialects.DUPLICATE and self.capture_by_sha(cap.sha256) is not None:
+                raise FileExistsError(cap.sha256) from None
+            raise CatalogError(f"catalog rejected the record for {cap.source_name}: {exc.orig}") from exc
         return reg_nos
 
     def add_event(self, action: str, *, reg_no: str | None = None, **detail: Any) -> None:
-        with self.Session.begin() as s:
+        with self._write(f"the {action} event") as s:
             audit.append(s, at=now(), actor=actor(), action=action, reg_no=reg_no, detail=detail)
 
     def verify_audit(self) -> "audit.Verdict":
-        with self.Session() as s:
+        with self._read() as s:
             return audit.verify_events(s.scalars(select(Event).order_by(Event.id)).yield_per(1000))
 
     def mark_indexed(self, reg_nos: list[str]) -> None:
         if not reg_nos:
             return
-        with self.Session.begin() as s:
+        with self._write("the index state") as s:
             s.execute(update(Document).where(Document.reg_no.in_(reg_nos)).values(indexed_at=now()))
 
     def set_morphs(self, morphs: dict[int, str]) -> None:
         """Keep the Kiwi nouns of documents (by id) so that a reindex reuses them."""
         if not morphs:
             return
-        with self.Session.begin() as s:
+        with self._write("the index state") as s:
             for doc_id, text in morphs.items():
                 s.execute(update(Document).where(Document.id == doc_id).values(morphs=text))
 
@@ -218,33 +277,33 @@ class Catalog:
 
         if not doc_ids:
             return {}
-        with self.Session() as s:
+        with self._read() as s:
             rows = s.execute(select(Retention.document_id, Retention.retention_class)
                              .where(Retention.document_id.in_(doc_ids)))
             return {doc_id: cls for doc_id, cls in rows}
 
     def mark_indexed_upto(self, last_id: int) -> None:
-        with self.Session.begin() as s:
+        with self._write("the index state") as s:
             s.execute(update(Document).where(Document.id <= last_id).values(indexed_at=now()))
 
     def mark_all_indexed(self) -> None:
-        with self.Session.begin() as s:
+        with self._write("the index state") as s:
             s.execute(update(Document).values(indexed_at=now()))
 
     def mark_all_unindexed(self) -> None:
-        with self.Session.begin() as s:
+        with self._write("the index state") as s:
             s.execute(update(Document).values(indexed_at=None))
 
     # -- reads -------------------------------------------------------------
 
     def capture_by_sha(self, sha256: str) -> Capture | None:
-        with self.Session() as s:
+        with self._read() as s:
             return s.scalars(
                 select(Capture).where(Capture.sha256 == sha256).options(selectinload(Capture.documents))
             ).first()
 
     def get(self, reg_no: str) -> Document:
-        with self.Session() as s:
+        with self._read() as s:
             doc = s.scalars(
                 select(Document).where(Document.reg_no == reg_no)
                 .options(selectinload(Document.pages), selectinload(Document.capture))
@@ -255,7 +314,7 @@ class Catalog:
         return doc
 
     def get_many(self, reg_nos: list[str]) -> dict[str, Document]:
-        with self.Session() as s:
+        with self._read() as s:
             docs = s.scalars(select(Document).where(Document.reg_no.in_(reg_nos))
                              .options(selectinload(Document.capture))).all()
         return {d.reg_no: d for d in docs}
@@ -271,7 +330,7 @@ class Catalog:
                 Document.page_count, Document.doc_date, Document.office, Document.receipt_no, Document.morphs,
                 Capture.source_name, Capture.profile, Retention.retention_class)
         while True:
-            with self.Session() as s:
+            with self._read() as s:
                 rows = s.execute(select(*cols).join(Capture, Capture.id == Document.capture_id)
                                  .outerjoin(Retention, Retention.document_id == Document.id)
                                  .where(Document.id > last,
@@ -293,7 +352,7 @@ class Catalog:
         """All documents with pages, in id order, loaded ``batch`` at a time (bounded memory)."""
         last = after_id
         while True:
-            with self.Session() as s:
+            with self._read() as s:
                 q = select(Document).where(Document.id > last)
                 if only_unindexed:
                     q = q.where(Document.indexed_at.is_(None))
@@ -305,12 +364,12 @@ class Catalog:
             last = rows[-1].id
 
     def reg_nos_by_rrn_hmac(self, digest: str) -> list[str]:
-        with self.Session() as s:
+        with self._read() as s:
             return list(s.scalars(select(Document.reg_no).join(RrnKey, RrnKey.document_id == Document.id)
                                   .where(RrnKey.hmac == digest).order_by(Document.id)))
 
     def counts(self) -> dict[str, int]:
-        with self.Session() as s:
+        with self._read() as s:
             return {
                 "captures": s.scalar(select(func.count(Capture.id))) or 0,
                 "documents": s.scalar(select(func.count(Document.id))) or 0,
@@ -319,11 +378,50 @@ class Catalog:
             }
 
     def stored_relpaths(self) -> set[str]:
-        with self.Session() as s:
+        with self._read() as s:
             a = set(s.scalars(select(Capture.original_relpath)))
             b = set(s.scalars(select(Document.archival_relpath)))
         return a | b
 
     def events(self, limit: int = 100) -> list[Event]:
-        with self.Session() as s:
+        with self._read() as s:
             return list(s.scalars(select(Event).order_by(Event.id.desc()).limit(limit)))
+
+    def iter_events(self, *, since: datetime | None = None, reg_no: str | None = None,
+                    batch: int = 1000) -> Iterator[Event]:
+        """Events in the order they were written (from ``since``; with ``reg_no``, those whose registration
+        numbers may include it: the caller checks the comma-separated list exactly)."""
+        q = select(Event).order_by(Event.id)
+        if since is not None:
+            q = q.where(Event.at >= since)
+        if reg_no is not None:
+            like = reg_no.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(or_(Event.reg_no == reg_no, Event.reg_no.like(f"%{like}%", escape="\\")))
+        with self._read() as s:
+            yield from s.scalars(q).yield_per(batch)
+
+    def stored_files(self) -> tuple[list[tuple[int, str, str, int]], list[tuple[int, str, str, str, int]]]:
+        """What fixity checks: originals as (capture id, relpath, sha256, size), archival copies as
+        (capture id, reg_no, relpath, sha256, size) in document order; read in one transaction."""
+        with self._read() as s:
+            originals = [tuple(r) for r in s.execute(
+                select(Capture.id, Capture.original_relpath, Capture.sha256, Capture.size))]
+            archival = [tuple(r) for r in s.execute(select(
+                Document.capture_id, Document.reg_no, Document.archival_relpath, Document.archival_sha256,
+                Document.archival_size).order_by(Document.id))]
+        return originals, archival
+
+    def captured_since(self, since: datetime) -> tuple[int, int, datetime | None, datetime | None]:
+        """(documents, pages, first and last capture time) of the documents captured at or after ``since``."""
+        with self._read() as s:
+            docs, pages, first, last = s.execute(
+                select(func.count(Document.id), func.coalesce(func.sum(Document.page_count), 0),
+                       func.min(Document.captured_at), func.max(Document.captured_at))
+                .where(Document.captured_at >= since)).one()
+        return docs, pages, first, last
+
+    def retention_of(self, doc_id: int):  # noqa: ANN201 - a detached Retention row or None
+        from .retention_models import Retention
+
+        with self._read() as s:
+            return s.get(Retention, doc_id)

@@ -249,11 +249,11 @@ class Ingestor:
         except StorageError:
             self._drop_work(job, force=True)  # the source stays in its hot folder
             raise
-        except Exception as exc:  # the catalog's disk is full (SQLite): nothing was committed
+        except OSError as exc:  # the disk is full outside the store and the catalog (which raise StorageError)
             if not disk_full(exc):
                 raise
             self._drop_work(job, force=True)
-            raise StorageError(f"could not record {job.source.name} in the catalog: the disk is full; "
+            raise StorageError(f"could not keep {job.source.name}: the disk is full; "
                                "the file stays where it is") from exc
         for reg, doc in zip(reg_nos, prepared.documents):
             if doc.rescan_suggested:
@@ -352,10 +352,8 @@ def run_batch(ingestor: Ingestor, items, on_outcome=lambda o: None) -> list[Outc
 
 
 def disk_full(exc: BaseException) -> bool:
-    """ENOSPC/EDQUOT from the OS, or SQLite's "database or disk is full"."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    return "disk is full" in str(exc)
+    """ENOSPC/EDQUOT from the OS (the catalog raises StorageError itself for its full disk)."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 __all__ = ["Ingestor", "Item", "Outcome", "run_batch", "GirokError"]

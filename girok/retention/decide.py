@@ -18,15 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from ..errors import RetentionRefused
-from ..catalog import audit, repository as catalog
-from .holds import active_holds
-from ..catalog.models import Document
+from ..catalog import repository as catalog
+from ..catalog.repository import Tx
 from .schedule import CLASSES, reindex_changed, apply_change, korean_date, parse_class
-from ..catalog.retention_models import Decision, Retention, Review, ReviewItem, Tombstone
+from ..catalog.retention_models import Review, ReviewItem
 from .reviewfile import Row, loose_date, read_rows
 
 log = logging.getLogger(__name__)
@@ -119,14 +115,13 @@ def _match(rows: list[Row], review: Review, items: dict[str, ReviewItem], proble
         problems.append(f"{reg} was reviewed but is missing from the file")
 
 
-def _check_state(s: Session, review: Review, items: dict[str, ReviewItem], decided: list[Decided],
+def _check_state(tx: Tx, review: Review, items: dict[str, ReviewItem], decided: list[Decided],
                  problems: list[str]) -> None:
     """Against the catalog now: earlier decisions, disposals, re-classifications, holds."""
     regs = [d.reg_no for d in decided]
-    earlier = {d.reg_no: d for d in s.scalars(select(Decision).where(Decision.review_id == review.id))}
-    current = dict(s.execute(select(Document.reg_no, Retention).join(Retention, Retention.document_id == Document.id)
-                             .where(Document.reg_no.in_(regs))).all())
-    held = active_holds(s, regs)
+    earlier = tx.decisions_of_review(review.id)
+    current = tx.retentions_by_reg_no(regs)
+    held = tx.active_holds(regs)
     for d in decided:
         ex, it, now_ = earlier.get(d.reg_no), items[d.reg_no], current.get(d.reg_no)
         if ex is not None:
@@ -135,7 +130,7 @@ def _check_state(s: Session, review: Review, items: dict[str, ReviewItem], decid
                                 f"on {korean_date(ex.decided_at)}; a recorded decision stands")
             d.status = "already recorded"
         elif now_ is None:
-            if s.get(Tombstone, d.reg_no) is None:
+            if tx.tombstone(d.reg_no) is None:
                 problems.append(f"{d.reg_no}: no longer in the catalog")
             d.status = "already disposed of"
         elif (now_.retention_class, now_.completed_on) != (it.retention_class, it.completed_on):
@@ -158,45 +153,43 @@ def decide(arch, path: Path, *, meeting: str = "") -> DecideResult:
     if len(ids) != 1 or not next(iter(ids)).isdigit():
         raise RetentionRefused(f"{path.name}: rows name {len(ids)} different reviews ({', '.join(sorted(ids))[:80]})")
     at, actor = catalog.now(), catalog.actor()
-    with arch.catalog.Session.begin() as s:
-        review = s.get(Review, int(ids.pop()))
+    with arch.catalog.transaction("the decisions") as tx:
+        review = tx.review(int(ids.pop()))
         if review is None:
             raise RetentionRefused(f"{path.name}: review {rows[0].review} is not in this archive")
-        items = {i.reg_no: i for i in s.scalars(select(ReviewItem).where(ReviewItem.review_id == review.id))}
+        items = tx.review_items(review.id)
         problems: list[str] = []
         _match(rows, review, items, problems)
         parsed = [_parse(r, review.as_of, problems) for r in rows]
         decided = [d for d in parsed if d is not None]
         if not problems:
-            _check_state(s, review, items, decided, problems)
+            _check_state(tx, review, items, decided, problems)
         if problems:
             raise _refuse(path, review.id, problems)
         result = DecideResult(review.id, meeting, decided, undecided=len(rows) - len(decided))
         for d in decided:
             if d.status == "recorded":
-                _record(s, review, d, meeting=meeting, at=at, actor=actor)
+                _record(tx, review, d, meeting=meeting, at=at, actor=actor)
     reindex_changed(arch, [d.reg_no for d in decided if d.status == "recorded" and d.action == "reset"])
     return result
 
 
-def _record(s: Session, review: Review, d: Decided, *, meeting: str, at, actor: str) -> None:
-    doc = s.scalars(select(Document).where(Document.reg_no == d.reg_no)).one()
+def _record(tx: Tx, review: Review, d: Decided, *, meeting: str, at, actor: str) -> None:
+    doc = tx.document(d.reg_no)
     ref = f"review {review.id}" + (f", {meeting}" if meeting else "")
     outcome = ""
     if d.action == "reset":
-        change = apply_change(s, doc, new_class=d.new_class, completed_on=None, reason=f"committee: {ref}"
+        change = apply_change(tx, doc, new_class=d.new_class, completed_on=None, reason=f"committee: {ref}"
                               + (f": {d.note}" if d.note else ""), basis=f"committee: {ref}", at=at)
         outcome = f"class {change.old_class} -> {change.new_class}, due {change.due_on or 'never'}"
     elif d.action == "defer":
-        s.get(Retention, doc.id).deferred_until = d.defer_until
+        tx.update_retention(doc.id, deferred_until=d.defer_until)
         outcome = f"deferred until {d.defer_until}"
-    row = Decision(review_id=review.id, reg_no=d.reg_no, action=d.action, new_class=d.new_class,
-                   defer_until=d.defer_until, note=d.note, meeting=meeting, decided_at=at, actor=actor,
-                   status="pending" if d.action == "dispose" else "done",
-                   executed_at=None if d.action == "dispose" else at, outcome=outcome)
-    s.add(row)
-    s.flush()
-    audit.append(s, at=at, actor=actor, action="retention-decide", reg_no=d.reg_no,
+    row = tx.add_decision(review_id=review.id, reg_no=d.reg_no, action=d.action, new_class=d.new_class,
+                          defer_until=d.defer_until, note=d.note, meeting=meeting, decided_at=at, actor=actor,
+                          status="pending" if d.action == "dispose" else "done",
+                          executed_at=None if d.action == "dispose" else at, outcome=outcome)
+    tx.append_event(at=at, actor=actor, action="retention-decide", reg_no=d.reg_no,
                  detail={"review": review.id, "decision": row.id, "action": d.action, "new_class": d.new_class,
                          "defer_until": d.defer_until, "note": d.note, "meeting": meeting})
     log.info("decision %d on %s (review %d): %s %s", row.id, d.reg_no, review.id, d.action, outcome)

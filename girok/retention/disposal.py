@@ -25,17 +25,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, select, text
-from sqlalchemy.orm import Session
-
 from ..fsutil import fsync_dir, sha256_file
 from ..text.pii import mask_rrn
-from ..catalog import audit, repository as catalog
-from .holds import active_holds
-from ..catalog.models import Capture, Document, Page, RrnKey
+from ..catalog import repository as catalog
+from ..catalog.repository import Tx
+from ..catalog.models import Document
 from .schedule import korean_date, today
 from .certificate import FOLDER, Line, render_csv, render_text
-from ..catalog.retention_models import Decision, Disposal, Retention, ReviewItem, Tombstone
+from ..catalog.retention_models import Decision, Disposal, Retention, Tombstone
 from .reviewfile import write_text
 
 log = logging.getLogger(__name__)
@@ -65,12 +62,11 @@ class DisposeReport:
     pending_purge: int = 0
 
 
-def plan(s: Session, on: date) -> list[Planned]:
+def plan(tx: Tx, on: date) -> list[Planned]:
     """Every pending disposal approval, and whether it can be carried out on ``on``."""
     out: list[Planned] = []
-    pending = list(s.scalars(select(Decision).where(Decision.action == "dispose", Decision.status == "pending")
-                             .order_by(Decision.id)))
-    held = active_holds(s, [d.reg_no for d in pending])
+    pending = tx.pending_dispose_decisions()
+    held = tx.active_holds([d.reg_no for d in pending])
     seen: set[str] = set()
     for d in pending:
         p = Planned(d.reg_no, d.id, d.review_id, "dispose")
@@ -79,9 +75,8 @@ def plan(s: Session, on: date) -> list[Planned]:
             out.append(p)
             continue
         seen.add(d.reg_no)
-        row = s.execute(select(Retention).join(Document, Document.id == Retention.document_id)
-                        .where(Document.reg_no == d.reg_no)).scalar_one_or_none()
-        shown = s.get(ReviewItem, (d.review_id, d.reg_no))
+        row = tx.retention_by_reg_no(d.reg_no)
+        shown = tx.review_item(d.review_id, d.reg_no)
         if row is None:
             p.status, p.reason = "superseded", "no longer in the catalog"
         elif shown is None or (row.retention_class, row.completed_on) != (shown.retention_class, shown.completed_on):
@@ -95,22 +90,20 @@ def plan(s: Session, on: date) -> list[Planned]:
     return out
 
 
-def _certificate_number(s: Session, at: datetime) -> str:
+def _certificate_number(tx: Tx, at: datetime) -> str:
     year = korean_date(at).year
-    n = s.scalar(select(func.count(Disposal.id)).where(Disposal.number.like(f"{year}-%"))) or 0
+    n = tx.disposals_numbered(f"{year}-")
     return f"{year}-{n + 1:04d}"
 
 
-def _entomb(s: Session, doc: Document, ret: Retention, dec: Decision, disposal: Disposal, at: datetime,
+def _entomb(tx: Tx, doc: Document, ret: Retention, dec: Decision, disposal: Disposal, at: datetime,
             leaving: set[int]) -> Tombstone:
     """Replace one document's rows by its tombstone (inside the disposal transaction)."""
     cap = doc.capture
-    others = s.scalar(select(func.count(Document.id)).where(Document.capture_id == cap.id,
-                                                            Document.id.not_in(leaving))) or 0
-    shared = s.scalar(select(func.count(Document.id)).where(Document.archival_relpath == doc.archival_relpath,
-                                                            Document.id.not_in(leaving))) or 0
-    tomb = Tombstone(
-        reg_no=doc.reg_no, doc_type=doc.doc_type, title=mask_rrn(doc.title), retention_class=ret.retention_class,
+    others = tx.count_documents(capture_id=cap.id, excluding=leaving)
+    shared = tx.count_documents(archival_relpath=doc.archival_relpath, excluding=leaving)
+    tomb = tx.replace_by_tombstone(
+        doc, drop_capture=not others, reg_no=doc.reg_no, doc_type=doc.doc_type, title=mask_rrn(doc.title), retention_class=ret.retention_class,
         completed_on=ret.completed_on, due_on=ret.due_on, doc_date=doc.doc_date, captured_at=doc.captured_at,
         page_count=doc.page_count, original_sha256=cap.sha256, archival_sha256=doc.archival_sha256,
         original_relpath=None if others else cap.original_relpath,
@@ -120,15 +113,8 @@ def _entomb(s: Session, doc: Document, ret: Retention, dec: Decision, disposal: 
                             **({"archival": f"kept: {shared} other document(s) have the same file"} if shared else {})},
                            ensure_ascii=False),
     )
-    s.add(tomb)
-    s.execute(delete(Page).where(Page.document_id == doc.id))
-    s.execute(delete(RrnKey).where(RrnKey.document_id == doc.id))
-    s.execute(delete(Retention).where(Retention.document_id == doc.id))
-    s.execute(delete(Document).where(Document.id == doc.id))
-    if not others:
-        s.execute(delete(Capture).where(Capture.id == cap.id, ~exists().where(Document.capture_id == cap.id)))
-    dec.status, dec.executed_at, dec.outcome = "done", at, f"disposed of, certificate {disposal.number}"
-    audit.append(s, at=at, actor=disposal.actor, action="retention-dispose", reg_no=doc.reg_no, detail={
+    tx.finish_decision(dec.id, status="done", at=at, outcome=f"disposed of, certificate {disposal.number}")
+    tx.append_event(at=at, actor=disposal.actor, action="retention-dispose", reg_no=doc.reg_no, detail={
         "certificate": disposal.number, "decision": dec.id, "review": dec.review_id, "meeting": dec.meeting,
         "class": ret.retention_class, "completed_on": ret.completed_on, "due_on": ret.due_on,
         "original_sha256": cap.sha256, "archival_sha256": doc.archival_sha256})
@@ -138,30 +124,26 @@ def _entomb(s: Session, doc: Document, ret: Retention, dec: Decision, disposal: 
 
 def _checkpoint(arch) -> None:
     """Move the zeroed pages from the write-ahead log into the catalog and empty the log (best effort)."""
-    with arch.catalog.engine.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    arch.catalog.checkpoint()
 
 
 def _execute(arch, report: DisposeReport) -> None:
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:  # plan again under the write lock: a hold placed meanwhile counts
-        s.execute(text("PRAGMA secure_delete=ON"))  # SQLite zeroes what is deleted instead of leaving free pages
-        report.planned = plan(s, korean_date(at))
+    with arch.catalog.transaction("the disposal") as tx:  # plan again under the write lock: a hold placed
+        tx.secure_delete()  # meanwhile counts; what is deleted is zeroed instead of left in free pages
+        report.planned = plan(tx, korean_date(at))
         go = [p for p in report.planned if p.status == "dispose"]
         for p in report.planned:
             if p.status == "superseded":
-                d = s.get(Decision, p.decision)
-                d.status, d.executed_at, d.outcome = "void", at, p.reason
+                tx.finish_decision(p.decision, status="void", at=at, outcome=p.reason)
         if not go:
             return
-        disposal = Disposal(number=_certificate_number(s, at), started_at=at, actor=catalog.actor())
-        s.add(disposal)
-        s.flush()
-        docs = {d.reg_no: d for d in s.scalars(select(Document).where(Document.reg_no.in_([p.reg_no for p in go])))}
+        disposal = tx.add_disposal(number=_certificate_number(tx, at), started_at=at, actor=catalog.actor())
+        docs = tx.documents([p.reg_no for p in go])
         leaving = {d.id for d in docs.values()}
         for p in go:
             doc = docs[p.reg_no]
-            _entomb(s, doc, s.get(Retention, doc.id), s.get(Decision, p.decision), disposal, at, leaving)
+            _entomb(tx, doc, tx.retention(doc.id), tx.decision(p.decision), disposal, at, leaving)
             report.disposed.append(p.reg_no)
 
 
@@ -170,11 +152,10 @@ def _execute(arch, report: DisposeReport) -> None:
 DONE = ("removed", "already missing")
 
 
-def _unlink(arch, s: Session, relpath: str, removed: set[str]) -> str:
+def _unlink(arch, tx: Tx, relpath: str, removed: set[str]) -> str:
     if relpath in removed:
         return "removed"
-    again = s.scalar(select(Capture.source_name).where(Capture.original_relpath == relpath).limit(1)) or \
-        s.scalar(select(Document.reg_no).where(Document.archival_relpath == relpath).limit(1))
+    again = tx.file_claimed_by(relpath)
     if again:  # the same bytes were archived again since the disposal: they are another record's now
         return f"kept: archived again since as {again}"
     path = arch.store.resolve(relpath)
@@ -192,9 +173,8 @@ def _unlink(arch, s: Session, relpath: str, removed: set[str]) -> str:
 def _purge(arch, report: DisposeReport) -> None:
     """Remove the files and index entries of every tombstone not yet purged (this run's and interrupted ones)."""
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:  # under the write lock: no capture can claim a file meanwhile
-        tombs = list(s.scalars(select(Tombstone).where(Tombstone.purged_at.is_(None))
-                               .order_by(Tombstone.disposal_id, Tombstone.reg_no)))
+    with arch.catalog.transaction("the disposal") as tx:  # under the write lock: no capture can claim a file
+        tombs = tx.unpurged_tombstones()
         if not tombs:
             return
         removed: set[str] = set()
@@ -203,7 +183,7 @@ def _purge(arch, report: DisposeReport) -> None:
             out = json.loads(t.outcome or "{}")
             for kind, rel in (("archival", t.archival_relpath), ("original", t.original_relpath)):
                 if rel is not None and out.get(kind) not in DONE:
-                    out[kind] = _unlink(arch, s, rel, removed)
+                    out[kind] = _unlink(arch, tx, rel, removed)
                     if out[kind] == "already missing":
                         report.notes.append(f"{t.reg_no}: the {kind} file store/{rel} was already missing")
                     elif out[kind].startswith("failed"):
@@ -219,9 +199,8 @@ def _purge(arch, report: DisposeReport) -> None:
         for t in tombs:
             out = outcomes[t.reg_no]
             out["index"] = index
-            t.outcome = json.dumps(out, ensure_ascii=False)
-            if not any(str(v).startswith("failed") for v in out.values()):
-                t.purged_at = at
+            tx.set_tombstone_outcome(t.reg_no, outcome=json.dumps(out, ensure_ascii=False),
+                                     purged_at=None if any(str(v).startswith("failed") for v in out.values()) else at)
     log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
 
 
@@ -239,14 +218,11 @@ def _line(t: Tombstone, dec: Decision) -> Line:
 def _certify(arch, report: DisposeReport) -> None:
     """Write the certificate of every disposal whose documents are all purged and that has none yet."""
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:
-        for d in list(s.scalars(select(Disposal).where(Disposal.completed_at.is_(None)).order_by(Disposal.id))):
-            if s.scalar(select(func.count()).select_from(Tombstone)
-                        .where(Tombstone.disposal_id == d.id, Tombstone.purged_at.is_(None))):
+    with arch.catalog.transaction("the disposal certificate") as tx:
+        for d in tx.open_disposals():
+            if tx.count_unpurged(d.id):
                 continue  # files still to remove: certified once they are gone
-            lines = [_line(t, dec) for t, dec in s.execute(
-                select(Tombstone, Decision).join(Decision, Decision.id == Tombstone.decision_id)
-                .where(Tombstone.disposal_id == d.id).order_by(Tombstone.reg_no))]
+            lines = [_line(t, dec) for t, dec in tx.tombstones_with_decisions(d.id)]
             folder = arch.root / FOLDER
             folder.mkdir(exist_ok=True)
             files, paths = {}, {}
@@ -257,8 +233,8 @@ def _certify(arch, report: DisposeReport) -> None:
                 path = folder / f"certificate-{d.number}{suffix}"
                 write_text(path, text, encoding=enc)
                 files[path.name], paths[suffix[1:]] = sha256_file(path), str(path)
-            d.completed_at, d.certificate = at, json.dumps(files, sort_keys=True)
-            audit.append(s, at=at, actor=catalog.actor(), action="retention-certificate", reg_no=None,
+            tx.complete_disposal(d.id, at=at, certificate=json.dumps(files, sort_keys=True))
+            tx.append_event(at=at, actor=catalog.actor(), action="retention-certificate", reg_no=None,
                          detail={"certificate": d.number, "documents": [ln.reg_no for ln in lines], "files": files})
             report.certificates.append({"number": d.number, "documents": len(lines), **paths})
             log.info("disposal certificate %s written (%d document(s))", d.number, len(lines))
@@ -271,10 +247,9 @@ def dispose(arch, *, dry_run: bool = False) -> DisposeReport:
     """Carry out every approved disposal that may be carried out today; with ``dry_run`` only say what."""
     report = DisposeReport(dry_run)
     if dry_run:
-        with arch.catalog.Session() as s:
-            report.planned = plan(s, today())
-            report.pending_purge = s.scalar(select(func.count()).select_from(Tombstone)
-                                            .where(Tombstone.purged_at.is_(None))) or 0
+        with arch.catalog.reading() as tx:
+            report.planned = plan(tx, today())
+            report.pending_purge = tx.count_unpurged()
         return report
     _execute(arch, report)
     if report.disposed:
@@ -286,11 +261,11 @@ def dispose(arch, *, dry_run: bool = False) -> DisposeReport:
 
 def tombstone(arch, reg_no: str) -> dict | None:
     """What is known of a disposed document (None: it was never disposed of)."""
-    with arch.catalog.Session() as s:
-        t = s.get(Tombstone, reg_no)
+    with arch.catalog.reading() as tx:
+        t = tx.tombstone(reg_no)
         if t is None:
             return None
-        dec, disp = s.get(Decision, t.decision_id), s.get(Disposal, t.disposal_id)
+        dec, disp = tx.decision(t.decision_id), tx.disposal(t.disposal_id)
         return {
             "id": t.reg_no, "disposed": True, "disposed_at": t.disposed_at.isoformat(timespec="seconds") + "Z",
             "doc_type": t.doc_type, "title": t.title, "class": t.retention_class,

@@ -13,14 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from ..errors import NotFound, UsageError
-from ..catalog import audit, repository as catalog
-from ..catalog.models import Document
+from ..catalog import repository as catalog
+from ..catalog.repository import Tx
+from ..catalog.retention_models import Hold
 from .schedule import live_documents
-from ..catalog.retention_models import Hold, HoldItem
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +47,15 @@ class HoldInfo:
         return {**d, "active": self.active, "count": len(self.documents), "documents": self.documents}
 
 
-def _info(s: Session, h: Hold) -> HoldInfo:
-    docs = list(s.scalars(select(HoldItem.reg_no).where(HoldItem.hold_id == h.id).order_by(HoldItem.reg_no)))
+def _info(tx: Tx, h: Hold) -> HoldInfo:
+    docs = tx.hold_reg_nos(h.id)
     return HoldInfo(h.id, h.reason, h.query, h.placed_at, h.placed_by, h.released_at, h.released_by,
                     h.release_reason, docs)
 
 
-def active_holds(s: Session, reg_nos: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+def active_holds(tx: Tx, reg_nos: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
     """reg_no -> [(hold id, reason)] for every document under an active hold (or only those named)."""
-    q = select(HoldItem.reg_no, Hold.id, Hold.reason).join(Hold, Hold.id == HoldItem.hold_id) \
-        .where(Hold.released_at.is_(None)).order_by(Hold.id)
-    if reg_nos is not None:
-        q = q.where(HoldItem.reg_no.in_(list(reg_nos)))
-    held: dict[str, list[tuple[int, str]]] = {}
-    for reg, hid, reason in s.execute(q):
-        held.setdefault(reg, []).append((hid, reason))
-    return held
+    return tx.active_holds(reg_nos)
 
 
 def _query_reg_nos(arch, query: str) -> list[str]:
@@ -87,21 +77,18 @@ def add_hold(arch, *, reason: str, reg_nos: list[str] = (), query: str | None = 
         raise UsageError("name the documents to hold with --id or with --query (one of them)")
     wanted = list(reg_nos) if reg_nos else _query_reg_nos(arch, query)
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:
+    with arch.catalog.transaction("the hold") as tx:
         # A query may find index entries of documents since disposed of: hold only live ones.
-        docs = live_documents(s, wanted) if reg_nos else list(
-            s.scalars(select(Document).where(Document.reg_no.in_(wanted)).order_by(Document.id)))
+        docs = live_documents(tx, wanted) if reg_nos else tx.documents_by_id(wanted)
         if not docs:
             raise NotFound(f"no documents match {query!r}")
         if dry_run:  # what would be held; hold number 0 is never used
             return HoldInfo(0, reason.strip(), query, at, catalog.actor(), documents=[d.reg_no for d in docs])
-        hold = Hold(reason=reason.strip(), query=query, placed_at=at, placed_by=catalog.actor())
-        s.add(hold)
-        s.flush()
+        hold = tx.add_hold(reason=reason.strip(), query=query, placed_at=at, placed_by=catalog.actor())
         info = HoldInfo(hold.id, hold.reason, query, at, hold.placed_by, documents=[d.reg_no for d in docs])
         for d in docs:
-            s.add(HoldItem(hold_id=hold.id, reg_no=d.reg_no))
-            audit.append(s, at=at, actor=hold.placed_by, action="hold-add", reg_no=d.reg_no,
+            tx.add_hold_item(hold.id, d.reg_no)
+            tx.append_event(at=at, actor=hold.placed_by, action="hold-add", reg_no=d.reg_no,
                          detail={"hold": hold.id, "reason": hold.reason, "query": query})
     log.info("hold %d placed on %d document(s): %s", info.id, len(info.documents), info.reason)
     return info
@@ -112,25 +99,22 @@ def release_hold(arch, hold_id: int, *, reason: str) -> tuple[HoldInfo, bool]:
     if not reason.strip():
         raise UsageError("releasing a hold needs a reason", hint='Give --reason, e.g. --reason "판결 확정".')
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:
-        hold = s.get(Hold, hold_id)
+    with arch.catalog.transaction("the release of a hold") as tx:
+        hold = tx.hold(hold_id)
         if hold is None:
             raise NotFound(f"no hold with number {hold_id}", hint="See the holds with `girok hold list --all`.")
         if hold.released_at is not None:
-            return _info(s, hold), False
-        hold.released_at, hold.released_by, hold.release_reason = at, catalog.actor(), reason.strip()
-        info = _info(s, hold)
+            return _info(tx, hold), False
+        tx.release_hold(hold.id, at=at, by=catalog.actor(), reason=reason.strip())
+        info = _info(tx, hold)
         for reg in info.documents:
-            audit.append(s, at=at, actor=hold.released_by, action="hold-release", reg_no=reg,
+            tx.append_event(at=at, actor=hold.released_by, action="hold-release", reg_no=reg,
                          detail={"hold": hold.id, "reason": hold.release_reason})
     log.info("hold %d released (%d document(s)): %s", hold_id, len(info.documents), reason)
     return info, True
 
 
 def list_holds(arch, *, include_released: bool = False) -> list[HoldInfo]:
-    with arch.catalog.Session() as s:
-        q = select(Hold).order_by(Hold.id)
-        if not include_released:
-            q = q.where(Hold.released_at.is_(None))
-        return [_info(s, h) for h in s.scalars(q)]
+    with arch.catalog.reading() as tx:
+        return [_info(tx, h) for h in tx.holds(include_released=include_released)]
 

@@ -17,14 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
-from ..catalog import audit, repository as catalog
-from .holds import active_holds
-from ..catalog.models import Document
+from ..catalog import repository as catalog
+from ..catalog.repository import Tx
 from .schedule import CLASSES, classify_unclassified
-from ..catalog.retention_models import Decision, Retention, Review, ReviewItem
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +72,16 @@ def digest(as_of: date, due: list[Item]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def due_items(s: Session, as_of: date) -> list[Item]:
+def due_items(tx: Tx, as_of: date) -> list[Item]:
     """Every live document whose period has run out by ``as_of`` and that is not deferred past it."""
-    rows = s.execute(
-        select(Document.reg_no, Document.doc_type, Document.title, Document.captured_at, Retention.retention_class,
-               Retention.completed_on, Retention.due_on)
-        .join(Retention, Retention.document_id == Document.id)
-        .where(Retention.due_on.is_not(None), Retention.due_on <= as_of,
-               or_(Retention.deferred_until.is_(None), Retention.deferred_until <= as_of))
-    ).all()
+    rows = tx.due_rows(as_of)
     items = [Item(r.reg_no, r.doc_type, r.title, r.retention_class, r.completed_on, r.due_on, r.captured_at)
              for r in rows]
     return sorted(items, key=_order)
 
 
-def pending_disposals(s: Session, reg_nos: list[str]) -> set[str]:
-    return set(s.scalars(select(Decision.reg_no).where(Decision.reg_no.in_(reg_nos), Decision.action == "dispose",
-                                                       Decision.status == "pending")))
+def pending_disposals(tx: Tx, reg_nos: list[str]) -> set[str]:
+    return tx.pending_dispose_reg_nos(reg_nos)
 
 
 def review(arch, as_of: date) -> ReviewList:
@@ -102,28 +90,25 @@ def review(arch, as_of: date) -> ReviewList:
 
     classify_unclassified(arch)
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:
-        items = due_items(s, as_of)
+    with arch.catalog.transaction("the review") as tx:
+        items = due_items(tx, as_of)
         for i in items:
             i.title = mask_rrn(i.title)
         regs = [i.reg_no for i in items]
-        held, approved = active_holds(s, regs), pending_disposals(s, regs)
+        held, approved = tx.active_holds(regs), pending_disposals(tx, regs)
         for i in items:
             i.holds = held.get(i.reg_no, [])
         due = [i for i in items if not i.holds and i.reg_no not in approved]
         apart_held = [i for i in items if i.holds]
         apart_approved = [i for i in items if not i.holds and i.reg_no in approved]
         dig = digest(as_of, due)
-        row = s.scalars(select(Review).where(Review.digest == dig).order_by(Review.id.desc()).limit(1)).first()
+        row = tx.review_by_digest(dig)
         created = row is None
         if created:
-            row = Review(as_of=as_of, created_at=at, actor=catalog.actor(), digest=dig)
-            s.add(row)
-            s.flush()
-            for i in due:
-                s.add(ReviewItem(review_id=row.id, reg_no=i.reg_no, doc_type=i.doc_type,
-                                 retention_class=i.retention_class, completed_on=i.completed_on, due_on=i.due_on))
-            audit.append(s, at=at, actor=row.actor, action="retention-review", reg_no=None,
+            row = tx.add_review(as_of=as_of, created_at=at, actor=catalog.actor(), digest=dig, items=[
+                {"reg_no": i.reg_no, "doc_type": i.doc_type, "retention_class": i.retention_class,
+                 "completed_on": i.completed_on, "due_on": i.due_on} for i in due])
+            tx.append_event(at=at, actor=row.actor, action="retention-review", reg_no=None,
                          detail={"review": row.id, "as_of": as_of.isoformat(), "due": len(due),
                                  "held": len(apart_held), "approved": len(apart_approved), "digest": dig})
             log.info("review %d as of %s: %d due, %d held, %d approved and awaiting disposal",

@@ -18,19 +18,16 @@ from __future__ import annotations
 import logging
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
-
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from ..config import CONFIG_NAME, ArchiveConfig
 from ..text.periods import ALIASES, CLASSES, KST, SAFE_DEFAULT, YEARS, due_date, parse_class  # noqa: F401
 from ..errors import ConfigError, Disposed, NotFound, UsageError
-from ..catalog import audit, repository as catalog
-from ..catalog.models import Capture, Document
-from ..catalog.retention_models import Decision, Disposal, Retention, Tombstone
+from ..catalog import repository as catalog
+from ..catalog.models import Document
+from ..catalog.repository import Tx
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +108,12 @@ def load_schedule(config: ArchiveConfig) -> Schedule:
 # --- looking documents up -------------------------------------------------------
 
 
-def not_found(session: Session, reg_no: str) -> NotFound:
+def not_found(tx: Tx, reg_no: str) -> NotFound:
     """The error for a registration number that names no live document: disposed of, or never existed."""
-    tomb = session.get(Tombstone, reg_no)
+    tomb = tx.tombstone(reg_no)
     if tomb is not None:
         return Disposed(f"{reg_no} was disposed of on {korean_date(tomb.disposed_at)} "
-                        f"(certificate {_certificate_number(session, tomb.disposal_id)}); only its tombstone remains",
+                        f"(certificate {_certificate_number(tx, tomb.disposal_id)}); only its tombstone remains",
                         hint=f"`girok show {reg_no}` prints the tombstone.")
     return NotFound(f"no document with registration number {reg_no!r}",
                     hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
@@ -124,31 +121,26 @@ def not_found(session: Session, reg_no: str) -> NotFound:
 
 def missing(arch, reg_no: str) -> NotFound:
     """``not_found`` for callers above the catalog: the error for a registration number with no live document."""
-    with arch.catalog.Session() as s:
-        return not_found(s, reg_no)
+    with arch.catalog.reading() as tx:
+        return not_found(tx, reg_no)
 
 
-def _certificate_number(session: Session, disposal_id: int) -> str:
-    row = session.get(Disposal, disposal_id)
+def _certificate_number(tx: Tx, disposal_id: int) -> str:
+    row = tx.disposal(disposal_id)
     return row.number if row else "?"
 
 
-def live_documents(session: Session, reg_nos: Iterable[str]) -> list[Document]:
+def live_documents(tx: Tx, reg_nos: Iterable[str]) -> list[Document]:
     """The documents named, in the order given; the first unknown or disposed one raises."""
     wanted = list(dict.fromkeys(reg_nos))
-    found = {d.reg_no: d for d in session.scalars(select(Document).where(Document.reg_no.in_(wanted)))}
+    found = tx.documents(wanted)
     for reg in wanted:
         if reg not in found:
-            raise not_found(session, reg)
+            raise not_found(tx, reg)
     return [found[r] for r in wanted]
 
 
 # --- classification -------------------------------------------------------------
-
-
-def _retention_row(doc_id: int, cls: str, completed: date, basis: str, at: datetime) -> Retention:
-    return Retention(document_id=doc_id, retention_class=cls, completed_on=completed,
-                     due_on=due_date(cls, completed), basis=basis, classified_at=at)
 
 
 def classify_unclassified(arch, *, batch: int = 500) -> int:
@@ -162,23 +154,18 @@ def classify_unclassified(arch, *, batch: int = 500) -> int:
     total = 0
     while True:
         at = catalog.now()
-        with arch.catalog.Session.begin() as s:
-            rows = s.execute(
-                select(Document.id, Document.reg_no, Document.doc_type, Document.doc_date, Document.captured_at,
-                       Capture.profile)
-                .join(Capture, Capture.id == Document.capture_id)
-                .outerjoin(Retention, Retention.document_id == Document.id)
-                .where(Retention.document_id.is_(None)).order_by(Document.id).limit(batch)
-            ).all()
+        with arch.catalog.transaction("retention classes") as tx:
+            rows = tx.unclassified(batch)
             if not rows:
                 return total
             listed = []
             for r in rows:
                 cls, basis = schedule.class_for(r.doc_type, r.profile)
                 completed = r.doc_date or korean_date(r.captured_at)
-                s.add(_retention_row(r.id, cls, completed, basis, at))
+                tx.add_retention(document_id=r.id, retention_class=cls, completed_on=completed,
+                                 due_on=due_date(cls, completed), basis=basis, classified_at=at)
                 listed.append([r.reg_no, cls, completed.isoformat(), basis])
-            audit.append(s, at=at, actor=catalog.actor(), action="retention-classify", reg_no=None,
+            tx.append_event(at=at, actor=catalog.actor(), action="retention-classify", reg_no=None,
                          detail={"documents": listed})
         total += len(rows)
         log.info("classified %d document(s) by the retention schedule", len(rows))
@@ -205,13 +192,13 @@ class Change:
                 "due_on": self.due_on.isoformat() if self.due_on else None}
 
 
-def apply_change(s: Session, doc: Document, *, new_class: str | None, completed_on: date | None, reason: str,
+def apply_change(tx: Tx, doc: Document, *, new_class: str | None, completed_on: date | None, reason: str,
                  basis: str, at: datetime, extra: dict | None = None) -> Change:
-    """Re-set one document's class and/or completion date inside ``s``, with its audit event.
+    """Re-set one document's class and/or completion date inside ``tx``, with its audit event.
 
     Pending disposal approvals for the document no longer apply to it and are voided.
     """
-    row = s.get(Retention, doc.id)
+    row = tx.retention(doc.id)
     if row is None:
         raise NotFound(f"{doc.reg_no} has no retention class yet",
                        hint="Run any `girok retention` command once; documents are classified first.")
@@ -220,16 +207,15 @@ def apply_change(s: Session, doc: Document, *, new_class: str | None, completed_
                     changed=(cls, completed) != (row.retention_class, row.completed_on))
     if not change.changed:
         return change
-    row.retention_class, row.completed_on, row.due_on = cls, completed, change.due_on
-    row.basis, row.classified_at = basis, at
-    voided = s.execute(update(Decision).where(Decision.reg_no == doc.reg_no, Decision.status == "pending")
-                       .values(status="void", outcome=f"re-classified on {korean_date(at)}: {reason}")).rowcount
+    tx.update_retention(doc.id, retention_class=cls, completed_on=completed, due_on=change.due_on, basis=basis,
+                        classified_at=at)
+    voided = tx.void_pending_decisions(doc.reg_no, f"re-classified on {korean_date(at)}: {reason}")
     detail = {"from": change.old_class, "to": cls, "completed_from": change.old_completed.isoformat(),
               "completed_to": completed.isoformat(), "due_on": change.due_on, "reason": reason, "basis": basis,
               **(extra or {})}
     if voided:
         detail["voided_decisions"] = voided
-    audit.append(s, at=at, actor=catalog.actor(), action="retention-reclassify", reg_no=doc.reg_no, detail=detail)
+    tx.append_event(at=at, actor=catalog.actor(), action="retention-reclassify", reg_no=doc.reg_no, detail=detail)
     log.info("re-classified %s: %s -> %s, completed %s (%s)", doc.reg_no, change.old_class, cls, completed, reason)
     return change
 
@@ -247,15 +233,14 @@ def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, ne
         raise UsageError("no documents named", hint="Give registration numbers, or --type for all of one type.")
     classify_unclassified(arch)
     at = catalog.now()
-    with arch.catalog.Session.begin() as s:
-        docs = live_documents(s, reg_nos)
+    with arch.catalog.transaction("the re-classification") as tx:
+        docs = live_documents(tx, reg_nos)
         if doc_type is not None:
             named = set(reg_nos)
-            docs += [d for d in s.scalars(select(Document).where(Document.doc_type == doc_type)
-                                          .order_by(Document.id)) if d.reg_no not in named]
+            docs += [d for d in tx.documents_of_type(doc_type) if d.reg_no not in named]
         if not docs:
             raise NotFound(f"no documents of type {doc_type!r}")
-        changes = [apply_change(s, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
+        changes = [apply_change(tx, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
                                 basis="officer", at=at) for d in docs]
     reindex_changed(arch, [c.reg_no for c in changes if c.changed])
     return changes
@@ -271,7 +256,6 @@ def reindex_changed(arch, reg_nos: list[str]) -> None:
 
 def class_counts(arch) -> dict[str, int]:
     """Live documents per class, every class listed."""
-    with arch.catalog.Session() as s:
-        rows = dict(s.execute(select(Retention.retention_class, func.count())
-                              .group_by(Retention.retention_class)).all())
+    with arch.catalog.reading() as tx:
+        rows = tx.class_counts()
     return {c: rows.get(c, 0) for c in CLASSES}
