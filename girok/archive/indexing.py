@@ -40,14 +40,20 @@ def index_docs(arch: Archive, rows: Iterable[dict]) -> Iterator[IndexDoc]:
     arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
 
 
+BATCH = 100  # documents per index commit: bounded memory, and one bad batch does not hold back the rest
+
+
 def index_documents(arch: Archive, reg_nos: list[str]) -> None:
-    """Index the given documents now; on failure they stay marked unindexed for catch-up."""
-    try:
-        docs = list(index_docs(arch, arch.catalog.iter_index_rows(reg_nos=reg_nos)))
-        arch.index.add(docs)
-        arch.catalog.mark_indexed(reg_nos)
-    except Exception as exc:  # the record is safe in the catalog; the index catches up later
-        log.warning("indexing %s failed (%s); it will be retried", ",".join(reg_nos), exc)
+    """Index the given documents now, ``BATCH`` at a time; a batch that fails stays marked unindexed for
+    catch-up (the records are safe in the catalog)."""
+    for i in range(0, len(reg_nos), BATCH):
+        batch = reg_nos[i:i + BATCH]
+        try:
+            docs = list(index_docs(arch, arch.catalog.iter_index_rows(reg_nos=batch)))
+            arch.index.add(docs)
+            arch.catalog.mark_indexed(batch)
+        except Exception as exc:  # the index catches up later
+            log.warning("indexing %s failed (%s); it will be retried", ",".join(batch), exc)
 
 
 def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) -> int:
@@ -63,8 +69,7 @@ def rebuild_index(arch: Archive, *, engine: str | None = None, progress=None) ->
     n = arch.index.rebuild(index_docs(arch, rows()), engine=engine, progress=progress)
     arch.catalog.mark_indexed_upto(seen["last"])
     later = [d.reg_no for d in arch.catalog.iter_documents(after_id=seen["last"])]
-    for i in range(0, len(later), 100):
-        index_documents(arch, later[i:i + 100])
+    index_documents(arch, later)
     return n + len(later)
 
 
@@ -87,6 +92,5 @@ def index_problems(arch: Archive) -> tuple[list[str], bool]:
 def catch_up_index(arch: Archive) -> int:
     """Index every catalogued document the index has not got (after a crash)."""
     pending = [d.reg_no for d in arch.catalog.iter_documents(only_unindexed=True)]
-    for i in range(0, len(pending), 100):
-        index_documents(arch, pending[i:i + 100])
+    index_documents(arch, pending)
     return len(pending)

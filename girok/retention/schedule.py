@@ -250,8 +250,7 @@ def reindex_changed(arch, reg_nos: list[str]) -> None:
     """The index filters on the retention class (retention:10년): refresh the changed documents' entries."""
     from ..archive.indexing import index_documents  # records imports this module
 
-    for i in range(0, len(reg_nos), 100):
-        index_documents(arch, reg_nos[i:i + 100])
+    index_documents(arch, reg_nos)
 
 
 def class_counts(arch) -> dict[str, int]:
