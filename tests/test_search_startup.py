@@ -33,7 +33,7 @@ def test_a_query_of_plain_nouns_does_not_load_kiwi_and_one_with_a_particle_does(
     assert got == [False, True, False]
 
 
-@pytest.mark.parametrize("word", ["가족", "사진", "민원", "위임장", "신분증", "Seoul", "zebra", "2024", "GR",
+@pytest.mark.parametrize("word", ["가족", "사진", "민원", "위임장", "신분증", "김서연", "Seoul", "zebra", "2024", "GR",
                                   "서초구는", "민원실에서", "설명했다", "신청함", "서류임", "구청에겐", "문서만"])
 def test_plain_words_get_what_kiwi_gives(word):
     kiwi_stem = _kiwi_stem(word)
@@ -53,7 +53,7 @@ def _kiwi_stem(word: str) -> str:
 
 
 def test_words_with_a_particle_are_not_plain():
-    for word in ("서초구는", "민원실에서", "설명했다", "신청함", "문서만", "가", "전입신고", "A1", "10:30", "토지 대장"):
+    for word in ("서초구는", "민원실에서", "설명했다", "신청함", "문서만", "가", "전입신고", "위임장", "A1", "10:30", "토지 대장"):
         assert analysis.plain_word(word) is None, word
     assert analysis.plain_word("ＡＢＣ") == "ABC"  # NFKC first, as Kiwi's input
 

@@ -229,16 +229,17 @@ def morphs(text: str) -> list[str]:
 # --- query words that need no Kiwi --------------------------------------------------
 # Loading Kiwi's model costs ~1-3 s, more than the rest of a `girok search`. A query word needs it to
 # find a particle or ending after a noun (서초구는, 민원실에서, 설명했다: only the noun is required)
-# and its nouns (the ``morph`` field, a score boost). A word of 2-3 Hangul syllables whose last
+# and its nouns (the ``morph`` field, a score boost). A word of 2 Hangul syllables whose last
 # syllable cannot end a particle or an ending is taken as one noun without asking Kiwi; so is a
-# word of ASCII letters only, or digits only (Kiwi: one SL or SN token). On the ~1,000 distinct
-# Hangul words of the dev corpus' texts Kiwi strips nothing from any word this lets through (the
-# required tokens, so the hits, are the same); for ~1 in 5 of them (adverbs such as 다시, names
-# that Kiwi splits such as 김서연, 3-syllable compounds such as 맞춤형) its nouns differ from the
-# word, which changes only that score boost.
+# word of ASCII letters only, or digits only (Kiwi: one SL or SN token). Of the 1,279 distinct
+# words of the dev corpus' texts, 152 go without Kiwi: Kiwi strips nothing from any of them (same
+# required tokens, so the same hits), but for 23 (adverbs such as 다시, 한편) its nouns differ from
+# the word, which changes the morph score boost; searched alone on the dev archive, 4 of the 1,279
+# words (귀하, 그간, 뚜봇, 한편) rank their hits differently. With 3 syllables (names, 위임장) the
+# figures were 16 and 7.
 
-QUERY_NOUN_MAX = 3  # syllables: longer words are often compounds that Kiwi splits (전입신고 = 전입 + 신고)
-# Syllables that can end a particle or an ending (이/가, 에서, 까지, 했다, 하는, 함, 됨, 임, 엔, 에선,
+QUERY_NOUN_MAX = 2  # syllables: longer words are often names or compounds that Kiwi splits (김서연, 전입신고)
+# Syllables that can end a particle or an ending (이/가, 에서, 까지, 했다, 하는, 함, 됨, 임, 엔,
 # 에겐...), or a light verb or the copula with a contracted ending (한 할 함 합 했, 된 될 됨 됩 됐,
 # 인 일 임 입 였, 신 실 심 십 셨).
 PARTICLE_FINALS = frozenset(
