@@ -12,17 +12,18 @@ from typing import Iterable
 from rapidfuzz.distance import Levenshtein
 
 from ..text import pii
+from ..text.hangul import SYLLABLES
 from ..text.normalize import normalize
 from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact, label_of, labelled_values, lines_of)
 
-_RECEIPT = re.compile(r"[0-9A-Za-z가-힣]+(?:-[0-9A-Za-z가-힣]+)*")
+_RECEIPT = re.compile(f"[0-9A-Za-z{SYLLABLES}]+(?:-[0-9A-Za-z{SYLLABLES}]+)*")
 # quote and bracket specks OCR reads beside a hyphen (2021-서초-《68838): no receipt number holds one
 _HYPHEN_SPECK = re.compile(r"""(?<=-)[《》「」『』〈〉<>"'‘’“”`|]+|[《》「」『』〈〉<>"'‘’“”`|]+(?=-)""")
 
 
 def _clean_code(value: str) -> str | None:
     v = _HYPHEN_SPECK.sub("", re.sub(r"\s*-\s*", "-", value.strip()))
-    v = re.sub(r"(?<=[가-힣])\s(?=[가-힣])", "", v)   # 동 작 -> 동작: OCR spaces inside a word
+    v = re.sub(rf"(?<=[{SYLLABLES}])\s(?=[{SYLLABLES}])", "", v)   # 동 작 -> 동작: OCR spaces inside a word
     v = re.sub(r"(-\d{1,4}) (\d)", r"\1\2", v)        # -8 7593 -> -87593: and inside a number
     # single letters or symbols beside the code are OCR specks, not part of it
     toks = [t for t in v.split() if WORDCHARS.search(t) and (len(t) > 1 or t.isdigit())]
@@ -45,8 +46,8 @@ def find_receipt_no(text: str) -> tuple[str, str] | None:
     return None
 
 
-_NAME = re.compile(r"[가-힣]{2,5}")
-_HANGUL_WORD = re.compile(r"[가-힣]+")
+_NAME = re.compile(f"[{SYLLABLES}]{{2,5}}")
+_HANGUL_WORD = re.compile(f"[{SYLLABLES}]+")
 _SEAL_MARKS = {"인", "외", "등", "印"}  # 김지훈 인 (seal), 김지훈 외 2명: not part of the name
 
 
@@ -131,12 +132,12 @@ def _office_name(before: str) -> str | None:
     if not toks:
         return None
     parts = [toks.pop()]
-    while toks and len(parts[0]) == 1 and re.fullmatch(r"[가-힣0-9]+", toks[-1]):
+    while toks and len(parts[0]) == 1 and re.fullmatch(f"[{SYLLABLES}0-9]+", toks[-1]):
         parts.insert(0, toks.pop())
         if len(parts[0]) > 1:
             break
     name = "".join(parts)
-    return name if re.fullmatch(r"[가-힣][가-힣0-9]+", name) else None
+    return name if re.fullmatch(f"[{SYLLABLES}][{SYLLABLES}0-9]+", name) else None
 
 
 def find_office(text: str, known_offices: Iterable[str] = ()) -> tuple[str, str] | None:

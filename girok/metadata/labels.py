@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
+from ..text.hangul import SYLLABLES
+
 # where a field's value came from (Metadata.sources)
 LABEL, HEURISTIC, QR = "label", "heuristic", "qr"
 
@@ -26,8 +28,8 @@ OTHER_LABELS = ("주민등록번호", "주소", "생년월일", "접수일", "�
 ALL_LABELS = tuple(dict.fromkeys(FILING_DATE_LABELS + OTHER_DATE_LABELS + RECEIPT_LABELS + NAME_LABELS
                                  + SIGNER_LABELS + PHONE_LABELS + OTHER_LABELS))
 
-HANGUL = re.compile(r"[가-힣]")
-WORDCHARS = re.compile(r"[가-힣A-Za-z0-9]")
+HANGUL = re.compile(f"[{SYLLABLES}]")
+WORDCHARS = re.compile(f"[{SYLLABLES}A-Za-z0-9]")
 
 
 def compact(s: str) -> str:
@@ -44,7 +46,7 @@ def _spaced(word: str) -> str:
 
 
 ANY_LABEL = re.compile("|".join(_spaced(w) for w in sorted(ALL_LABELS, key=len, reverse=True)))
-_LEAD_JUNK = re.compile(r"^[^가-힣0-9A-Za-z]*(?:[A-Za-z0-9](?=\s)[^가-힣]*)?")
+_LEAD_JUNK = re.compile(rf"^[^{SYLLABLES}0-9A-Za-z]*(?:[A-Za-z0-9](?=\s)[^{SYLLABLES}]*)?")
 
 
 @dataclass

@@ -19,12 +19,13 @@ import threading
 import unicodedata
 from operator import add
 
-import numpy as np
-from whoosh.analysis import Token, Tokenizer
-
+from ..text.hangul import LETTERS, SYLLABLES
 from ..text.pii import mask_rrn
 
-_HANGUL = r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
+# numpy (index writes only) and whoosh (the Whoosh engine only) are imported where they are used:
+# a search, `girok show` or `girok status` should not pay for them.
+
+_HANGUL = LETTERS  # syllables, conjoining and compatibility jamo
 _CJK = r"\u4e00-\u9fff"  # Hanja in older records
 _RUN = re.compile(rf"[{_HANGUL}{_CJK}]+(?:\s+[{_HANGUL}{_CJK}]+)*|(?:(?![{_HANGUL}{_CJK}])[^\W_])+", re.UNICODE)
 _CJK_RUN = re.compile(rf"[{_HANGUL}{_CJK}]")
@@ -63,19 +64,21 @@ _classes = None
 _classes_lock = threading.Lock()
 
 
-def _code_point_classes() -> np.ndarray:
+def _code_point_classes():
     """For every code point: Hangul/Hanja (a bigram run), other word character (``[^\\W_]``, as in
-    ``_RUN``), whitespace (``\\s``) or other. Built once per process (~0.3 s)."""
+    ``_RUN``), whitespace (``\\s``) or other. Built once per process, by the regular expressions
+    themselves over a string of every code point (~0.08 s; a Python loop over the 1.1M code points
+    took ~0.6 s)."""
     global _classes
     with _classes_lock:
         if _classes is None:
+            import numpy as np
+
+            every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
             table = np.zeros(0x110000, dtype=np.uint8)
-            word = np.fromiter((c.isalnum() for c in map(chr, range(0x110000))), dtype=bool, count=0x110000)
-            space = np.fromiter((c.isspace() for c in map(chr, range(0x110000))), dtype=bool, count=0x110000)
-            table[word] = _C_WORD
-            table[space] = _C_SPACE
-            for lo, hi in re.findall(r"\\u([0-9a-f]{4})-\\u([0-9a-f]{4})", _HANGUL + _CJK):  # as in _RUN
-                table[int(lo, 16):int(hi, 16) + 1] = _C_CJK
+            for pattern, cls in ((r"[^\W_]+", _C_WORD), (r"\s+", _C_SPACE), (rf"[{_HANGUL}{_CJK}]+", _C_CJK)):
+                for m in re.finditer(pattern, every):  # later classes win, as before: CJK over word
+                    table[m.start():m.end()] = cls
             _classes = table
         return _classes
 
@@ -93,6 +96,8 @@ def _token_string_short(text: str) -> str:
 
 
 def _token_string_long(text: str) -> str:
+    import numpy as np
+
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = _code_point_classes()[cp]
     space = cls == _C_SPACE
@@ -130,31 +135,59 @@ def token_string(text: str) -> str:
     return _token_string_long(text) if len(text) >= _VECTOR_MIN else _token_string_short(text)
 
 
-class KoreanBigramTokenizer(Tokenizer):
-    """Whoosh tokenizer: Hangul/Hanja bigrams, other words whole, lower-cased."""
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", **kwargs):
-        text = normalize(value)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (term, s, e) in enumerate(tokens(text)):
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = term
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + s, start_char + e
-            yield t
+def __getattr__(name: str):
+    # KoreanBigramTokenizer is a Whoosh class: made on first use, so that importing this module does
+    # not import Whoosh. Whoosh indexes pickle it by this module's name, which keeps working.
+    if name == "KoreanBigramTokenizer":
+        return _tokenizer_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def korean_analyzer() -> KoreanBigramTokenizer:
-    return KoreanBigramTokenizer()
+_tokenizer_cls = None
+_tokenizer_lock = threading.Lock()
+
+
+def _tokenizer_class():
+    global _tokenizer_cls
+    with _tokenizer_lock:
+        return _tokenizer_cls or _make_tokenizer_class()
+
+
+def _make_tokenizer_class():
+    global _tokenizer_cls
+    from whoosh.analysis import Token, Tokenizer
+
+    class KoreanBigramTokenizer(Tokenizer):
+        """Whoosh tokenizer: Hangul/Hanja bigrams, other words whole, lower-cased."""
+
+        def __eq__(self, other):
+            return type(self) is type(other)
+
+        def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                     start_pos=0, start_char=0, mode="", **kwargs):
+            text = normalize(value)
+            t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            for pos, (term, s, e) in enumerate(tokens(text)):
+                t.text = term
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = term
+                if positions:
+                    t.pos = start_pos + pos
+                if chars:
+                    t.startchar, t.endchar = start_char + s, start_char + e
+                yield t
+
+    KoreanBigramTokenizer.__module__ = __name__
+    KoreanBigramTokenizer.__qualname__ = "KoreanBigramTokenizer"
+    _tokenizer_cls = KoreanBigramTokenizer
+    return _tokenizer_cls
+
+
+def korean_analyzer():
+    """A ``KoreanBigramTokenizer`` (Whoosh is imported here)."""
+    return _tokenizer_class()()
 
 
 def index_text(text: str) -> str:
@@ -191,6 +224,50 @@ def morphs(text: str) -> list[str]:
         if tok.tag in _MORPH_TAGS and (len(tok.form) >= 2 or not tok.form.isascii()):
             out.append(tok.form.lower())
     return out
+
+
+# --- query words that need no Kiwi --------------------------------------------------
+# Loading Kiwi's model costs ~1-3 s, more than the rest of a `girok search`. A query word needs it to
+# find a particle or ending after a noun (서초구는, 민원실에서, 설명했다: only the noun is required)
+# and its nouns (the ``morph`` field, a score boost). A word of 2 Hangul syllables whose last
+# syllable cannot end a particle or an ending is taken as one noun without asking Kiwi; so is a
+# word of ASCII letters only, or digits only (Kiwi: one SL or SN token). Of the 1,279 distinct
+# words of the dev corpus' texts, 152 go without Kiwi: Kiwi strips nothing from any of them (same
+# required tokens, so the same hits), but for 23 (adverbs such as 다시, 한편) its nouns differ from
+# the word, which changes the morph score boost; searched alone on the dev archive, 4 of the 1,279
+# words (귀하, 그간, 뚜봇, 한편) rank their hits differently. With 3 syllables (names, 위임장) the
+# figures were 16 and 7.
+
+QUERY_NOUN_MAX = 2  # syllables: longer words are often names or compounds that Kiwi splits (김서연, 전입신고)
+# Syllables that can end a particle or an ending (이/가, 에서, 까지, 했다, 하는, 함, 됨, 임, 엔,
+# 에겐...), or a light verb or the copula with a contracted ending (한 할 함 합 했, 된 될 됨 됩 됐,
+# 인 일 임 입 였, 신 실 심 십 셨).
+PARTICLE_FINALS = frozenset(
+    "이가은는을를의에서게께도만로와과랑나야여아요지터다라든며면니고자해돼봐워져쳐려러테써저차럼큼뿐"
+    "데던록기음듯끔까죠네냐래란엔겐텐턴케"
+    "한할함합했된될됨됩됐인일임입였신실심십셨"
+)
+_PLAIN_HANGUL = re.compile(f"[{SYLLABLES}]{{2,{QUERY_NOUN_MAX}}}")
+_PLAIN_ASCII = re.compile(r"[A-Za-z]+|[0-9]+")
+
+
+def plain_word(word: str) -> str | None:
+    """The normalized ``word`` when Kiwi would read it as one noun (or Latin word, or number) and
+    nothing else, so that it need not be loaded; None when Kiwi must decide."""
+    word = normalize(word).strip()
+    if _PLAIN_ASCII.fullmatch(word):
+        return word
+    if _PLAIN_HANGUL.fullmatch(word) and word[-1] not in PARTICLE_FINALS:
+        return word
+    return None
+
+
+def query_morphs(text: str) -> list[str]:
+    """``morphs(text)`` for a query word or phrase; without Kiwi when it is a ``plain_word``."""
+    word = plain_word(text)
+    if word is None:
+        return morphs(text)
+    return [word.lower()] if len(word) >= 2 or not word.isascii() else []
 
 
 def morph_text(text: str) -> str:

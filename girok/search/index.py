@@ -25,7 +25,7 @@ from typing import Iterable
 
 from ..errors import ArchiveLocked, IndexOutdated, UsageError
 from . import query as q
-from .analysis import morphs
+from .analysis import query_morphs
 from .base import SORTS, Hit, IndexDoc, SearchResult, StoredHit
 from .snippet import make_snippet
 
@@ -218,7 +218,7 @@ def _needles(node) -> list[str]:
     texts = q.positive_texts(node)
     out = list(texts)
     for t in texts:
-        out.extend(m for m in morphs(t) if len(m) >= 2)
+        out.extend(m for m in query_morphs(t) if len(m) >= 2)
     return out
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import kiwi, morphs, normalize, tokens
+from .analysis import kiwi, normalize, plain_word, query_morphs, tokens
+
+morphs = query_morphs  # a query word's nouns: Kiwi is loaded only when the word needs it
 
 _NOUNISH = ("NN", "NR", "NP", "XR", "SL", "SN", "SH", "XSN", "XPN")
 _FUNCTIONAL = ("J", "E", "XSV", "XSA", "VCP", "VCN")
@@ -35,7 +37,7 @@ class TextPlan:
 def stem(word: str) -> str:
     """``word`` without trailing particles/endings when Kiwi reads it as noun + particles; else ``word``."""
     word = normalize(word).strip()
-    if not word or word.isascii():
+    if not word or word.isascii() or plain_word(word) is not None:
         return word
     toks = sorted(kiwi().tokenize(word), key=lambda t: t.start)
     i = 0
