@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-import girok.search.index as index_mod
 from girok.search.analysis import KoreanBigramTokenizer, index_text, korean_analyzer, normalize, tokens
 from girok.search.index import IndexDoc, SearchIndex
 

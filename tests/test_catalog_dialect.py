@@ -110,3 +110,14 @@ def test_catalog_url_other_than_sqlite_is_a_config_error(tmp_path, monkeypatch, 
         assert "PostgreSQL support comes with the multi-machine work" in str(err.value)
     with pytest.raises(ConfigError):
         Catalog(url)
+
+
+def test_head_revision_constant_is_the_newest_migration(tmp_path):
+    """Opening a catalog compares with HEAD_REVISION instead of loading alembic: it must name the newest script."""
+    from girok.catalog.repository import HEAD_REVISION, Catalog
+
+    cat = Catalog(tmp_path / "c.sqlite")
+    try:
+        assert cat.head_revision() == HEAD_REVISION == cat.current_revision()
+    finally:
+        cat.close()

@@ -25,12 +25,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, func, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import create_engine, event, func, or_, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..errors import CatalogError, NotFound, StorageError
@@ -89,7 +85,14 @@ class NewCapture:
     documents: list[NewDocument] = field(default_factory=list)
 
 
-def _alembic_config(connection) -> AlembicConfig:
+# The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
+# constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
+HEAD_REVISION = "0005"
+
+
+def _alembic_config(connection):
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -174,15 +177,25 @@ class Catalog:
     # -- schema ------------------------------------------------------------
 
     def head_revision(self) -> str:
+        """The newest migration, read from the migration scripts (alembic)."""
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
     def current_revision(self) -> str | None:
+        """The revision the catalog was migrated to (alembic's version table), None for a new catalog."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            try:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            except OperationalError:  # no version table yet
+                return None
+        return rows[0] if len(rows) == 1 else None
 
     def upgrade(self) -> None:
-        if self.current_revision() == self.head_revision():
+        if self.current_revision() == HEAD_REVISION:
             return
+        from alembic import command
+
         with self.engine.connect() as conn, self.dialect.schema_change(conn):
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
