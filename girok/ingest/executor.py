@@ -27,10 +27,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import SpawnContext, SpawnProcess
-from typing import Callable, Protocol
+from typing import Protocol
 
 from .prepare import Job, Prepared, prepare, worker_init
 
@@ -59,7 +60,7 @@ class _RecordingSpawn(SpawnContext):
         self.started: list[SpawnProcess] = []
         self._lock = threading.Lock()
 
-    def Process(self, *args, **kwargs) -> SpawnProcess:  # noqa: N802 (multiprocessing's name)
+    def Process(self, *args, **kwargs) -> SpawnProcess:
         proc = SpawnProcess(*args, **kwargs)
         with self._lock:
             self.started = [p for p in self.started if p.pid is None or p.is_alive()] + [proc]
