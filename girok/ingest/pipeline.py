@@ -2,7 +2,8 @@
 
     claim    copy the source into a work folder while hashing it; a file that
              changed meanwhile is left for later; known SHA-256 -> duplicate
-    prepare  in a worker process: normalize, OCR to PDF/A, check, text
+    prepare  in a worker (girok.ingest.executor; a local process pool by default):
+             normalize, OCR to PDF/A, check, text
     keep     store both files, catalog transaction, index
     release  remove the source (hot folders only) once it is committed
     failure  quarantine with a reason; nothing is deleted before it is safe

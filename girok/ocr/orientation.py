@@ -33,15 +33,12 @@ def hangul_score(tsv: str) -> float:
     return sum(len(SYLLABLE_RE.findall(w.text)) * w.conf / 100 for w in tsv_rows.parse(tsv) if w.conf > 0)
 
 
-read_tsv = tsv_rows.run_tesseract  # tesseract's TSV for an in-memory image (girok.ocr.tsv)
-
-
 def rotation_scores(image: Image.Image, *, dpi: int = 300, timeout: float = 60.0) -> dict[int, float]:
     """Hangul score of the page turned counter-clockwise by each of 0, 90, 180, 270 degrees."""
     g = image.convert("L")
     small = g.resize((max(1, int(g.width * SCALE)), max(1, int(g.height * SCALE))), Image.Resampling.BOX)
     small_dpi = max(1, int(dpi * SCALE))
-    return {a: hangul_score(read_tsv(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
+    return {a: hangul_score(tsv_rows.run_tesseract(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
             for a in ANGLES}
 
 
