@@ -8,6 +8,7 @@ the file and the field, and say what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import re
 import tomllib
@@ -33,6 +34,7 @@ OUTPUT_TYPES = ("pdfa-1", "pdfa-2", "pdfa-3")
 
 @dataclass(frozen=True)
 class OcrSettings:
+    engine: str = "tesseract"  # girok.ocr.engines: which OCR engine reads the pages
     languages: tuple[str, ...] = ("kor", "eng")
     pagesegmode: int | None = 4
     rotate_pages: bool = True
@@ -149,12 +151,9 @@ def load_profile(path: Path) -> Profile:
     if blank is True or (isinstance(blank, float) and not 0 <= blank < 0.5):
         raise ConfigError(f"{path} [split]: 'blank_threshold' must be an ink fraction 0..0.5 or false, got {blank!r}")
     langs = tuple(ocr.get("languages", list, ["kor", "eng"]))
-    if not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z_]+", x) for x in langs):
-        raise ConfigError(f"{path} [ocr]: 'languages' must be a list of tesseract language codes like ['kor', 'eng']")
     psm = ocr.get("pagesegmode", int, 4)
-    if psm is not None and not 0 <= psm <= 13:
-        raise ConfigError(f"{path} [ocr]: 'pagesegmode' must be 0..13 (tesseract --psm), got {psm}")
     settings = OcrSettings(
+        engine=ocr.get("engine", str, "tesseract"),
         languages=langs,
         pagesegmode=psm,
         rotate_pages=ocr.get("rotate_pages", bool, True),
@@ -168,6 +167,8 @@ def load_profile(path: Path) -> Profile:
         pdf_renderer=ocr.choice("pdf_renderer", PDF_RENDERERS, "sandwich"),
         rescan_below=ocr.get("rescan_below", float, 50.0),
     )
+    for problem in _ocr_problems(settings):  # the engine judges its own options (languages, psm, ...)
+        raise ConfigError(f"{path} [ocr]: {problem}")
     stable = capture.get("stable_seconds", float, 2.0)
     dpi = capture.get("assume_dpi", int, 300)
     if stable < 0 or not 50 <= dpi <= 2400:
@@ -182,6 +183,12 @@ def load_profile(path: Path) -> Profile:
                             blank_threshold=None if blank is False else blank),
         default_doc_type=doc.get("default_type", str, ""),
     )
+
+
+def _ocr_problems(settings: OcrSettings) -> list[str]:
+    """The OCR engine's own checks of its options (girok.ocr.engines), looked up by name as OCRmyPDF
+    looks up its plugins: config sits below the OCR layer and does not import it."""
+    return importlib.import_module("girok.ocr.engines").check_options(settings)
 
 
 def load_profiles(folder: Path) -> dict[str, Profile]:

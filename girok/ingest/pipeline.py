@@ -2,7 +2,8 @@
 
     claim    copy the source into a work folder while hashing it; a file that
              changed meanwhile is left for later; known SHA-256 -> duplicate
-    prepare  in a worker process: normalize, OCR to PDF/A, check, text
+    prepare  in a worker (girok.ingest.executor; a local process pool by default):
+             normalize, OCR to PDF/A, check, text
     keep     store both files, catalog transaction, index
     release  remove the source (hot folders only) once it is committed
     failure  quarantine with a reason; nothing is deleted before it is safe
@@ -16,12 +17,8 @@ from __future__ import annotations
 
 import errno
 import logging
-import multiprocessing
-import os
 import shutil
-import signal
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +27,12 @@ from .keep import keep
 from ..config import Profile
 from ..errors import GirokError, InputRejected, MissingDependency, StorageError
 from ..fsutil import copy_and_hash, fault_point, fsync_dir
-from ..ocr.programs import check_ocr_ready
+from ..ocr import engines
 from . import rescan_report, signature
 from .detect import sniff
 from .locks import StoreLock
-from .prepare import Job, Prepared, prepare, worker_init
+from .executor import Executor, LocalPoolExecutor, WorkerLost
+from .prepare import Job, Prepared
 from .quarantine import quarantine
 from .workarea import new_work_dir
 
@@ -62,6 +60,36 @@ class Outcome:
                 "reason": self.reason}
 
 
+@dataclass
+class Claim:
+    """A claimed file, main-process side: the job handed to a worker, and what only this process needs to
+    settle it (where the source is, whether it goes once committed, what it looked like when claimed)."""
+    job: Job
+    source: Path  # where it came from (hot folder or a path given to `ingest`)
+    sha256: str
+    size: int
+    profile: Profile
+    hot_folder: str | None
+    move_source: bool
+    source_stat: tuple[int, int, int]  # (inode, size, mtime_ns) at claim time
+
+    @property
+    def original(self) -> Path:
+        return self.job.original
+
+    @property
+    def work_dir(self) -> Path:
+        return self.job.work_dir
+
+    @property
+    def media_type(self) -> str:
+        return self.job.media_type
+
+    @property
+    def ext(self) -> str:
+        return self.job.ext
+
+
 class SourceChanged(Exception):
     """The file changed while it was being claimed: it is still being written."""
 
@@ -72,39 +100,28 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
 
 
 class Ingestor:
-    def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False):
+    """Claims files, hands them to an ``Executor`` (girok.ingest.executor; a local process pool unless
+    another is given) and keeps what comes back."""
+
+    def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False,
+                 executor: Executor | None = None):
         self.arch = arch
-        self.workers = workers or arch.config.effective_workers()
         self.keep_work = keep_work
-        self.inflight: dict[Future, Job] = {}
+        self.inflight: dict[Future, Claim] = {}
         self.crashes: dict[str, int] = {}
         self.retry: list[Item] = []  # in hand when a worker crashed: to be offered again
-        self._pool: ProcessPoolExecutor | None = None
-        langs = {lang for p in arch.config.profiles.values() for lang in p.ocr.languages}
-        check_ocr_ready(tuple(sorted(langs)))
-        self._store_lock = StoreLock(arch.root).acquire(exclusive=False)  # keeps `doctor --fix` out
-
-    # -- pool --------------------------------------------------------------
-
-    @property
-    def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            log_file = self.arch.root / "logs" / "girok.log"
+        by_engine: dict[str, list] = {}
+        for p in arch.config.profiles.values():
+            by_engine.setdefault(p.ocr.engine, []).append(p.ocr)
+        for name, settings in sorted(by_engine.items()):
+            engines.get(name).check_ready(settings)
+        if executor is None:
+            log_file = arch.root / "logs" / "girok.log"
             log_file.parent.mkdir(exist_ok=True)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=worker_init, initargs=(str(log_file),))
-        return self._pool
-
-    def _kill_pool(self) -> None:
-        if self._pool is None:
-            return
-        for pid in list(getattr(self._pool, "_processes", {}) or {}):
-            try:
-                os.killpg(pid, signal.SIGKILL)  # the worker and its tesseract children
-            except (ProcessLookupError, PermissionError):
-                pass
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
+            executor = LocalPoolExecutor(workers or arch.config.effective_workers(), log_file=str(log_file))
+        self.executor = executor
+        self.workers = executor.capacity
+        self._store_lock = StoreLock(arch.root).acquire(exclusive=False)  # keeps `doctor --fix` out
 
     # -- the public surface --------------------------------------------------
 
@@ -136,7 +153,7 @@ class Ingestor:
             return [self._quarantine(item.path, item, exc.stage, exc.message, exc.advice)]
         if isinstance(job, Outcome):
             return [job]
-        self.inflight[self.pool.submit(prepare, job)] = job
+        self.inflight[self.executor.submit(job.job)] = job
         return []
 
     def collect(self, timeout: float | None = None) -> list[Outcome]:
@@ -160,20 +177,18 @@ class Ingestor:
 
     def abandon(self) -> None:
         """Stop now: kill the workers, drop work folders. Sources stay where they are."""
-        self._kill_pool()
+        self.executor.abandon()
         for job in self.inflight.values():
             self._drop_work(job, force=True)
         self.inflight.clear()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        self.executor.shutdown()
         self._store_lock.release()
 
     # -- steps ---------------------------------------------------------------
 
-    def _claim(self, item: Item) -> Job | Outcome:
+    def _claim(self, item: Item) -> Claim | Outcome:
         before = _stat_key(item.path)
         media, ext = sniff(item.path)
         work = None
@@ -195,10 +210,11 @@ class Ingestor:
         if existing is not None:
             shutil.rmtree(work, ignore_errors=True)
             return self._duplicate(item.path, item.move_source, before, existing)
-        return Job(job_id=work.name, work_dir=work, original=original, source=item.path, sha256=sha, size=size,
-                   media_type=media, ext=ext, profile=item.profile, hot_folder=item.hot_folder,
-                   move_source=item.move_source, source_stat=before,
-                   known_types=self.arch.config.document_types, known_offices=self.arch.config.offices)
+        job = Job(job_id=work.name, work_dir=work, original=original, source_name=item.path.name, media_type=media,
+                  ext=ext, profile=item.profile, known_types=self.arch.config.document_types,
+                  known_offices=self.arch.config.offices)
+        return Claim(job=job, source=item.path, sha256=sha, size=size, profile=item.profile,
+                     hot_folder=item.hot_folder, move_source=item.move_source, source_stat=before)
 
     def _duplicate(self, source: Path, move: bool, stat_key, existing) -> Outcome:
         reg = existing.documents[0].reg_no if existing.documents else None
@@ -209,14 +225,14 @@ class Ingestor:
         return Outcome(id=reg, source=str(source), pages=pages, status="duplicate",
                        reason=f"same content already archived as {reg} (from {existing.source_name})")
 
-    def _settle(self, fut: Future, job: Job) -> list[Outcome]:
+    def _settle(self, fut: Future, job: Claim) -> list[Outcome]:
         try:
             prepared: Prepared = fut.result()
         except InputRejected as exc:
             out = self._quarantine(job.source, job, exc.stage, exc.message, exc.advice)
             self._drop_work(job)
             return [out]
-        except BrokenProcessPool:
+        except WorkerLost:
             return self._worker_crashed(job)
         except MissingDependency:
             self._drop_work(job, force=True)
@@ -270,12 +286,14 @@ class Ingestor:
                         reason=_archived_note(d.rescan_suggested, signed))
                 for r, d in zip(reg_nos, prepared.documents)]
 
-    def _worker_crashed(self, job: Job) -> list[Outcome]:
+    def _worker_crashed(self, job: Claim) -> list[Outcome]:
         """A worker died (killed, out of memory). Its file is quarantined on the second crash."""
         n = self.crashes[job.sha256] = self.crashes.get(job.sha256, 0) + 1
-        self._kill_pool()  # the pool is broken: every job in it must be redone
-        others = list(self.inflight.values())
-        self.inflight.clear()
+        others: list[Claim] = []
+        if self.executor.lost_together:  # a local pool is broken by one dead worker: every job in it is redone
+            self.executor.abandon()
+            others = list(self.inflight.values())
+            self.inflight.clear()
         for other in others:
             self._drop_work(other, force=True)  # their sources are still in place: offer them again
             self.retry.append(Item(other.source, other.profile, other.hot_folder, other.move_source))
@@ -313,7 +331,7 @@ class Ingestor:
         log.warning("quarantined %s at %s: %s", source, stage, reason)
         return Outcome(id=None, source=str(source), pages=0, status="quarantined", reason=f"{stage}: {reason}")
 
-    def _drop_work(self, job: Job, *, force: bool = False) -> None:
+    def _drop_work(self, job: Claim, *, force: bool = False) -> None:
         if self.keep_work and not force:
             return
         shutil.rmtree(job.work_dir, ignore_errors=True)

@@ -22,7 +22,7 @@ from ..metadata.title import title_from_text
 from ..config import Profile
 from ..errors import InputRejected
 from ..fsutil import sha256_file
-from ..ocr.engine import run_ocr
+from ..ocr import engines
 from ..ocr.text import page_texts
 from ..metadata.extract import Metadata
 from .normalize import extract_pages, normalize, page_previews
@@ -32,18 +32,17 @@ from .split import classify_page, split_pages
 
 @dataclass
 class Job:
+    """Everything a worker needs to prepare one claimed file, and nothing that only the claiming process
+    can use (the source's hot folder, its inode, whether it is moved: see girok.ingest.pipeline.Claim).
+    The paths are inside the archive's work area; a worker on another machine sees them through a
+    shared mount or gets the files sent (girok.ingest.executor)."""
     job_id: str
     work_dir: Path
     original: Path  # the claimed copy, inside work_dir
-    source: Path  # where it came from (hot folder or a path given to `ingest`)
-    sha256: str
-    size: int
+    source_name: str  # the file's name where it came from (for a title and the XMP record)
     media_type: str
     ext: str
     profile: Profile
-    hot_folder: str | None
-    move_source: bool
-    source_stat: tuple[int, int, int]  # (inode, size, mtime_ns) at claim time
     known_types: tuple[str, ...] = ()
     known_offices: tuple[str, ...] = ()
 
@@ -140,11 +139,11 @@ def prepare(job: Job) -> Prepared:
 def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
     """The metadata into the archival PDF's XMP; its hash and size are taken again, of the final bytes."""
     md = doc.metadata.to_dict()  # every RRN masked
-    title = md["title"] or title_from_text(doc.page_texts, job.source.stem)
+    title = md["title"] or title_from_text(doc.page_texts, Path(job.source_name).stem)
     xmp.write_xmp(doc.archival, xmp.XmpRecord(
         title=pii.mask_rrn(title), date=md["date"], doc_type=md["doc_type"] or job.profile.default_doc_type,
         receipt_no=md["receipt_no"], office=md["office"], applicant=md["applicant"], rrn_masked=md["rrn_masked"],
-        source_name=pii.mask_rrn(job.source.name), source_pages=[i + 1 for i in doc.pages_in_original],
+        source_name=pii.mask_rrn(job.source_name), source_pages=[i + 1 for i in doc.pages_in_original],
         profile=job.profile.name))
     if not pdfa.inspect(doc.archival).ok:
         raise InputRejected("writing the metadata into the archival copy lost its PDF/A identification",
@@ -153,7 +152,8 @@ def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
 
 
 def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> PreparedDoc:
-    run = run_ocr(src, out, job.profile.ocr, pdf_input=job.media_type == "application/pdf")
+    run = engines.get(job.profile.ocr.engine).run(src, out, job.profile.ocr,
+                                                  pdf_input=job.media_type == "application/pdf")
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(
@@ -166,9 +166,7 @@ def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> 
                             advice="Scan the paper again; if it repeats, send the file to support.")
     conversion = {
         "normalize": method,
-        "ocr": "OCRmyPDF",
-        "options": run.options,
-        "tools": run.tools,
+        **run.record,  # the engine names itself: "ocr", "options", "tools"
         "profile": job.profile.name,
         "output": f"PDF/A-{info.level}",
     }

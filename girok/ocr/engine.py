@@ -1,8 +1,14 @@
 """The OCRmyPDF run: one PDF in, one PDF/A with a Korean+English text layer out.
 
+This is girok's one OCR engine today (``TesseractEngine``, the seam is
+``girok.ocr.base.OcrEngine``): tesseract through OCRmyPDF, with girok's
+plugin (girok.ocr.plugin) for orientation, skew, word corrections and page
+confidence. Each page's result comes back from the plugin through files
+beside the output (``plugin.pages_dir``), not through module state.
+
 Runs inside a worker process: tesseract single-threaded (OMP_THREAD_LIMIT=1
-is set in the worker's environment by ``girok.ingest.pool``), one page at a
-time (jobs=1); parallelism comes from several workers.
+is set in the worker's environment by ``girok.ingest.prepare.worker_init``),
+one page at a time (jobs=1); parallelism comes from several workers.
 
 PDF/A is made by OCRmyPDF's internal (pikepdf) backend first, which passes
 images through untouched and avoids Ghostscript's slow re-write of the
@@ -13,9 +19,9 @@ result ("auto").
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +33,11 @@ from PIL import Image, PngImagePlugin
 from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
 from . import plugin, programs
+from .base import OcrResult
 
 log = logging.getLogger(__name__)
 
 _MODE = {"skip": "skip", "redo": "redo", "force": "force"}
-
-
-@dataclass
-class OcrRun:
-    output: Path
-    options: dict[str, Any]
-    tools: dict[str, str]
-    confidence: dict[int, float]  # page number (1-based) -> mean word confidence; pages not OCRed are absent
-    texts: dict[int, str] = field(default_factory=dict)  # page number -> OCR text with tesseract's word spaces
 
 
 def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True) -> dict[str, Any]:
@@ -59,7 +57,7 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "jobs": 1,
         "progress_bar": False,
         "plugins": ["girok.ocr.plugin"] + (["girok.ocr.plugin_deskew"] if settings.deskew else []),
-        "use_threads": True,  # keeps girok.ocr.plugin in this process, where page confidences are read
+        "use_threads": True,  # pages in threads of this worker (results come back through plugin.pages_dir either way)
         "tesseract_config": ["tsv"],  # word confidences for each page, next to tesseract's PDF
     }
     if settings.rotate_pages:  # OCRmyPDF refuses a threshold without rotation
@@ -104,18 +102,15 @@ def _ghostscript_fallback(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 FAST_PNG_LEVEL = 1
-_png_save = PngImagePlugin._save
-_fast_png_depth = 0  # > 0 while run_ocr runs in this process
+_fast_png_depth = 0  # > 0 while some run_ocr runs in this process
 _fast_png_lock = threading.Lock()
+_pillow_png_save = None  # Pillow's own PNG writer while ours is registered
 
 
 def _save_png(im, fp, filename, chunk=PngImagePlugin.putchunk, save_all=False):
-    if _fast_png_depth and "compress_level" not in im.encoderinfo:
+    if "compress_level" not in im.encoderinfo:
         im.encoderinfo["compress_level"] = FAST_PNG_LEVEL
-    return _png_save(im, fp, filename, chunk, save_all)
-
-
-Image.register_save("PNG", _save_png)  # the same as Pillow's outside run_ocr
+    return _pillow_png_save(im, fp, filename, chunk, save_all)
 
 
 @contextmanager
@@ -123,32 +118,62 @@ def fast_intermediate_png():
     """While OCRmyPDF runs, its page images for tesseract (rasterized pages, the OCR image) are PNG files
     read once and deleted: zlib level 1 instead of 6. Profiled: PNG encoding was ~65% of the worker's
     Python time. The archival PDF keeps the scanned image as img2pdf embedded it (normalize runs
-    outside this), so nothing stored changes."""
-    global _fast_png_depth
+    outside this), so nothing stored changes. Pillow's own PNG writer is back once the last OCR run in
+    this process ends: the rest of the process saves PNGs as Pillow does."""
+    global _fast_png_depth, _pillow_png_save
     with _fast_png_lock:
+        if _fast_png_depth == 0:
+            _pillow_png_save = Image.SAVE.get("PNG", PngImagePlugin._save)
+            Image.register_save("PNG", _save_png)
         _fast_png_depth += 1
     try:
         yield
     finally:
         with _fast_png_lock:
             _fast_png_depth -= 1
+            if _fast_png_depth == 0:
+                Image.register_save("PNG", _pillow_png_save)
+
+
+class TesseractEngine:
+    """Tesseract through OCRmyPDF (girok.ocr.base.OcrEngine)."""
+
+    name = "tesseract"
+
+    def check_ready(self, settings: list[OcrSettings]) -> None:
+        langs = {lang for s in settings for lang in s.languages}
+        programs.check_ocr_ready(tuple(sorted(langs)))
+
+    def run(self, src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
+            pdf_input: bool = True) -> OcrResult:
+        """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
+
+        PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
+        file its validator rejects goes through Ghostscript.
+        """
+        opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
+        pages = plugin.pages_dir(dest)
+        shutil.rmtree(pages, ignore_errors=True)
+        try:
+            with fast_intermediate_png():
+                opts = _run_ocr(src, dest, opts)
+            results = plugin.read_pages(pages)
+        finally:
+            shutil.rmtree(pages, ignore_errors=True)
+        record = {"ocr": "OCRmyPDF",
+                  "options": {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
+                  "tools": tool_versions()}
+        return OcrResult(output=dest, pages=results, record=record)
 
 
 def run_ocr(src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
-            pdf_input: bool = True) -> OcrRun:
-    """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
-
-    PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
-    file its validator rejects goes through Ghostscript.
-    """
-    opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
-    plugin.PAGE_CONFIDENCE.clear()
-    plugin.PAGE_TEXT.clear()
-    with fast_intermediate_png():
-        return _run_ocr(src, dest, opts)
+            pdf_input: bool = True) -> OcrResult:
+    """``TesseractEngine().run``: OCR ``src`` (a PDF) into ``dest`` (PDF/A)."""
+    return TesseractEngine().run(src, dest, settings, image_dpi=image_dpi, pdf_input=pdf_input)
 
 
-def _run_ocr(src: Path, dest: Path, opts: dict[str, Any]) -> OcrRun:
+def _run_ocr(src: Path, dest: Path, opts: dict[str, Any]) -> dict[str, Any]:
+    """Run OCRmyPDF; the options of the run that made ``dest`` (Ghostscript's, when it had to)."""
     try:
         try:
             rc = ocrmypdf.ocr(src, dest, **opts)
@@ -191,5 +216,4 @@ def _run_ocr(src: Path, dest: Path, opts: dict[str, Any]) -> OcrRun:
         raise _reject("ocr", f"OCRmyPDF exited with {rc!r}", "Rescan the paper and drop it in again.")
     if not dest.exists() or dest.stat().st_size == 0:
         raise _reject("ocr", "OCRmyPDF reported success but wrote no output", "Drop the file in again.")
-    return OcrRun(output=dest, options={k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
-                  tools=tool_versions(), confidence=dict(plugin.PAGE_CONFIDENCE), texts=dict(plugin.PAGE_TEXT))
+    return opts

@@ -15,51 +15,22 @@ small recognitions (about 1-8 s), only on pages where OSD is unsure.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 from PIL import Image
+
+from ..text.hangul import SYLLABLE_RE
+from . import tsv as tsv_rows
 
 log = logging.getLogger(__name__)
 
 SCALE = 0.5
 ANGLES = (0, 90, 180, 270)  # counter-clockwise turns that make the page upright (OCRmyPDF's angle)
 CLEAR_MARGIN = 2.0  # the best rotation must score this many times the runner-up to be trusted
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def hangul_score(tsv: str) -> float:
     """Confidence-weighted count of Hangul syllables in tesseract's TSV output."""
-    total = 0.0
-    for line in tsv.splitlines()[1:]:
-        cols = line.split("\t")
-        if len(cols) < 12 or cols[0] != "5":
-            continue
-        try:
-            conf = float(cols[10])
-        except ValueError:
-            continue
-        if conf > 0:
-            total += len(_HANGUL.findall(cols[11])) * conf / 100
-    return total
-
-
-def read_tsv(image: Image.Image, dpi: int, timeout: float, *, lang: str = "kor", psm: int = 4) -> str:
-    """Tesseract's TSV output for an in-memory image, single-threaded; "" when it times out."""
-    with tempfile.TemporaryDirectory(prefix="girok-tsv-") as tmp:
-        path = Path(tmp) / "page.png"
-        image.save(path, dpi=(dpi, dpi))
-        env = dict(os.environ)
-        env.setdefault("OMP_THREAD_LIMIT", "1")
-        try:
-            proc = subprocess.run(["tesseract", str(path), "stdout", "-l", lang, "--psm", str(psm), "tsv"],
-                                  capture_output=True, text=True, timeout=timeout, env=env, check=False)
-        except subprocess.TimeoutExpired:
-            return ""
-        return proc.stdout
+    return sum(len(SYLLABLE_RE.findall(w.text)) * w.conf / 100 for w in tsv_rows.parse(tsv) if w.conf > 0)
 
 
 def rotation_scores(image: Image.Image, *, dpi: int = 300, timeout: float = 60.0) -> dict[int, float]:
@@ -67,7 +38,7 @@ def rotation_scores(image: Image.Image, *, dpi: int = 300, timeout: float = 60.0
     g = image.convert("L")
     small = g.resize((max(1, int(g.width * SCALE)), max(1, int(g.height * SCALE))), Image.Resampling.BOX)
     small_dpi = max(1, int(dpi * SCALE))
-    return {a: hangul_score(read_tsv(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
+    return {a: hangul_score(tsv_rows.run_tesseract(small.rotate(a, expand=True) if a else small, small_dpi, timeout))
             for a in ANGLES}
 
 

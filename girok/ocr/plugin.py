@@ -12,8 +12,9 @@ projection profiles (girok.ocr.skew, ~0.1 s). Recognition is unchanged.
 
 from __future__ import annotations
 
+import json
 import logging
-import re
+import os
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 from ocrmypdf.pluginspec import OrientationConfidence
 from PIL import Image
 
+from ..text.hangul import SYLLABLE_RE
+from . import tsv as tsv_rows
+from .base import PageResult, Word
 from .coverage import ink_share, unread_share
 from .orientation import upright_angle
 from .skew import estimate_skew_file
@@ -31,14 +35,7 @@ log = logging.getLogger(__name__)
 
 OSD_DPI = 150.0  # orientation detection reads a copy of the page at about this resolution
 COVERAGE_REDUCE = 3  # the unread-ink share is measured on a third-size copy (same answer, a ninth of the work)
-
-# Page confidence (0-100: mean word confidence scaled by the share of ink read) per page number (1-based) of the current OCRmyPDF run.
-# The worker runs OCRmyPDF with threads (use_threads=True), so this module is the
-# one the caller imported; the caller clears it before a run and reads it after.
-PAGE_CONFIDENCE: dict[int, float | None] = {}  # None: no words on the page (blank), nothing to judge
 UNREAD_INK = 0.002  # share of a page's pixels that are text ink: above it, a page with no word read is not blank
-PAGE_TEXT: dict[int, str] = {}  # page number -> text from tesseract's words, as the text layer holds it
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def mostly_latin(text: str) -> bool:
@@ -49,46 +46,60 @@ def mostly_latin(text: str) -> bool:
     a third of them Hangul (Korean pages run well above half).
     """
     chars = [c for c in text if not c.isspace()]
-    hangul = len(_HANGUL.findall(text))
+    hangul = len(SYLLABLE_RE.findall(text))
     return len(chars) >= 20 and hangul < len(chars) / 3
 
 
+# --- each page's result, handed back to girok.ocr.engine ---------------------------------
+# OCRmyPDF reads pages in threads or in processes; either way a page's result is written as a file in a
+# folder beside the run's output file (``pages_dir``), which run_ocr reads once OCRmyPDF is done.
+
+
+def pages_dir(output_file) -> Path:
+    """Where the pages of the OCRmyPDF run writing ``output_file`` leave their results."""
+    out = Path(output_file)
+    return out.parent / f".{out.name}.pages"
+
+
+def write_page(options, pageno: int, page: PageResult) -> None:
+    out = getattr(options, "output_file", None)
+    if not isinstance(out, (str, os.PathLike)):
+        return  # OCRmyPDF writes to a stream: no folder to hand results back through
+    folder = pages_dir(out)
+    folder.mkdir(exist_ok=True)
+    data = {"text": page.text, "confidence": page.confidence,
+            "words": [[w.text, *w.box, w.conf] for w in page.words]}
+    tmp = folder / f"{pageno:06d}.json.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(folder / f"{pageno:06d}.json")
+
+
+def read_pages(folder: Path) -> dict[int, PageResult]:
+    """Page number -> result, of every page a run wrote into ``folder``."""
+    pages = {}
+    for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        words = [Word(w[0], (w[1], w[2], w[3], w[4]), w[5]) for w in data["words"]]
+        pages[int(f.stem)] = PageResult(text=data["text"], words=words, confidence=data["confidence"])
+    return pages
+
+
 def _tsv_of(output) -> Path:
-    return Path(output).parent / (Path(output).stem + ".tsv")
+    return tsv_rows.path_for(output)
 
 
-def _word_rows(tsv: Path) -> list[list[str]]:
-    """The word rows (level 5, with text) of tesseract's TSV output."""
-    try:
-        lines = tsv.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]
-    except OSError:
-        return []
-    return [cols for cols in (line.split("\t") for line in lines)
-            if len(cols) >= 12 and cols[0] == "5" and cols[11].strip()]
+def _scores(rows: list[tsv_rows.Word]) -> list[tuple[str, float]]:
+    return [(w.text, w.conf) for w in rows if w.conf >= 0]
 
 
 def read_words(tsv: Path) -> list[tuple[str, float]]:
     """(word, confidence) for every recognized word in tesseract's TSV output."""
-    words = []
-    for cols in _word_rows(tsv):
-        try:
-            conf = float(cols[10])
-        except ValueError:
-            continue
-        if conf >= 0:
-            words.append((cols[11].strip(), conf))
-    return words
+    return _scores(tsv_rows.read(tsv))
 
 
 def read_boxes(tsv: Path) -> list[tuple[int, int, int, int, float]]:
     """(left, top, width, height, confidence) of every recognized word in tesseract's TSV output."""
-    boxes = []
-    for cols in _word_rows(tsv):
-        try:
-            boxes.append((int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]), float(cols[10])))
-        except ValueError:
-            continue
-    return boxes
+    return [(w.left, w.top, w.width, w.height, w.conf) for w in tsv_rows.read(tsv)]
 
 
 def page_confidence(input_file, tsv: Path) -> float | None:
@@ -97,7 +108,11 @@ def page_confidence(input_file, tsv: Path) -> float | None:
     None for a blank page (no words, no text ink): nothing to judge, never flagged. A page with text ink
     but no word read gets 0: the clerk must see it (it happened on a sideways page read as nothing).
     """
-    conf = mean_confidence(read_words(tsv))
+    return _page_confidence(input_file, tsv_rows.read(tsv))
+
+
+def _page_confidence(input_file, rows: list[tsv_rows.Word]) -> float | None:
+    conf = mean_confidence(_scores(rows))
     try:
         with Image.open(input_file) as im:
             small = im.convert("L").reduce(COVERAGE_REDUCE)
@@ -105,8 +120,8 @@ def page_confidence(input_file, tsv: Path) -> float | None:
         return conf
     if conf is None:
         return 0.0 if ink_share(small) > UNREAD_INK else None
-    boxes = [(x // COVERAGE_REDUCE, y // COVERAGE_REDUCE, -(-w // COVERAGE_REDUCE), -(-h // COVERAGE_REDUCE), c)
-             for x, y, w, h, c in read_boxes(tsv)]
+    r = COVERAGE_REDUCE
+    boxes = [(w.left // r, w.top // r, -(-w.width // r), -(-w.height // r), w.conf) for w in rows]
     return round(conf * (1.0 - unread_share(small, boxes)), 1)
 
 
@@ -118,7 +133,7 @@ def mean_confidence(words: list[tuple[str, float]]) -> float | None:
 def doubtful_latin(words: list[tuple[str, float]], *, below: float = 75.0) -> int:
     """Words without Hangul that the Korean model read with low confidence: likely English it misread."""
     return sum(1 for w, c in words
-               if c < below and len(w) >= 2 and not _HANGUL.search(w) and any(ch.isalnum() for ch in w))
+               if c < below and len(w) >= 2 and not SYLLABLE_RE.search(w) and any(ch.isalnum() for ch in w))
 
 
 def english_lines_likely(words: list[tuple[str, float]]) -> bool:
@@ -139,10 +154,18 @@ def _pageno(input_file) -> int | None:
         return None
 
 
-def _korean_first(run, input_file, output, output_text, options) -> None:
-    """Read the page (``_read_page``), then the confidence of the reading kept (girok.ocr.coverage)."""
+def _korean_first(run, input_file, output, output_text, options) -> tuple[list[tsv_rows.Word], float | None]:
+    """Read the page (``_read_page``); the words of the reading kept and its confidence (girok.ocr.coverage)."""
     _read_page(run, input_file, output, output_text, options)
-    PAGE_CONFIDENCE[_pageno(input_file) or 0] = page_confidence(input_file, _tsv_of(output))
+    rows = tsv_rows.read(_tsv_of(output))
+    return rows, _page_confidence(input_file, rows)
+
+
+def _words(rows: list[tsv_rows.Word], edits: dict[int, str] | None = None) -> list[Word]:
+    """The words as the text layer holds them: corrected (``edits``), dropped ones left out."""
+    edits = edits or {}
+    return [Word(edits.get(w.index, w.text), (w.left, w.top, w.width, w.height), w.conf)
+            for w in rows if edits.get(w.index, w.text)]
 
 
 def _read_page(run, input_file, output, output_text, options) -> None:
@@ -212,7 +235,8 @@ class GirokTesseractEngine(TesseractOcrEngine):
 
     @staticmethod
     def generate_pdf(input_file, output_pdf, output_text, options):
-        _korean_first(TesseractOcrEngine.generate_pdf, input_file, output_pdf, output_text, options)
+        rows, confidence = _korean_first(TesseractOcrEngine.generate_pdf, input_file, output_pdf, output_text,
+                                         options)
         # the text layer is tesseract's own PDF here: junk words out, Latin words read again (girok.ocr.words)
         try:
             txt = Path(output_text).read_text(encoding="utf-8")
@@ -221,14 +245,15 @@ class GirokTesseractEngine(TesseractOcrEngine):
         edits, text = correct_text_layer(input_file, output_pdf, _tsv_of(output_pdf),
                                          english="eng" in options.languages,
                                          timeout=float(options.tesseract_timeout or 60), txt=txt)
-        if text is not None:
-            PAGE_TEXT[_pageno(input_file) or 0] = text
         if edits:
             log.info("%s: %d word(s) corrected in the text layer", Path(input_file).name, len(edits))
+        write_page(options, _pageno(input_file) or 0, PageResult(text, _words(rows, edits), confidence))
 
     @staticmethod
     def generate_hocr(input_file, output_hocr, output_text, options):
-        _korean_first(TesseractOcrEngine.generate_hocr, input_file, output_hocr, output_text, options)
+        rows, confidence = _korean_first(TesseractOcrEngine.generate_hocr, input_file, output_hocr, output_text,
+                                         options)
+        write_page(options, _pageno(input_file) or 0, PageResult(None, _words(rows), confidence))
 
     @staticmethod
     def get_deskew(input_file, options) -> float:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 
-_H = "\uac00-\ud7a3"  # Hangul syllables
+from ..text.hangul import SYLLABLES as _H
+
 _SINGLE = re.compile(r"['`‘’]")
 _DOUBLE = re.compile(r"[\"“”]")
 # ':' or '-' between two Hangul syllables (tesseract puts spaces between them at times): a middle dot
 _DOT = re.compile(rf"(?<=[{_H}])(?:[:\-ㆍ]| [:\-ㆍ] )(?=[{_H}])")  # "성명: 홍길동" keeps its colon
-_HANGUL = re.compile(rf"[{_H}]")
+_HANGUL = re.compile(rf"[{_H}]")  # syllables only: a lone jamo is not a word's letter here
 _JOSA = set("을를은는이가에의로과와도")
 
 

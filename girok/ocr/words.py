@@ -26,55 +26,29 @@ from __future__ import annotations
 import logging
 import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pikepdf
 from PIL import Image
 
-from .orientation import read_tsv
+from ..text.hangul import COMPAT_JAMO, SYLLABLES
+from . import tsv as tsv_rows
+from .tsv import Word
 
 log = logging.getLogger(__name__)
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_HANGUL = re.compile(f"[{SYLLABLES}{COMPAT_JAMO}]")  # syllables and lone jamo (ㄱ, ㅏ), not the conjoining ones
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-@dataclass
-class Word:
-    index: int  # position among the page's word rows
-    line: tuple[int, int, int, int]  # (page, block, paragraph, line) of the TSV
-    left: int
-    top: int
-    width: int
-    height: int
-    conf: float
-    text: str
-
-
 def read_rows(tsv: Path) -> list[Word]:
-    """The word rows of a tesseract TSV file, in its order; [] when it cannot be read."""
-    try:
-        return parse_rows(tsv.read_text(encoding="utf-8", errors="ignore"))
-    except OSError:
-        return []
+    """The word rows of a tesseract TSV file, in its order; [] when it cannot be read, or a row cannot."""
+    return tsv_rows.read(tsv, strict=True)
 
 
 def parse_rows(tsv: str) -> list[Word]:
-    lines = tsv.splitlines()[1:]
-    words = []
-    for cols in (line.split("\t") for line in lines):
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
-            continue
-        try:
-            key = (int(cols[1]), int(cols[2]), int(cols[3]), int(cols[4]))
-            box = [int(c) for c in cols[6:10]]
-            conf = float(cols[10])
-        except ValueError:
-            return []  # a row we cannot read: the one-to-one match with the PDF is lost
-        words.append(Word(len(words), key, *box, conf, cols[11].strip()))
-    return words
+    return tsv_rows.parse(tsv, strict=True)
 
 
 # --- junk ----------------------------------------------------------------------------
@@ -224,7 +198,7 @@ def english_rereads(image: Image.Image, words: list[Word], *, all_words: list[Wo
         strip.paste(c, (GAP, y))
         tops.append((y, y + c.height))
         y += c.height + GAP
-    tsv = read_tsv(strip, int(dpi[0]), timeout, lang="eng", psm=6)
+    tsv = tsv_rows.run_tesseract(strip, int(dpi[0]), timeout, lang="eng", psm=6)
     if not tsv:
         return {}
     found = parse_rows(tsv)
