@@ -89,8 +89,7 @@ def doctor(arch: Archive, *, fix: bool = False) -> DoctorReport:
     index_issues, needs_reindex = index_problems(arch)
     report.findings += index_issues
     if fix:
-        from ..ingest.locks import StoreLock
-        from ..ingest.watcher import WatchLock
+        from ..ingest.locks import StoreLock, WatchLock
 
         with WatchLock(arch.root), StoreLock(arch.root):
             clean_orphans(arch.work_dir)

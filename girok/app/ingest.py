@@ -100,7 +100,8 @@ def watch(arch: Archive, *, poll: float = 1.0, workers: int | None = None, once:
     """
     from ..archive.indexing import catch_up_index
     from ..ingest.pipeline import Ingestor
-    from ..ingest.watcher import Watcher, WatchLock
+    from ..ingest.locks import WatchLock
+    from ..ingest.watcher import Watcher
     from ..ingest.workarea import clean_orphans
 
     ear = listener or WatchListener()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from ..archive.layout import Archive
 from ..fsutil import pid_alive
 from ..ingest.stability import candidate_files
-from ..ingest.watcher import LOCK_NAME
+from ..ingest.locks import WATCH_LOCK_NAME as LOCK_NAME
 from ..ingest.workarea import orphaned
 
 WINDOW = timedelta(hours=1)

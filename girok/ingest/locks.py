@@ -1,4 +1,6 @@
-"""Who may write the store: every ingest and watch (shared), or `girok doctor --fix` (alone).
+"""The archive's locks: one `girok watch` per archive (WatchLock), and who may write the store (StoreLock).
+
+Who may write the store: every ingest and watch (shared), or `girok doctor --fix` (alone).
 
 Between storing a file and committing its record, a stored file is not yet
 in the catalog; `doctor --fix` removes such files when an interruption left
@@ -10,11 +12,13 @@ refuses. The OS drops the lock when a process dies, however it dies.
 from __future__ import annotations
 
 import fcntl
+import os
 from pathlib import Path
 
 from ..errors import ArchiveLocked
 
 LOCK_NAME = "store.lock"
+WATCH_LOCK_NAME = "watch.lock"  # holds "pid N" of the running watcher (read by `girok status`)
 
 
 class StoreLock:
@@ -45,3 +49,35 @@ class StoreLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+class WatchLock:
+    """One `girok watch` per archive: a second one is refused with a clear message."""
+
+    def __init__(self, root: Path):
+        self.path = root / WATCH_LOCK_NAME
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            raise ArchiveLocked(
+                f"another `girok watch` is already watching this archive ({holder})",
+                hint="One watcher per archive takes every hot folder; stop the other one first "
+                     "(or leave it running: it is doing the work).",
+            ) from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"pid {os.getpid()}\n")
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh:
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()

@@ -9,7 +9,6 @@ loop goes on.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import queue
@@ -23,44 +22,12 @@ from watchdog.observers import Observer
 
 from ..archive.layout import Archive
 from ..config import HotFolder
-from ..errors import ArchiveLocked, StorageError
+from ..errors import StorageError
+from .locks import WATCH_LOCK_NAME as LOCK_NAME, WatchLock  # noqa: F401  (their home was here)
 from .pipeline import Ingestor, Item, Outcome
 from .stability import StabilityTracker, candidate_files, is_temp_name
 
 log = logging.getLogger(__name__)
-LOCK_NAME = "watch.lock"
-
-
-class WatchLock:
-    """One `girok watch` per archive: a second one is refused with a clear message."""
-
-    def __init__(self, root: Path):
-        self.path = root / LOCK_NAME
-        self.fh = None
-
-    def __enter__(self):
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            self.fh.close()
-            raise ArchiveLocked(
-                f"another `girok watch` is already watching this archive ({holder})",
-                hint="One watcher per archive takes every hot folder; stop the other one first "
-                     "(or leave it running: it is doing the work).",
-            ) from None
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()}\n")
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc):
-        if self.fh:
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
 
 
 class _Queueing(FileSystemEventHandler):
