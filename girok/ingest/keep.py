@@ -18,7 +18,6 @@ from ..archive.layout import RRN_KEY_NAME, Archive
 from ..catalog.repository import NewCapture, NewDocument
 from ..errors import ConfigError
 from ..fsutil import fault_point
-from ..metadata.title import title_from_text
 from ..text import pii
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
             archival_relpath=stored.relpath, archival_size=stored.size, pdfa=d.pdfa_level,
             conversion=d.conversion, page_texts=[pii.mask_rrn(t) for t in d.page_texts],
             page_confidence=d.page_confidence, rescan_suggested=d.rescan_suggested,
-            title=pii.mask_rrn((md.title if md and md.title else None) or title_from_text(d.page_texts, source.stem)),
+            title=d.title,  # chosen by the worker (also in the archival PDF's XMP)
             doc_type=(md.doc_type if md and md.doc_type else doc_type),
             doc_date=md.date if md else None, receipt_no=(md.receipt_no or "") if md else "",
             office=(md.office or "") if md else "", applicant=(md.applicant or "") if md else "",

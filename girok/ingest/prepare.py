@@ -61,6 +61,7 @@ class PreparedDoc:
     rescan_suggested: bool
     pages_in_original: list[int] = field(default_factory=list)  # 0-based pages of the source file
     metadata: Metadata | None = None
+    title: str = ""  # the form title, else the first line of text, else the file name; RRNs masked
 
 
 @dataclass
@@ -139,9 +140,9 @@ def prepare(job: Job) -> Prepared:
 def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
     """The metadata into the archival PDF's XMP; its hash and size are taken again, of the final bytes."""
     md = doc.metadata.to_dict()  # every RRN masked
-    title = md["title"] or title_from_text(doc.page_texts, Path(job.source_name).stem)
+    doc.title = pii.mask_rrn(md["title"] or title_from_text(doc.page_texts, Path(job.source_name).stem))
     xmp.write_xmp(doc.archival, xmp.XmpRecord(
-        title=pii.mask_rrn(title), date=md["date"], doc_type=md["doc_type"] or job.profile.default_doc_type,
+        title=doc.title, date=md["date"], doc_type=md["doc_type"] or job.profile.default_doc_type,
         receipt_no=md["receipt_no"], office=md["office"], applicant=md["applicant"], rrn_masked=md["rrn_masked"],
         source_name=pii.mask_rrn(job.source_name), source_pages=[i + 1 for i in doc.pages_in_original],
         profile=job.profile.name))
