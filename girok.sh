@@ -71,6 +71,7 @@ case "$cmd" in
     ;;
   lint)
     shift
+    install_debian_packages
     install_python_packages
     status=0
     .venv/bin/ruff check girok tests bench || status=1
