@@ -31,3 +31,16 @@ def test_a_search_engine_does_not_load_the_other(engine, other):
 def test_the_cli_loads_no_domain_code_before_a_command_runs():
     mods = loaded("girok.cli.main")
     assert not [m for m in mods if m.split(".")[0] in ("sqlalchemy", "ocrmypdf", "numpy", "whoosh", "tantivy")]
+
+
+def test_only_the_catalog_package_speaks_sql():
+    """Every SQL statement is behind girok.catalog: no SQLAlchemy session, engine, statement or PRAGMA elsewhere."""
+    import re
+    from pathlib import Path
+
+    girok = Path(__file__).resolve().parent.parent / "girok"
+    sql = re.compile(r"sqlalchemy|\bSession\b|create_engine|catalog\.engine|\.execute\(|PRAGMA|\bselect\(")
+    found = [f"{p.relative_to(girok)}:{n}: {line.strip()}"
+             for p in sorted(girok.rglob("*.py")) if p.relative_to(girok).parts[0] != "catalog"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1) if sql.search(line)]
+    assert not found, "\n".join(found)
