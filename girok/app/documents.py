@@ -13,7 +13,7 @@ from typing import Any
 
 from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
-from ..text.pii import mask_rrn
+from ..text.pii import find_rrns, mask_rrn
 
 
 @dataclass
@@ -94,20 +94,30 @@ def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView
     A disposed document gives its tombstone (with the Disposed error to report); an unknown number raises
     NotFound.
     """
+    reg_no = reg_no.strip().upper()  # sc-2026-000007 is SC-2026-000007
     try:
         doc = arch.catalog.get(reg_no)
-    except NotFound:
+    except NotFound as exc:
         from ..retention.disposal import tombstone
         from ..retention.schedule import missing
 
         tomb = tombstone(arch, reg_no)
         if tomb is None:
+            exc.hint = reg_no_hint(arch)
             raise
         return TombstoneView(data=tomb, error=missing(arch, reg_no))
     view = document_view(doc, with_text=with_text)
     if with_text:
         arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
     return view
+
+
+def reg_no_hint(arch: Archive) -> str:
+    """What this archive's registration numbers look like (its own prefix, this year)."""
+    from datetime import date
+
+    return (f"Registration numbers look like {arch.config.id_prefix}-{date.today().year}-000123; "
+            "find them with `girok search`.")
 
 
 # --- search -------------------------------------------------------------------------------------------
@@ -137,6 +147,7 @@ class SearchPage:
     offset: int
     page: int
     limit: int
+    rrn_in_query: bool = False  # a 주민등록번호 was typed as a word: only `--rrn` finds it (the index holds none)
 
     @property
     def pages(self) -> int:
@@ -179,7 +190,8 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
         extra["total"] = result.total
     arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
                            query=mask_rrn(text), hits=len(hits), **extra)
-    return SearchPage(hits=hits, total=result.total, offset=result.offset, page=req.page, limit=req.limit)
+    return SearchPage(hits=hits, total=result.total, offset=result.offset, page=req.page, limit=req.limit,
+                      rrn_in_query=bool(find_rrns(text)))
 
 
 @dataclass

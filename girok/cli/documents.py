@@ -46,7 +46,8 @@ def show(
     t.add_row("original sha256", d["original"]["sha256"])
     t.add_row("archival sha256", d["archival"]["sha256"])
     tools = d["conversion"].get("tools", {})
-    t.add_row("converted with", ", ".join(f"{k} {v}" for k, v in tools.items()))
+    t.add_row("converted with", ", ".join(v if str(v).lower().startswith(k.lower()) else f"{k} {v}"
+                                          for k, v in tools.items()))  # not "tesseract tesseract 5.3.0"
     if d["conversion"].get("digital_signature"):
         t.add_row("digital signature", d["conversion"]["digital_signature"])
     out.print(t)
@@ -123,6 +124,9 @@ def search(
     if not result.hits:
         err.print("No documents found." if result.total == 0 else
                   f"No results on page {page}: there are {result.total} in all.")
+        if result.rrn_in_query:
+            err.print("  -> 주민등록번호 is never in the search index: look it up with `girok search --rrn NUMBER` "
+                      "(the look-up is recorded in the audit trail).")
         raise typer.Exit(ExitCode.GENERAL)
     from rich.table import Table
 
@@ -156,4 +160,5 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command()(show)
-    app.command()(search)
+    # `girok search 신고서 -혼인`: a word with a minus is the query's NOT, not an unknown option
+    app.command(context_settings={"ignore_unknown_options": True})(search)

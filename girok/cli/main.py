@@ -18,12 +18,22 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"girok {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     archive: Path = typer.Option(
         Path("archive"), "--archive", "-a", envvar="GIROK_ARCHIVE", show_default=True,
-        help="Archive folder (or set GIROK_ARCHIVE).",
+        help="Archive folder (or set GIROK_ARCHIVE). May also follow the command: girok status --archive DIR.",
     ),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print girok's version and exit."),
 ) -> None:
     state.archive_path = archive
 
@@ -43,7 +53,32 @@ def _register() -> None:
 _register()
 
 
+def archive_option_first(argv: list[str]) -> list[str]:
+    """``--archive DIR`` (or ``-a DIR``, ``--archive=DIR``) wherever it stands, moved before the command: the
+    README says every command takes it, and people type ``girok status --archive DIR``. Nothing after ``--``
+    moves; inside a command ``-a`` means nothing else."""
+    moved, rest = [], list(argv)
+    out: list[str] = []
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--":
+            out += rest[i:]
+            break
+        if arg in ("--archive", "-a") and i + 1 < len(rest):
+            moved += [arg, rest[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--archive="):
+            moved.append(arg)
+        else:
+            out.append(arg)
+        i += 1
+    return moved + out
+
+
 def main() -> None:
+    sys.argv[1:] = archive_option_first(sys.argv[1:])
     try:
         app(prog_name="girok")
     except GirokError as exc:

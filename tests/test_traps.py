@@ -1,0 +1,57 @@
+"""Issue 17, item 7: small traps a records officer fell into, each fixed or answered with what to do."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers_records import add_document, girok
+
+from girok.cli.main import archive_option_first
+
+
+@pytest.fixture
+def archive(make_archive):
+    root = make_archive()
+    reg = add_document(root, ["혼인신고서\n서초구 민원실 신고서"], name="a.png")
+    add_document(root, ["전입신고서\n서초구 민원실 신고서"], name="b.png")
+    return root, reg
+
+
+def test_archive_option_after_the_command(archive):
+    root, _ = archive
+    r = girok(root.parent / "elsewhere", "status", "--json", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["documents"] == 2
+    assert archive_option_first(["show", "X", "-a", "A"]) == ["-a", "A", "show", "X"]
+    assert archive_option_first(["search", "--", "-a", "A"]) == ["search", "--", "-a", "A"]
+    assert archive_option_first(["status", "--archive=A"]) == ["--archive=A", "status"]
+
+
+def test_version_option(archive):
+    r = girok(archive[0], "--version")
+    assert r.returncode == 0 and r.stdout.startswith("girok ")
+
+
+def test_show_takes_a_lower_case_number_and_hints_with_the_archive_prefix(make_archive):
+    root = make_archive()
+    (root / "girok.toml").write_text((root / "girok.toml").read_text().replace('id_prefix = "GR"', 'id_prefix = "SC"'))
+    reg = add_document(root, ["위임장"], name="c.png")
+    assert reg.startswith("SC-")
+    r = girok(root, "show", "--json", reg.lower())
+    assert r.returncode == 0 and json.loads(r.stdout)["id"] == reg
+    r = girok(root, "show", "sc-1999-999999")
+    assert r.returncode == 6 and "SC-" in r.stderr and "GR-" not in r.stderr
+
+
+def test_minus_word_in_search_is_not(archive):
+    root, _ = archive
+    r = girok(root, "search", "--json", "신고서", "-혼인")
+    assert r.returncode == 0, r.stderr
+    hits = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(hits) == 1 and "전입" in hits[0]["title"]
+
+
+def test_a_pasted_rrn_points_to_rrn_lookup(archive):
+    r = girok(archive[0], "search", "870501-1234567")
+    assert r.returncode == 1 and "--rrn" in r.stderr and "1234567" not in r.stderr
