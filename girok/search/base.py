@@ -123,5 +123,9 @@ class Engine(Protocol):
 
     def doc_count(self) -> int: ...
 
+    def morph_terms_known(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` (as ``analysis.morph_key`` spells them) that are terms of the ``morph``
+        field: nouns Kiwi read in some document. A term look-up per word; cheap."""
+
     def search(self, node, *, limit: int, offset: int, sort: str) -> tuple[int, list[StoredHit]]:
         """(total matching, the hits of this page), sorted by ``sort`` (one of SORTS)."""

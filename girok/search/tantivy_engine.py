@@ -257,6 +257,15 @@ class TantivyEngine:
         ix.reload()
         return ix.searcher().num_docs
 
+    def morph_terms_known(self, words: Iterable[str]) -> set[str]:
+        words = set(words)
+        if not words:
+            return set()
+        ix = _index(self.path)
+        ix.reload()
+        searcher = ix.searcher()
+        return {w for w in words if searcher.doc_freq("morph", w) > 0}
+
     def search(self, node, *, limit: int, offset: int, sort: str) -> tuple[int, list[StoredHit]]:
         ix = _index(self.path)
         ix.reload()
