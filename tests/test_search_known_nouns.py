@@ -87,3 +87,30 @@ def test_known_words_are_matched_as_the_morph_field_spells_them():
         assert analysis.plain_word(" 서울특별시 ") == "서울특별시"
         assert analysis.plain_word("ABC-1") == "ABC-1"
         assert analysis.query_morphs("ABC-1") == ["abc-1"]
+
+
+def test_a_word_that_can_match_nothing_does_not_load_kiwi(built):
+    # 신분증 is in no document (its first bigram 신분 is in no text): no reading of it can match
+    got = _fresh(
+        "import json; from pathlib import Path; from girok.search import analysis; "
+        "from girok.search.index import SearchIndex; "
+        f"ix = SearchIndex(Path({str(built)!r})); "
+        "a = [h.reg_no for h in ix.search('위임장 신분증을')]; b = sorted(h.reg_no for h in ix.search('대리인 -신분증')); "
+        "print(json.dumps([a, b, analysis._kiwi is not None]))")
+    assert got == [[], ["GR-2024-000001", "GR-2024-000002"], False]
+
+
+@pytest.mark.parametrize("query", ["신분증", "위임장 신분증을", "신분증에서 OR 대리인", "대리인 -여권에서", "전입신고서를 OR 없음",
+                                   "민원실에서 발급"])
+def test_skipping_kiwi_finds_and_shows_the_same(built, monkeypatch, query):
+    from girok.search import index as index_mod
+
+    ix = SearchIndex(built)
+
+    def run():
+        r = ix.find(query, limit=10)
+        return r.total, [(h.reg_no, round(h.score, 6), h.snippet) for h in r.hits]
+
+    fast = run()
+    monkeypatch.setattr(index_mod, "_known_words", lambda engine, node: set())  # every such word through Kiwi
+    assert run() == fast
