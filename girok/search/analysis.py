@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import add
 
 from ..text.hangul import LETTERS, SYLLABLES
@@ -251,13 +253,48 @@ _PLAIN_HANGUL = re.compile(f"[{SYLLABLES}]{{2,{QUERY_NOUN_MAX}}}")
 _PLAIN_ASCII = re.compile(r"[A-Za-z]+|[0-9]+")
 
 
+# Words the index already knows as nouns. A word that is itself a term of the index's ``morph``
+# field (Kiwi read exactly this word as a noun in some archived document) is taken as that noun:
+# required = the word, nouns = [the word], no Kiwi. The search facade asks its engine which query
+# words are such terms (``SearchIndex.find``: ``Engine.morph_terms_known``, a term look-up on the
+# reader it opens anyway, well under a millisecond per word) and sets them here for the planning of
+# that one query; this module knows no engine. A context variable, so that concurrent searches in
+# threads do not see each other's words. Outside a search (tests, tools) the set is empty.
+# Not for a single character: the one-syllable terms of the field are mostly OCR fragments or
+# syllables Kiwi read as a noun only in context (수, 전, 에, 하); alone, Kiwi reads most of them as no
+# noun at all, and taking them as nouns reordered 16 of the 92 such one-word searches of the dev
+# archive. They are rare as queries; Kiwi decides them as before.
+KNOWN_NOUN_MIN = 2  # characters
+_known_nouns: ContextVar[frozenset[str]] = ContextVar("girok_known_nouns", default=frozenset())
+
+
+@contextmanager
+def known_nouns(words):
+    """Within the block, ``plain_word`` takes each of ``words`` (normalized, lower-cased: as the
+    ``morph`` field stores them) as a plain noun."""
+    token = _known_nouns.set(frozenset(words))
+    try:
+        yield
+    finally:
+        _known_nouns.reset(token)
+
+
+def morph_key(word: str) -> str:
+    """``word`` as a term of the ``morph`` field would spell it (NFKC, stripped, lower-cased)."""
+    return normalize(word).strip().lower()
+
+
 def plain_word(word: str) -> str | None:
     """The normalized ``word`` when Kiwi would read it as one noun (or Latin word, or number) and
-    nothing else, so that it need not be loaded; None when Kiwi must decide."""
+    nothing else, or when the index knows it as a noun (``known_nouns``), so that Kiwi need not be
+    loaded; None when Kiwi must decide."""
     word = normalize(word).strip()
     if _PLAIN_ASCII.fullmatch(word):
         return word
     if _PLAIN_HANGUL.fullmatch(word) and word[-1] not in PARTICLE_FINALS:
+        return word
+    known = _known_nouns.get()
+    if known and len(word) >= KNOWN_NOUN_MIN and word.lower() in known:
         return word
     return None
 

@@ -123,5 +123,13 @@ class Engine(Protocol):
 
     def doc_count(self) -> int: ...
 
+    def morph_terms_known(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` (as ``analysis.morph_key`` spells them) that are terms of the ``morph``
+        field: nouns Kiwi read in some document. A term look-up per word; cheap."""
+
+    def text_terms_known(self, terms: Iterable[str]) -> set[str]:
+        """Those of ``terms`` (index tokens: bigrams, lower-cased Latin words) found in ``content``
+        or ``title``."""
+
     def search(self, node, *, limit: int, offset: int, sort: str) -> tuple[int, list[StoredHit]]:
         """(total matching, the hits of this page), sorted by ``sort`` (one of SORTS)."""

@@ -25,7 +25,7 @@ from typing import Iterable
 
 from ..errors import ArchiveLocked, IndexOutdated, UsageError
 from . import query as q
-from .analysis import query_morphs
+from .analysis import KNOWN_NOUN_MIN, known_nouns, morph_key, plain_word, query_morphs, tokens
 from .base import SORTS, Hit, IndexDoc, SearchResult, StoredHit
 from .snippet import make_snippet
 
@@ -200,8 +200,10 @@ class SearchIndex:
         filters = list(filters)
         if filters:
             node = q.And((node, *filters)) if not isinstance(node, q.All) else q.And(tuple(filters))
-        total, stored = self._engine().search(node, limit=limit, offset=offset, sort=sort)
-        needles = _needles(node)
+        engine = self._engine()
+        with known_nouns(_known_words(engine, node)):  # words the index knows as nouns: no Kiwi for them
+            total, stored = engine.search(node, limit=limit, offset=offset, sort=sort)
+            needles = _needles(node)
         return SearchResult(total=total, offset=offset, limit=limit, hits=[_hit(s, needles) for s in stored])
 
     def search(self, query: str, *, limit: int | None = 10) -> list[Hit]:
@@ -212,6 +214,29 @@ class SearchIndex:
             n = max(self.doc_count(), 1)
             return self.find(query, limit=n).hits
         return self.find(query, limit=limit).hits
+
+
+def _known_words(engine, node) -> set[str]:
+    """The query's words that would need Kiwi but need not ask it (as ``analysis.morph_key`` spells
+    them): terms of the index's ``morph`` field, and words that match no document whatever Kiwi
+    reads. Every plan of a word requires its first index token (Kiwi only drops particles and
+    endings at the end, and a stem keeps at least two characters), so when that token (a bigram or a
+    Latin word) is in neither ``content`` nor ``title`` the word finds nothing, in AND, OR or NOT,
+    and how it is planned does not matter (a word not in the archive: a typo, 신분증 in the dev corpus)."""
+    words = {morph_key(w) for w in q.word_texts(node) if plain_word(w) is None}
+    words = {w for w in words if len(w) >= KNOWN_NOUN_MIN}
+    if not words:
+        return set()
+    known = engine.morph_terms_known(words)
+    firsts = {}
+    for w in words - known:
+        toks = tokens(w)
+        if toks and len(toks[0][0]) >= 2:  # not one Hangul character: that is matched as a prefix
+            firsts[w] = toks[0][0]
+    if firsts:
+        present = engine.text_terms_known(set(firsts.values()))
+        known |= {w for w, t in firsts.items() if t not in present}
+    return known
 
 
 def _needles(node) -> list[str]:

@@ -229,6 +229,17 @@ def positive_texts(node: Node) -> list[str]:
     return []
 
 
+def word_texts(node: Node) -> list[str]:
+    """Every word of the query, also under NOT: what is planned word by word (``plan.word_plan``)."""
+    if isinstance(node, Word):
+        return [node.text]
+    if isinstance(node, (And, Or)):
+        return [t for item in node.items for t in word_texts(item)]
+    if isinstance(node, Not):
+        return word_texts(node.item)
+    return []
+
+
 def is_negative(node: Node) -> bool:
     """True when the query matches only by exclusion (NOT x alone): engines start from all documents."""
     if isinstance(node, Not):

@@ -257,6 +257,24 @@ class TantivyEngine:
         ix.reload()
         return ix.searcher().num_docs
 
+    def morph_terms_known(self, words: Iterable[str]) -> set[str]:
+        words = set(words)
+        if not words:
+            return set()
+        ix = _index(self.path)
+        ix.reload()
+        searcher = ix.searcher()
+        return {w for w in words if searcher.doc_freq("morph", w) > 0}
+
+    def text_terms_known(self, terms: Iterable[str]) -> set[str]:
+        terms = set(terms)
+        if not terms:
+            return set()
+        ix = _index(self.path)
+        ix.reload()
+        searcher = ix.searcher()
+        return {t for t in terms if searcher.doc_freq("content", t) > 0 or searcher.doc_freq("title", t) > 0}
+
     def search(self, node, *, limit: int, offset: int, sort: str) -> tuple[int, list[StoredHit]]:
         ix = _index(self.path)
         ix.reload()

@@ -176,6 +176,20 @@ class WhooshEngine:
     def doc_count(self) -> int:
         return self._ix().doc_count()
 
+    def morph_terms_known(self, words: Iterable[str]) -> set[str]:
+        words = set(words)
+        if not words:
+            return set()
+        with self._ix().reader() as r:
+            return {w for w in words if ("morph", w) in r}
+
+    def text_terms_known(self, terms: Iterable[str]) -> set[str]:
+        terms = set(terms)
+        if not terms:
+            return set()
+        with self._ix().reader() as r:
+            return {t for t in terms if ("content", t) in r or ("title", t) in r}
+
     def search(self, node, *, limit: int, offset: int, sort: str) -> tuple[int, list[StoredHit]]:
         ix = self._ix()
         wquery = compile_node(node)
