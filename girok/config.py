@@ -85,6 +85,7 @@ class ArchiveConfig:
     offices: tuple[str, ...] = ()
     search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
     catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
+    timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -257,7 +258,22 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         offices=tuple(_str_list(arch, "offices", ())),
         search_engine=_engine(arch),
         catalog_url=_catalog_url(arch, root),
+        timezone=_timezone(arch),
     )
+
+
+def _timezone(arch: _Fields) -> str:
+    name = arch.get("timezone", str, "Asia/Seoul")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+        known = True
+    except Exception:  # Asia/Seoul works without a zone database too (girok.text.times)
+        known = name == "Asia/Seoul"
+    if not known:
+        raise ConfigError(f"{arch.where}: 'timezone' must be a time zone name like \"Asia/Seoul\", got {name!r}")
+    return name
 
 
 def _catalog_url(arch: _Fields, root: Path) -> str:

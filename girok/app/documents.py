@@ -8,12 +8,14 @@ web front end render the same data.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
 from ..text.pii import find_rrns, mask_rrn
+from ..text.times import local_iso
 
 
 @dataclass
@@ -51,8 +53,9 @@ class DocumentView:
         return d
 
 
-def document_view(doc, *, with_text: bool = False) -> DocumentView:
-    """The view of a catalogued document (RRNs masked in the title and the text)."""
+def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
+    """The view of a catalogued document (RRNs masked in the title and the text; times in ``tz``, default
+    Korean time, with their offset)."""
     cap = doc.capture
     meta = json.loads(doc.metadata_json or "{}")
     return DocumentView(
@@ -61,7 +64,7 @@ def document_view(doc, *, with_text: bool = False) -> DocumentView:
         receipt_no=doc.receipt_no, applicant=doc.applicant, office=doc.office,
         phones=meta.get("phones", []), rrn_masked=meta.get("rrn_masked", []), qr=meta.get("qr"),
         pages_in_original=meta.get("pages_in_original", []),
-        captured_at=doc.captured_at.isoformat(timespec="seconds") + "Z", pages=doc.page_count,
+        captured_at=local_iso(doc.captured_at, tz), pages=doc.page_count,
         first_page_in_original=doc.first_page,
         pdfa=f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
         source={"name": cap.source_name, "path": cap.source_path, "hot_folder": cap.hot_folder,
@@ -106,7 +109,7 @@ def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView
             exc.hint = reg_no_hint(arch)
             raise
         return TombstoneView(data=tomb, error=missing(arch, reg_no))
-    view = document_view(doc, with_text=with_text)
+    view = document_view(doc, with_text=with_text, tz=arch.tz)
     if with_text:
         arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
     return view
@@ -185,6 +188,7 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
     hits = result.hits
     for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
         h.title = mask_rrn(h.title)
+        h.captured = local_iso(datetime.fromisoformat(h.captured), arch.tz)  # the index keeps UTC
     extra = {"filters": [mask_rrn(repr(f)) for f in filters]} if filters else {}
     if result.total > len(hits):
         extra["total"] = result.total

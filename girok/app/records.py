@@ -21,11 +21,13 @@ def verify_audit(arch: Archive, *, expect: str | None = None):
 
 
 def audit_log(arch: Archive, *, since: str | None = None, document: str | None = None) -> Iterator[dict]:
-    """Audit events oldest first, as dicts (``since``: 2026-03-01 or 2026-03-01T09:00, local time)."""
+    """Audit events oldest first, as dicts, times in the archive's zone with their offset (``since``: 2026-03-01
+    or 2026-03-01T09:00 in that zone, or with an offset)."""
     from ..archive.trail import event_dict, events, parse_since
 
-    for ev in events(arch.catalog, since=parse_since(since) if since else None, reg_no=document):
-        yield event_dict(ev)
+    tz = arch.tz
+    for ev in events(arch.catalog, since=parse_since(since, tz) if since else None, reg_no=document):
+        yield event_dict(ev, tz)
 
 
 def fixity_check(arch: Archive, *, sample: int | None = None,

@@ -35,6 +35,8 @@ id_prefix = "{prefix}"
 workers = 0
 # Full rescan of every hot folder this often (seconds): network shares send no change events.
 rescan_seconds = 30
+# Times are stored in UTC and shown (with their offset) and typed (--since) in this time zone.
+timezone = "Asia/Seoul"
 # Form titles recognized as document types (matched robustly against OCR errors; anything
 # else stays unknown). Add the office's own forms here.
 document_types = ["전입신고서", "혼인신고서", "위임장", "건축허가신청서", "식품위생 영업신고서",
@@ -115,6 +117,13 @@ class Archive:
         arch = cls.open(root)
         arch.catalog.add_event("init", archive=str(root))
         return arch
+
+    @property
+    def tz(self):
+        """The time zone times are shown and typed in (girok.toml ``timezone``, default Asia/Seoul)."""
+        from ..text.times import zone
+
+        return zone(self.config.timezone)
 
     def setup_logging(self) -> None:
         logs = self.root / "logs"

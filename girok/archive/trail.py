@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Iterator
 
 from ..errors import UsageError
 from ..catalog.audit import GENESIS, Verdict, verify_events
 from ..catalog.repository import Catalog
 from ..catalog.models import Event
+from ..text.times import local_iso, parse_local
 
 
 @dataclass
@@ -65,14 +66,15 @@ def check_chain(catalog: Catalog, anchor: str | None = None) -> ChainReport:
     return report
 
 
-def parse_since(text: str) -> datetime:
-    """A date or date-time, local time unless it carries an offset, as naive UTC (how events store it)."""
+def parse_since(text: str, tz=None) -> datetime:
+    """A date or date-time in the archive's time zone (``tz``, default Korean time) unless it carries an offset,
+    as naive UTC (how events store it)."""
     try:
-        at = datetime.fromisoformat(text.strip())
+        return parse_local(text, tz)
     except ValueError:
         raise UsageError(f"--since {text!r} is not a date",
-                         hint="Give a date like 2026-03-01 or a time like 2026-03-01T09:00.") from None
-    return at.astimezone(UTC).replace(tzinfo=None)
+                         hint="Give a date like 2026-03-01 or a time like 2026-03-01T09:00 (Korean time), "
+                              "or with an offset: 2026-03-01T09:00+09:00.") from None
 
 
 def events(catalog: Catalog, *, since: datetime | None = None, reg_no: str | None = None,
@@ -84,11 +86,11 @@ def events(catalog: Catalog, *, since: datetime | None = None, reg_no: str | Non
             yield ev
 
 
-def event_dict(ev: Event) -> dict:
+def event_dict(ev: Event, tz=None) -> dict:
     try:
         detail = json.loads(ev.detail)
     except ValueError:  # a damaged row is still shown, as it is
         detail = ev.detail
-    return {"id": ev.id, "at": ev.at.isoformat(timespec="seconds") + "Z", "actor": ev.actor, "action": ev.action,
+    return {"id": ev.id, "at": local_iso(ev.at, tz), "actor": ev.actor, "action": ev.action,
             "documents": [r for r in (ev.reg_no or "").split(",") if r], "detail": detail,
             "prev_hash": ev.prev_hash, "hash": ev.hash}

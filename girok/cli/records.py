@@ -48,11 +48,11 @@ def audit_verify(
 @audit_app.command("log")
 def audit_log(
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
-                                        help="Only events from then on (2026-03-01 or 2026-03-01T09:00, local time)."),
+                                        help="Only events from then on (2026-03-01 or 2026-03-01T09:00, Korean time unless the archive's timezone says otherwise)."),
     document: Optional[str] = typer.Option(None, "--document", metavar="ID", help="Only events about this document."),
     as_json: bool = typer.Option(False, "--json", help="One JSON line per event."),
 ) -> None:
-    """List audit events, oldest first: time (UTC), who, what, which documents."""
+    """List audit events, oldest first: time (Korean time, with its offset), who, what, which documents."""
     from ..app.records import audit_log as events
 
     for d in events(open_archive(), since=since, document=document):
