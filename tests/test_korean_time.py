@@ -59,8 +59,9 @@ def test_the_zone_is_configurable_and_checked(archive):
     root, reg = archive
     cfg = root / "girok.toml"
     text = cfg.read_text()
-    cfg.write_text(text.replace("[archive]\n", '[archive]\ntimezone = "UTC"\n', 1))
+    assert 'timezone = "Asia/Seoul"' in text  # what init writes
+    cfg.write_text(text.replace('timezone = "Asia/Seoul"', 'timezone = "UTC"'))
     assert json.loads(girok(root, "show", "--json", reg).stdout)["captured_at"].endswith("+00:00")
-    cfg.write_text(text.replace("[archive]\n", '[archive]\ntimezone = "Mars/Olympus"\n', 1))
+    cfg.write_text(text.replace('timezone = "Asia/Seoul"', 'timezone = "Mars/Olympus"'))
     r = girok(root, "status")
     assert r.returncode == 3 and "timezone" in r.stderr
