@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from ..errors import StorageError
+from ..text.times import local  # dates of holds: the day in Korea
 from .kit import open_archive, out, print_json, say
 
 retention_app = typer.Typer(
@@ -211,7 +212,7 @@ def hold_release(
         print_json({**info.as_dict(), "released_now": now})
         return
     _say(f"released hold {info.id} ({len(info.documents)} document(s))" if now
-         else f"hold {info.id} was already released on {info.released_at:%Y-%m-%d}")
+         else f"hold {info.id} was already released on {local(info.released_at):%Y-%m-%d}")
 
 
 @hold_app.command("list")
@@ -232,8 +233,8 @@ def hold_list(
         return
     t = Table("hold", "placed", "by", "documents", "reason", "released")
     for h in holds:
-        t.add_row(str(h.id), f"{h.placed_at:%Y-%m-%d}", h.placed_by, str(len(h.documents)), h.reason,
-                  f"{h.released_at:%Y-%m-%d} ({h.release_reason})" if h.released_at else "")
+        t.add_row(str(h.id), f"{local(h.placed_at):%Y-%m-%d}", h.placed_by, str(len(h.documents)), h.reason,
+                  f"{local(h.released_at):%Y-%m-%d} ({h.release_reason})" if h.released_at else "")
     out.print(t)
 
 

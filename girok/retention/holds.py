@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
+from ..text.times import local_iso
 from ..errors import NotFound, UsageError
 from ..catalog import repository as catalog
 from ..catalog.repository import Tx
@@ -43,7 +44,7 @@ class HoldInfo:
     def as_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k != "documents"}
         for k in ("placed_at", "released_at"):
-            d[k] = d[k].isoformat(timespec="seconds") + "Z" if d[k] else None
+            d[k] = local_iso(d[k]) if d[k] else None  # Korean time, with its offset
         return {**d, "active": self.active, "count": len(self.documents), "documents": self.documents}
 
 
