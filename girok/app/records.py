@@ -40,8 +40,12 @@ def fixity_check(arch: Archive, *, sample: int | None = None,
 
 
 def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query: str | None = None,
-           progress: Callable[[int, int], None] | None = None) -> dict:
-    """Export documents named by ``ids`` or found by ``query`` as a BagIt bag in ``out_dir`` (new or empty)."""
+           whole_original: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Export documents named by ``ids`` or found by ``query`` as a BagIt bag in ``out_dir`` (new or empty).
+
+    Each document carries only its own pages of its original; ``whole_original`` packs whole originals
+    (once each) instead, and ``whole_originals`` in the result lists those holding documents that were
+    not exported, for the caller to warn about."""
     from ..archive.bag import check_out_dir, export_bag
 
     if bool(ids) == bool(query):
@@ -51,9 +55,9 @@ def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query:
     reg_nos = list(ids) if ids else [h.reg_no for h in arch.index.search(query, limit=None)]
     if not reg_nos:
         raise NotFound(f"no documents match {query!r}; nothing was exported")
-    result = export_bag(arch, reg_nos, out_dir, query=query, progress=progress)
+    result = export_bag(arch, reg_nos, out_dir, query=query, whole_original=whole_original, progress=progress)
     return {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
-            "tagmanifest_sha256": result.tagmanifest_sha256}
+            "tagmanifest_sha256": result.tagmanifest_sha256, "whole_originals": result.whole_originals}
 
 
 def import_bag(arch: Archive, bag: Path) -> dict:

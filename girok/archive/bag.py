@@ -3,9 +3,19 @@
 A girok bag::
 
     bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
-    data/<registration number>/original.<ext>   the capture, byte for byte
+    data/<registration number>/original.<ext>   this document's pages of the capture
                               /archival.pdf     the PDF/A preservation copy
-                              /metadata.json    the catalog record: document, capture, pages, retention
+                              /metadata.json    the catalog record: document, capture, pages, retention,
+                                                and "original": the whole original's SHA-256, the pages
+
+A batch scan holds several documents, other citizens' among them, so a
+document's original in the bag is only its own pages, cut losslessly
+(girok.archive.cut) unless they are all of it; "original" records the
+whole original's SHA-256 and the page numbers, "whole": false. With
+``whole_original`` the whole capture goes instead ("whole": true), once per
+bag: the other documents from it name the folder holding it in
+files.original.folder and hold no original themselves. Bags from before
+"original" carry the whole capture in every folder; import takes all three.
 
 Folder and file names are made by girok from a fixed set of characters,
 whatever the catalog holds; the registration number and everything else is
@@ -31,7 +41,7 @@ import bagit
 from .. import __version__
 from ..errors import BagRejected, FixityFailed, StorageError, UsageError
 from ..fsutil import copy_and_hash, sha256_file
-from . import restore
+from . import cut, restore
 from .layout import Archive
 from .indexing import index_documents
 
@@ -78,6 +88,7 @@ class ExportResult:
     reg_nos: list[str]
     payload_oxum: str
     tagmanifest_sha256: str
+    whole_originals: list[dict] = field(default_factory=list)  # whole originals holding documents not exported
 
 
 def check_out_dir(arch: Archive, out: Path) -> Path:
@@ -100,16 +111,90 @@ def _copy_checked(src: Path, dest: Path, sha256: str, what: str) -> None:
         raise FixityFailed(f"{what} ({src}) no longer matches its recorded SHA-256; nothing was exported")
 
 
-def _write_document(arch: Archive, doc, folder: Path) -> None:
+@dataclass
+class _Shared:
+    """Whole originals already in the bag (``--whole-original``): capture id -> (folder, file name)."""
+    files: dict[int, tuple[str, str]] = field(default_factory=dict)
+    whole: dict[str, dict] = field(default_factory=dict)  # sha256 -> what the warning says about it
+
+
+def _own_pages_of(arch: Archive, doc, folder: Path, orig: str) -> dict:
+    """Write the document's own pages of its original into ``folder/orig``; returns the ``original`` provenance."""
+    cap = doc.capture
+    src = arch.store.resolve(cap.original_relpath)
+    pages = restore.pages_in_original(doc.first_page, doc.page_count, doc.metadata_json)
+    what = f"the original of {doc.reg_no}"
+    part = restore.part_of_original(doc.metadata_json)
+    if part is not None and part["sha256"] != cap.sha256:  # imported as its own pages already: ship them as they are
+        _copy_checked(src, folder / orig, cap.sha256, what)
+        return {"sha256": part["sha256"], "pages": part["pages"], "whole": False, "cut": "as received"}
+    try:
+        if sha256_file(src) != cap.sha256:
+            raise FixityFailed(f"{what} ({src}) no longer matches its recorded SHA-256; nothing was exported")
+    except FileNotFoundError:
+        raise FixityFailed(f"{what} is missing from the store ({src}); nothing was exported") from None
+    try:
+        total = cut.page_count(src, cap.media_type)
+    except cut.CannotCut as exc:
+        siblings = arch.catalog.capture_by_sha(cap.sha256)
+        if siblings is not None and len(siblings.documents) == 1:  # no one else's pages in it
+            _copy_checked(src, folder / orig, cap.sha256, what)
+            return {"sha256": cap.sha256, "pages": pages, "whole": True}
+        raise UsageError(f"{what} cannot be cut to its own pages: {exc}; nothing was exported",
+                         hint="The original holds other documents too. Export with --whole-original "
+                              "only if all of them may leave the archive.") from None
+    if pages == list(range(1, total + 1)):  # all of it is this document's
+        _copy_checked(src, folder / orig, cap.sha256, what)
+        return {"sha256": cap.sha256, "pages": pages, "whole": True}
+    try:
+        method = cut.cut(src, pages, folder / orig, cap.media_type)
+    except cut.CannotCut as exc:
+        raise UsageError(f"{what} cannot be cut to its own pages: {exc}; nothing was exported",
+                         hint="Export with --whole-original only if every document in it may leave the archive.") \
+            from None
+    return {"sha256": cap.sha256, "pages": pages, "whole": False, "cut": method}
+
+
+def _whole_original(arch: Archive, doc, folder: Path, orig: str, shared: _Shared) -> tuple[dict, str | None]:
+    """The whole original, once per bag; returns the provenance and the folder already holding it (or None)."""
+    cap = doc.capture
+    pages = restore.pages_in_original(doc.first_page, doc.page_count, doc.metadata_json)
+    if cap.id in shared.files:
+        there = shared.files[cap.id][0]
+        shared.whole[cap.sha256]["documents"].append(doc.reg_no)
+        return {"sha256": cap.sha256, "pages": pages, "whole": True}, there
+    part = restore.part_of_original(doc.metadata_json)
+    if part is not None and part["sha256"] != cap.sha256:  # only its own pages are here to give
+        _copy_checked(arch.store.resolve(cap.original_relpath), folder / orig, cap.sha256,
+                      f"the original of {doc.reg_no}")
+        return {"sha256": part["sha256"], "pages": part["pages"], "whole": False, "cut": "as received"}, None
+    _copy_checked(arch.store.resolve(cap.original_relpath), folder / orig, cap.sha256, f"the original of {doc.reg_no}")
+    shared.files[cap.id] = (folder.name, orig)
+    full = arch.catalog.capture_by_sha(cap.sha256)
+    shared.whole[cap.sha256] = {"sha256": cap.sha256, "documents": [doc.reg_no],
+                                "catalogued": [d.reg_no for d in full.documents] if full else [doc.reg_no]}
+    return {"sha256": cap.sha256, "pages": pages, "whole": True}, None
+
+
+def _write_document(arch: Archive, doc, folder: Path, *, whole_original: bool, shared: _Shared) -> None:
     cap = doc.capture
     folder.mkdir()
     orig = original_name(cap.original_relpath)
-    _copy_checked(arch.store.resolve(cap.original_relpath), folder / orig, cap.sha256, f"the original of {doc.reg_no}")
+    there = None
+    if whole_original:
+        original, there = _whole_original(arch, doc, folder, orig, shared)
+    else:
+        original = _own_pages_of(arch, doc, folder, orig)
     _copy_checked(arch.store.resolve(doc.archival_relpath), folder / ARCHIVAL, doc.archival_sha256,
                   f"the archival copy of {doc.reg_no}")
+    if there is None:
+        orig_file = {"name": orig, "sha256": sha256_file(folder / orig), "size": (folder / orig).stat().st_size}
+    else:  # stored once, in the folder of the first document from it
+        orig_file = {"name": shared.files[cap.id][1], "folder": there, "sha256": cap.sha256, "size": cap.size}
     meta = {"format": FORMAT,
-            "files": {"original": {"name": orig, "sha256": cap.sha256, "size": cap.size},
+            "files": {"original": orig_file,
                       "archival": {"name": ARCHIVAL, "sha256": doc.archival_sha256, "size": doc.archival_size}},
+            "original": original,
             **restore.to_record(doc, restore.retention_of(arch.catalog, doc))}
     (folder / METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -126,8 +211,14 @@ def _clear(out: Path, created: bool) -> None:
 
 
 def export_bag(arch: Archive, reg_nos: list[str], out: Path, *, query: str | None = None,
+               whole_original: bool = False,
                progress: Callable[[int, int], None] | None = None) -> ExportResult:
-    """Package the documents as a bag in ``out`` (new or empty); on any failure ``out`` is left empty."""
+    """Package the documents as a bag in ``out`` (new or empty); on any failure ``out`` is left empty.
+
+    Each document carries its own pages of its original (cut losslessly), with the whole original's
+    SHA-256 and the page numbers as provenance; with ``whole_original`` the whole original instead, once
+    per bag however many of its documents are exported (``ExportResult.whole_originals`` says which
+    hold documents that were not asked for)."""
     out = check_out_dir(arch, out)
     reg_nos = list(dict.fromkeys(reg_nos))
     docs = [arch.catalog.get(r) for r in reg_nos]  # NotFound before anything is written
@@ -135,8 +226,10 @@ def export_bag(arch: Archive, reg_nos: list[str], out: Path, *, query: str | Non
     out.mkdir(parents=True, exist_ok=True)
     try:
         taken: set[str] = set()
+        shared = _Shared()
         for i, doc in enumerate(docs, start=1):
-            _write_document(arch, doc, out / folder_name(doc.reg_no, taken))
+            _write_document(arch, doc, out / folder_name(doc.reg_no, taken), whole_original=whole_original,
+                            shared=shared)
             if progress:
                 progress(i, len(docs))
         info = {"Source-Organization": _one_line(arch.config.name),
@@ -144,10 +237,16 @@ def export_bag(arch: Archive, reg_nos: list[str], out: Path, *, query: str | Non
                 "Bag-Software-Agent": f"girok {__version__} (bagit.py {bagit.VERSION})",
                 "Girok-Bag-Format": FORMAT, "Girok-Documents": str(len(docs))}
         bag = bagit.make_bag(str(out), info, checksums=[ALGORITHM])
-        result = ExportResult(out, reg_nos, bag.info["Payload-Oxum"], sha256_file(out / f"tagmanifest-{ALGORITHM}.txt"))
+        others = [{"sha256": w["sha256"], "documents": w["documents"],
+                   "other_documents": sorted(set(w["catalogued"]) - set(w["documents"]))}
+                  for w in shared.whole.values()]
+        result = ExportResult(out, reg_nos, bag.info["Payload-Oxum"], sha256_file(out / f"tagmanifest-{ALGORITHM}.txt"),
+                              [w for w in others if w["other_documents"]])
         # no bag without its event: if the trail cannot be written, the bag goes too
         arch.catalog.add_event("export", reg_no=",".join(reg_nos), out=str(out), documents=len(reg_nos),
-                               query=query, payload_oxum=result.payload_oxum,
+                               query=query, whole_original=whole_original,
+                               other_documents=sorted({r for w in result.whole_originals for r in w["other_documents"]}),
+                               payload_oxum=result.payload_oxum,
                                tagmanifest_sha256=result.tagmanifest_sha256)
     except BaseException as exc:
         _clear(out, created)
@@ -228,12 +327,28 @@ def _folders(path: Path, bag: bagit.Bag) -> dict[str, dict[str, str]]:
         folders.setdefault(parts[1], {})[parts[2]] = bag.entries[entry][ALGORITHM]
     for folder, names in folders.items():
         originals = [n for n in names if ORIGINAL_RE.match(n)]
-        if METADATA not in names or ARCHIVAL not in names or len(originals) != 1:
-            raise _reject(path, f"data/{folder} must hold {METADATA}, {ARCHIVAL} and one original")
+        # no original: the document's whole original is in the folder of another document from it
+        if METADATA not in names or ARCHIVAL not in names or len(originals) > 1:
+            raise _reject(path, f"data/{folder} must hold {METADATA}, {ARCHIVAL} and at most one original")
     return folders
 
 
-def _load_document(path: Path, folder: str, names: dict[str, str]) -> BagDocument:
+def _provenance(meta: dict) -> dict | None:
+    """The ``original`` entry: None for a bag from before it (the whole original), else checked."""
+    original = meta.get("original")
+    if original is None:
+        return None
+    if not isinstance(original, dict) or not isinstance(original.get("whole"), bool) \
+            or not restore.SHA256_RE.match(str(original.get("sha256", ""))):
+        raise ValueError("original must say whole (true or false) and the whole original's sha256")
+    pages = original.get("pages")
+    if not isinstance(pages, list) or not pages or any(
+            not isinstance(p, int) or isinstance(p, bool) or p < 1 for p in pages) or len(set(pages)) != len(pages):
+        raise ValueError("original.pages must be distinct page numbers from 1")
+    return original
+
+
+def _load_document(path: Path, folder: str, names: dict[str, str], folders: dict[str, dict[str, str]]) -> BagDocument:
     base = path / "data" / folder
     where = f"data/{folder}/{METADATA}"
     if (base / METADATA).stat().st_size > MAX_METADATA_BYTES:
@@ -244,19 +359,39 @@ def _load_document(path: Path, folder: str, names: dict[str, str]) -> BagDocumen
             raise ValueError(f"format is not {FORMAT}")
         rec = restore.parse_record(meta)
         files = meta.get("files") or {}
-        orig = next(n for n in names if ORIGINAL_RE.match(n))
-        checks = [(files.get("original", {}).get("name") == orig, f"files.original.name is not {orig}"),
-                  (rec.capture["sha256"] == names[orig], f"the SHA-256 of {orig} is not the capture's"),
+        original = _provenance(meta)
+        listed = files.get("original") or {}
+        there = listed.get("folder", folder)
+        if there != folder and (not isinstance(there, str) or there not in folders
+                                or any(ORIGINAL_RE.match(n) for n in names)):
+            raise ValueError("files.original.folder is not another folder of this bag, or this one has its own")
+        holder = folders[there]
+        orig = next((n for n in holder if ORIGINAL_RE.match(n)), None)
+        if orig is None:
+            raise ValueError(f"data/{there} holds no original")
+        size = (path / "data" / there / orig).stat().st_size
+        part = original is not None and not original["whole"]
+        if part and len(original["pages"]) != rec.document["page_count"]:
+            raise ValueError("original.pages does not hold the document's page count")
+        checks = [(listed.get("name") == orig, f"files.original.name is not {orig}"),
+                  (listed.get("sha256") in (None, holder[orig]), f"files.original.sha256 is not that of {orig}"),
+                  (part or rec.capture["sha256"] == holder[orig], f"the SHA-256 of {orig} is not the capture's"),
+                  (original is None or part or original["sha256"] == rec.capture["sha256"],
+                   "original.sha256 is not the capture's"),
                   (rec.document["archival_sha256"] == names[ARCHIVAL], f"the SHA-256 of {ARCHIVAL} is not the record's"),
-                  (rec.capture["size"] == (base / orig).stat().st_size, f"the size of {orig} is not the capture's"),
+                  (part or rec.capture["size"] == size, f"the size of {orig} is not the capture's"),
                   (rec.document["archival_size"] == (base / ARCHIVAL).stat().st_size,
                    f"the size of {ARCHIVAL} is not the record's")]
         for ok, why in checks:
             if not ok:
                 raise ValueError(why)
-    except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+        if part:  # the capture here is this document's pages only; the whole original's hash stays as provenance
+            rec.capture.update(sha256=holder[orig], size=size)
+            rec.document["metadata_json"] = restore.with_part(rec.document.get("metadata_json"), original["sha256"],
+                                                              original["pages"])
+    except (ValueError, AttributeError, TypeError, UnicodeDecodeError) as exc:
         raise _reject(path, f"{where}: {exc}") from None
-    return BagDocument(rec, base / orig, base / ARCHIVAL)
+    return BagDocument(rec, path / "data" / there / orig, base / ARCHIVAL)
 
 
 def read_bag(path: Path) -> LoadedBag:
@@ -265,7 +400,7 @@ def read_bag(path: Path) -> LoadedBag:
     if not path.is_dir():
         raise BagRejected(f"{path} is not a folder", hint="Give the bag's folder (the one with bagit.txt).")
     bag, folders = _validated(path)
-    docs = [_load_document(path, folder, names) for folder, names in sorted(folders.items())]
+    docs = [_load_document(path, folder, names, folders) for folder, names in sorted(folders.items())]
     seen: set[str] = set()
     for d in docs:
         if d.record.reg_no in seen:

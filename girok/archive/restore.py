@@ -10,6 +10,7 @@ counters move past them so a number is never issued twice.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,6 +44,43 @@ def to_record(doc: Document, retention: Retention | None = None) -> dict[str, An
 
 def retention_of(catalog: Catalog, doc: Document) -> Retention | None:
     return catalog.retention_of(doc.id)
+
+
+PART_KEY = "part_of_original"  # in a document's metadata_json: its capture holds only these pages of that original
+
+
+def _meta(metadata_json: str | None) -> dict:
+    try:
+        meta = json.loads(metadata_json or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def pages_in_original(first_page: int, page_count: int, metadata_json: str | None) -> list[int]:
+    """A document's 1-based pages in its original (a batch drops separator and blank pages between documents)."""
+    pages = _meta(metadata_json).get("pages_in_original")
+    if isinstance(pages, list) and pages and all(isinstance(p, int) and not isinstance(p, bool) and p >= 1
+                                                 for p in pages):
+        return pages
+    return list(range(first_page, first_page + page_count))
+
+
+def part_of_original(metadata_json: str | None) -> dict | None:
+    """{"sha256", "pages"} when the document's capture is only its own pages of a larger original (from a bag)."""
+    part = _meta(metadata_json).get(PART_KEY)
+    return part if isinstance(part, dict) and SHA256_RE.match(str(part.get("sha256", ""))) else None
+
+
+def with_part(metadata_json: str | None, sha256: str, pages: list[int]) -> str:
+    """``metadata_json`` recording that the capture stored with the document is ``pages`` of original ``sha256``."""
+    return json.dumps({**_meta(metadata_json), PART_KEY: {"sha256": sha256, "pages": pages}}, ensure_ascii=False)
+
+
+def _original_shas(capture_sha256: str, metadata_json: str | None) -> set[str]:
+    """The originals a document can say it came from: its capture's and, for a part, the whole one's."""
+    part = part_of_original(metadata_json)
+    return {capture_sha256, part["sha256"]} if part else {capture_sha256}
 
 
 @dataclass
@@ -146,18 +184,30 @@ def _state(tx: Tx, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None
     doc = tx.document(reg)
     cap = tx.capture_by_sha(rec.capture["sha256"])
     if doc is not None:
-        if doc.archival_sha256 == rec.document["archival_sha256"] and cap is not None and doc.capture_id == cap.id:
-            return "present", cap
+        # the same document, whether it or this record came with the whole original or with its own pages of it
+        same_original = _original_shas(doc.capture.sha256, doc.metadata_json) & _original_shas(
+            rec.capture["sha256"], rec.document.get("metadata_json"))
+        if doc.archival_sha256 == rec.document["archival_sha256"] and same_original:
+            return "present", doc.capture
         raise BagRejected(f"{reg} already exists in this archive with other content",
                           hint="Nothing was imported. A registration number is never reused; "
                                "import this bag into another archive, or ask the sender.")
     siblings = tx.reg_nos_of_capture(cap.id) if cap else set()
-    if cap is not None and not siblings & bag_regs:
+    if cap is not None and not siblings & bag_regs and _overlaps(cap, rec):
         other = ", ".join(sorted(siblings)) or "a capture without documents"
         raise BagRejected(f"the original of {reg} is already archived here as {other}",
                           hint="Nothing was imported. The same scan is already a record here; "
                                "decide with the sender which registration number stands.")
     return "new", cap
+
+
+def _overlaps(cap: Capture, rec: Record) -> bool:
+    """Whether the record claims pages of the original that a document here already has (the same scan
+    catalogued under two numbers) rather than other pages of it (another document of the same batch)."""
+    d = rec.document
+    mine = set(pages_in_original(d["first_page"], d["page_count"], d.get("metadata_json")))
+    return any(mine & set(pages_in_original(o.first_page, o.page_count, o.metadata_json)) for o in cap.documents) \
+        or not cap.documents
 
 
 def check_conflicts(catalog: Catalog, records: list[Record]) -> list[str]:

@@ -99,18 +99,27 @@ def export(
     ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help="A document to export (repeatable)."),
     query: Optional[str] = typer.Option(None, "--query", "-q", help="Export every document this search finds."),
     out_dir: Path = typer.Option(..., "--out", metavar="DIR", help="New or empty folder for the bag."),
+    whole_original: bool = typer.Option(False, "--whole-original",
+                                        help="Pack each document's whole original scan (once per bag), other "
+                                             "documents of the same batch included; says how many."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Export documents as a BagIt bag: original, PDF/A and metadata each, with SHA-256 manifests.
+    """Export documents as a BagIt bag: original pages, PDF/A and metadata each, with SHA-256 manifests.
 
+    From a batch scan each document takes only its own pages of the original (cut without
+    re-encoding), with the whole original's SHA-256 and the page numbers as provenance.
     The bag validates with `bagit.py --validate DIR` and imports with `girok import DIR`.
     """
     from ..app.records import export as export_documents
 
     with _progress("exporting", quiet=as_json) as progress:
         task = progress.add_task("", total=None)
-        d = export_documents(open_archive(), out_dir, ids=ids, query=query,
+        d = export_documents(open_archive(), out_dir, ids=ids, query=query, whole_original=whole_original,
                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    for w in d["whole_originals"]:  # the clerk must know whose papers went along
+        err.print(f"Warning: the original {w['sha256'][:12]}... of {', '.join(w['documents'])} also holds "
+                  f"{len(w['other_documents'])} other document(s) that were not asked for: "
+                  f"{', '.join(w['other_documents'])}. They are in the bag.", markup=False, highlight=False)
     if as_json:
         print_json(d)
     else:
