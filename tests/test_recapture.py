@@ -15,7 +15,7 @@ import pytest
 import girok.ingest.pipeline as pipeline
 from girok.ingest.prepare import Prepared, PreparedDoc
 from girok.retention.disposal import dispose
-from helpers_retention import approve, cli, env, sha, sql  # noqa: F401 (env is a fixture)
+from helpers_retention import approve, cli, make_env, sha, sql
 
 
 class PrepareWithoutOcr:
@@ -43,6 +43,14 @@ class PrepareWithoutOcr:
 
     def shutdown(self):
         pass
+
+
+@pytest.fixture
+def env(make_archive, monkeypatch):
+    """helpers_retention's archive with a schedule and a fixed clock."""
+    e = make_env(make_archive, monkeypatch)
+    yield e
+    e.arch.close()
 
 
 @pytest.fixture
