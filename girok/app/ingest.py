@@ -51,9 +51,12 @@ class IngestSummary:
 
 
 def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: bool = False,
-           workers: int | None = None, keep_work: bool = False,
+           workers: int | None = None, keep_work: bool = False, allow_destroyed: bool = False,
            on_outcome: Callable = lambda outcome: None) -> IngestSummary:
     """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document.
+
+    A file that is a destroyed record (the SHA-256 of a tombstone's original or archival file) is quarantined
+    unless ``allow_destroyed`` (a lawful re-capture: archived as a new record, audited). ``watch`` never allows it.
 
     Interrupted (KeyboardInterrupt), the documents in hand are abandoned and their sources left untouched,
     then the interruption goes on to the caller.
@@ -64,7 +67,7 @@ def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: 
         raise UsageError(NO_FILES[0], hint=NO_FILES[1])
     prof = arch.config.profile(profile)
     summary = IngestSummary()
-    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work)
+    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work, allow_destroyed=allow_destroyed)
 
     def report(o):
         summary.counts[o.status] += 1

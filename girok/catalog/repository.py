@@ -85,9 +85,18 @@ class NewCapture:
     documents: list[NewDocument] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DestroyedRecord:
+    """A disposed-of document one of whose files had a given SHA-256 (from its tombstone)."""
+    reg_no: str
+    disposed_at: datetime  # naive UTC, as stored
+    certificate: str  # the disposal's certificate number, e.g. 2026-0001
+    file: str  # "original" (the scan) or "archival" (its PDF/A)
+
+
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def _alembic_config(connection):
@@ -314,6 +323,19 @@ class Catalog:
             return s.scalars(
                 select(Capture).where(Capture.sha256 == sha256).options(selectinload(Capture.documents))
             ).first()
+
+    def destroyed_by_sha(self, sha256: str) -> list[DestroyedRecord]:
+        """The disposed-of documents whose original or archival file had ``sha256``, oldest disposal first.
+        (A capture's row goes with its last document: only tombstones remember what was destroyed.)"""
+        from .retention_models import Disposal, Tombstone
+
+        with self._read() as s:
+            rows = s.execute(select(Tombstone.reg_no, Tombstone.disposed_at, Disposal.number, Tombstone.original_sha256)
+                             .join(Disposal, Disposal.id == Tombstone.disposal_id)
+                             .where(or_(Tombstone.original_sha256 == sha256, Tombstone.archival_sha256 == sha256))
+                             .order_by(Tombstone.disposed_at, Tombstone.reg_no)).all()
+        return [DestroyedRecord(reg, at, number, "original" if orig == sha256 else "archival")
+                for reg, at, number, orig in rows]
 
     def get(self, reg_no: str) -> Document:
         with self._read() as s:

@@ -131,3 +131,5 @@ Index("ix_hold_items_reg_no", HoldItem.reg_no)
 Index("ix_reviews_digest", Review.digest)
 Index("ix_decisions_reg_no", Decision.reg_no)
 Index("ix_tombstones_disposal", Tombstone.disposal_id)
+Index("ix_tombstones_original_sha256", Tombstone.original_sha256)  # migration 0006: ingest's
+Index("ix_tombstones_archival_sha256", Tombstone.archival_sha256)  # look-up of destroyed records

@@ -20,6 +20,9 @@ def ingest(
                                  '{"id","source","pages","status","reason"}.'),
     workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
     keep_work: bool = typer.Option(False, "--keep-work", help="Keep work folders for inspection."),
+    allow_destroyed: bool = typer.Option(False, "--allow-destroyed", help="Archive files that are destroyed records "
+                                         "(a lawful re-capture) as new records, audited with the old registration "
+                                         "numbers and certificate. Default: quarantined."),
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
@@ -51,7 +54,7 @@ def ingest(
 
         try:
             summary = take(arch, files, profile=profile, move=move, workers=workers or None, keep_work=keep_work,
-                           on_outcome=report)
+                           allow_destroyed=allow_destroyed, on_outcome=report)
         except KeyboardInterrupt:
             err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
             raise typer.Exit(ExitCode.INTERRUPTED)

@@ -19,7 +19,8 @@ import errno
 import logging
 import shutil
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from ..archive.layout import Archive
@@ -27,6 +28,8 @@ from .keep import keep
 from ..config import Profile
 from ..errors import GirokError, InputRejected, MissingDependency, StorageError
 from ..fsutil import copy_and_hash, fault_point, fsync_dir
+from ..text.periods import KST
+from ..text.pii import mask_rrn
 from ..ocr import engines
 from . import rescan_report, signature
 from .detect import sniff
@@ -72,6 +75,7 @@ class Claim:
     hot_folder: str | None
     move_source: bool
     source_stat: tuple[int, int, int]  # (inode, size, mtime_ns) at claim time
+    recapture_of: list = field(default_factory=list)  # DestroyedRecord: destroyed records it is taken again for
 
     @property
     def original(self) -> Path:
@@ -104,9 +108,10 @@ class Ingestor:
     another is given) and keeps what comes back."""
 
     def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False,
-                 executor: Executor | None = None):
+                 executor: Executor | None = None, allow_destroyed: bool = False):
         self.arch = arch
         self.keep_work = keep_work
+        self.allow_destroyed = allow_destroyed  # a lawful re-capture of destroyed records (`ingest --allow-destroyed`)
         self.inflight: dict[Future, Claim] = {}
         self.crashes: dict[str, int] = {}
         self.retry: list[Item] = []  # in hand when a worker crashed: to be offered again
@@ -210,11 +215,35 @@ class Ingestor:
         if existing is not None:
             shutil.rmtree(work, ignore_errors=True)
             return self._duplicate(item.path, item.move_source, before, existing)
+        # Not a live capture, but maybe a destroyed record (its scan, or its PDF/A exported and dropped back):
+        # never archived again silently.
+        destroyed = self.arch.catalog.destroyed_by_sha(sha)
+        if destroyed and not self.allow_destroyed:
+            shutil.rmtree(work, ignore_errors=True)
+            raise self._refuse_destroyed(item.path, sha, destroyed)
         job = Job(job_id=work.name, work_dir=work, original=original, source_name=item.path.name, media_type=media,
                   ext=ext, profile=item.profile, known_types=self.arch.config.document_types,
                   known_offices=self.arch.config.offices)
         return Claim(job=job, source=item.path, sha256=sha, size=size, profile=item.profile,
-                     hot_folder=item.hot_folder, move_source=item.move_source, source_stat=before)
+                     hot_folder=item.hot_folder, move_source=item.move_source, source_stat=before,
+                     recapture_of=destroyed)
+
+    def _refuse_destroyed(self, source: Path, sha: str, destroyed: list) -> InputRejected:
+        """Audit the refusal; the error quarantines the file with the destroyed records and their certificates."""
+        regs = [d.reg_no for d in destroyed]
+        certs = list(dict.fromkeys(d.certificate for d in destroyed))
+        self.arch.catalog.add_event("recapture-refused", reg_no=",".join(regs), source=mask_rrn(source.name),
+                                    sha256=sha, certificate=",".join(certs),
+                                    file=",".join(dict.fromkeys(d.file for d in destroyed)))
+        en = "; ".join(f"{d.reg_no} destroyed on {_kst_day(d.disposed_at)}, certificate {d.certificate}"
+                       for d in destroyed)
+        ko = "; ".join(f"{d.reg_no} {_kst_day(d.disposed_at)} 폐기, 폐기 확인서 {d.certificate}" for d in destroyed)
+        return InputRejected(
+            f"폐기된 기록물입니다 ({ko}) / this file is a destroyed record: {en}", stage="destroyed",
+            advice="The record was lawfully destroyed and is not archived again: destroy this copy too. Only for a "
+                   "lawful re-capture, run `girok ingest --allow-destroyed FILE` (it is audited). / 폐기된 기록물은 "
+                   "다시 등록하지 않습니다. 이 사본도 폐기하십시오. 법에 따라 다시 보존해야 할 때만 "
+                   "`girok ingest --allow-destroyed 파일`로 등록하십시오(감사 기록에 남습니다).")
 
     def _duplicate(self, source: Path, move: bool, stat_key, existing) -> Outcome:
         reg = existing.documents[0].reg_no if existing.documents else None
@@ -275,6 +304,11 @@ class Ingestor:
             if doc.rescan_suggested:
                 rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
                                      doc.page_confidence, job.profile.ocr.rescan_below)
+        if job.recapture_of:  # `ingest --allow-destroyed`: a new record, the old ones named in the audit trail
+            self.arch.catalog.add_event(
+                "recapture-allowed", reg_no=",".join(reg_nos), source=mask_rrn(job.source.name), sha256=job.sha256,
+                destroyed=",".join(d.reg_no for d in job.recapture_of),
+                certificate=",".join(dict.fromkeys(d.certificate for d in job.recapture_of)))
         if signed:
             self.arch.catalog.add_event("signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name,
                                         note=signature.NOTE)
@@ -335,6 +369,11 @@ class Ingestor:
         if self.keep_work and not force:
             return
         shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+def _kst_day(utc_naive) -> str:
+    """The calendar day in Korea (YYYY-MM-DD) of a catalog time (naive UTC)."""
+    return utc_naive.replace(tzinfo=UTC).astimezone(KST).date().isoformat()
 
 
 def _archived_note(rescan: bool, signed: bool) -> str:
