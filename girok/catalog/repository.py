@@ -446,7 +446,8 @@ class Catalog:
                                        later.doc_type == Document.doc_type, later.rescan_suggested.is_(False))
         if before_id is not None:
             newer = newer.where(later.id < before_id)
-        return Document.rescan_suggested.is_(True), ~newer.exists()
+        # without a receipt number nothing supersedes it: no search of the later documents (not indexed)
+        return Document.rescan_suggested.is_(True), or_(Document.receipt_no == "", ~newer.exists())
 
     def _rescan_rows(self, s: Session, where) -> list[dict]:
         rows = s.execute(select(Document.id, Document.reg_no, Document.receipt_no, Document.applicant,
