@@ -10,12 +10,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from ..archive.layout import Archive
+from ..config import OcrSettings
 from ..fsutil import pid_alive
+from ..ingest import rescan_report
 from ..ingest.stability import candidate_files
 from ..ingest.locks import WATCH_LOCK_NAME as LOCK_NAME
 from ..ingest.workarea import orphaned
 
 WINDOW = timedelta(hours=1)
+RESCAN_SHOWN = 5  # the newest documents awaiting a re-scan that status names
 NOTE_SUFFIXES = (".reason.txt", ".reason.json")
 
 
@@ -58,6 +61,22 @@ def _in_hand(arch: Archive) -> tuple[set[str], int]:
     return sources, len(dead)
 
 
+def awaiting_rescan(arch: Archive, limit: int = RESCAN_SHOWN) -> dict:
+    """Documents flagged "re-scan suggested" that no re-scan has superseded yet (a later document with the
+    same receipt number and type, no page flagged): how many, and the newest ``limit`` with what finds
+    the paper (receipt number, applicant masked, document type) and the pages to re-scan."""
+    n, rows = arch.catalog.awaiting_rescan(limit)
+    newest = []
+    for r in rows:
+        prof = arch.config.profiles.get(r["profile"])
+        threshold = prof.ocr.rescan_below if prof else OcrSettings().rescan_below
+        newest.append({"id": r["reg_no"], **rescan_report.paper(r["receipt_no"], r["applicant"], r["doc_type"]),
+                       "pages": rescan_report.low_pages(r["page_confidence"], threshold),
+                       "source": r["source_name"], "captured_at": r["captured_at"].isoformat(sep=" ",
+                                                                                        timespec="seconds")})
+    return {"count": n, "newest": newest}
+
+
 def archive_status(arch: Archive) -> dict:
     counts = arch.catalog.counts()
     in_hand, abandoned = _in_hand(arch)  # their sources stay in the hot folder until committed: not "waiting"
@@ -68,4 +87,5 @@ def archive_status(arch: Archive) -> dict:
         if arch.quarantine_dir.exists() else 0
     return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
             "in_progress": len(in_hand), "abandoned": abandoned, "quarantined": quarantined,
-            "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders}
+            "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders,
+            "rescan": awaiting_rescan(arch)}

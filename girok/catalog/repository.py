@@ -455,6 +455,55 @@ class Catalog:
                 .where(Document.captured_at >= since)).one()
         return docs, pages, first, last
 
+    # -- re-scans ------------------------------------------------------------
+
+    @staticmethod
+    def _open_rescans(before_id=None):
+        """Documents flagged "re-scan suggested" that no later unflagged document of the same receipt number
+        and document type supersedes (with ``before_id``: counting only documents before that id)."""
+        from sqlalchemy.orm import aliased
+
+        later = aliased(Document)
+        newer = select(later.id).where(later.id > Document.id, later.receipt_no == Document.receipt_no,
+                                       later.doc_type == Document.doc_type, later.rescan_suggested.is_(False))
+        if before_id is not None:
+            newer = newer.where(later.id < before_id)
+        # without a receipt number nothing supersedes it: no search of the later documents (not indexed)
+        return Document.rescan_suggested.is_(True), or_(Document.receipt_no == "", ~newer.exists())
+
+    def _rescan_rows(self, s: Session, where) -> list[dict]:
+        rows = s.execute(select(Document.id, Document.reg_no, Document.receipt_no, Document.applicant,
+                                Document.doc_type, Document.title, Document.captured_at, Capture.source_name,
+                                Capture.hot_folder, Capture.profile)
+                         .join(Capture, Capture.id == Document.capture_id).where(*where)
+                         .order_by(Document.id.desc())).all()
+        conf: dict[int, list] = {}
+        for doc_id, c in s.execute(select(Page.document_id, Page.confidence)
+                                   .where(Page.document_id.in_([r.id for r in rows]))
+                                   .order_by(Page.document_id, Page.page_no)):
+            conf.setdefault(doc_id, []).append(c)
+        return [{**r._asdict(), "page_confidence": conf.get(r.id, [])} for r in rows]
+
+    def awaiting_rescan(self, limit: int = 5) -> tuple[int, list[dict]]:
+        """(how many documents await a re-scan, the newest ``limit`` of them as rows, newest first)."""
+        where = self._open_rescans()
+        with self._read() as s:
+            n = s.scalar(select(func.count(Document.id)).where(*where)) or 0
+            rows = self._rescan_rows(s, [*where, Document.id.in_(
+                select(Document.id).where(*where).order_by(Document.id.desc()).limit(limit))])
+        return n, rows
+
+    def rescans_superseded_by(self, reg_no: str) -> list[dict]:
+        """The flagged documents that the unflagged document ``reg_no`` supersedes now: earlier, same
+        (non-empty) receipt number and document type, not superseded before it. Empty if it is flagged."""
+        with self._read() as s:
+            new = s.execute(select(Document.id, Document.receipt_no, Document.doc_type, Document.rescan_suggested)
+                            .where(Document.reg_no == reg_no)).first()
+            if new is None or new.rescan_suggested or not new.receipt_no:
+                return []
+            return self._rescan_rows(s, [*self._open_rescans(before_id=new.id), Document.id < new.id,
+                                         Document.receipt_no == new.receipt_no, Document.doc_type == new.doc_type])
+
     def retention_of(self, doc_id: int):  # noqa: ANN201 - a detached Retention row or None
         from .retention_models import Retention
 

@@ -82,6 +82,18 @@ def render_status(d: dict, name: str) -> list[str]:
     if d["quarantined"]:
         lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
     lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
+    rescan = d.get("rescan") or {"count": 0, "newest": []}
+    if rescan["count"]:
+        shown = len(rescan["newest"])
+        lines.append(f"  [bold red]re-scan: {rescan['count']} document(s) awaiting a re-scan[/bold red]"
+                     + (f" (newest {shown})" if shown < rescan["count"] else ""))
+        for r in rescan["newest"]:
+            pages = r["pages"]
+            what = [f"접수번호 {r['receipt_no']}" if r["receipt_no"] else "",
+                    f"신청인 {r['applicant']}" if r["applicant"] else "", r["doc_type"],
+                    ("page " if len(pages) == 1 else "pages ") + ", ".join(map(str, pages)) if pages else "",
+                    f"from {r['source']}"]
+            lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
     return lines
 
 

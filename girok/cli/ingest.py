@@ -26,6 +26,9 @@ def ingest(
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
+    With --json, each line also has "rescan" (true when pages read poorly), "rescan_pages" (their page
+    numbers) and "receipt_no", "applicant" (masked), "doc_type" to find the paper.
+
     Exit code 0 (OK) when everything was archived or was a duplicate; exit code
     10 (QUARANTINED) when any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).
     """
@@ -47,10 +50,8 @@ def ingest(
                 progress.advance(task)
             if as_json:
                 print_json(o.as_dict())
-            elif o.status != "archived":
-                progress.console.print(f"{o.status:11s} {Path(o.source).name}: {o.reason}")
             else:
-                progress.console.print(f"archived    {Path(o.source).name} -> {o.id} ({o.pages} p.)")
+                print_outcome(progress.console, o, Path(o.source).name)
 
         try:
             summary = take(arch, files, profile=profile, move=move, workers=workers or None, keep_work=keep_work,
@@ -102,8 +103,7 @@ def watch(
             if as_json:
                 print_json(o.as_dict())
             else:
-                extra = f" -> {o.id} ({o.pages} p.)" if o.status == "archived" else f": {o.reason}"
-                err.print(f"{o.status:11s} {o.source}{extra}")
+                print_outcome(err, o, o.source)
 
         def error(self, message):
             err.print(f"error: {message}", markup=False, highlight=False)
@@ -117,6 +117,30 @@ def watch(
     s = run(arch, poll=poll, workers=workers or None, once=once, listener=Console())
     if not as_json:
         err.print(f"Stopped. {s.archived} archived, {s.duplicates} duplicate, {s.quarantined} quarantined.")
+
+
+def outcome_line(o, name: str) -> str:
+    """One settled document as the console shows it; an archived one with pages to re-scan says which pages
+    and what finds the paper: ``archived    scan.tif -> GR-2026-000004 (3 p.)  RE-SCAN pages 2, 3
+    (접수번호 2024-동작-001, 신청인 홍*동, 전입신고서)``."""
+    if o.status != "archived":
+        return f"{o.status:11s} {name}: {o.reason}"
+    line = f"archived    {name} -> {o.id} ({o.pages} p.)"
+    if not o.rescan:
+        return line
+    pages = o.rescan_pages
+    line += f"  RE-SCAN {'page' if len(pages) == 1 else 'pages'} {', '.join(map(str, pages))}" if pages \
+        else "  RE-SCAN"
+    ids = [f"접수번호 {o.receipt_no}" if o.receipt_no else "", f"신청인 {o.applicant}" if o.applicant else "",
+           o.doc_type]
+    ids = [i for i in ids if i]
+    return line + (f" ({', '.join(ids)})" if ids else "")
+
+
+def print_outcome(console, o, name: str) -> None:
+    """Print ``outcome_line`` as written (no markup); a re-scan in bold red on a terminal."""
+    console.print(outcome_line(o, name), markup=False, highlight=False, soft_wrap=True,
+                  style="bold red" if o.status == "archived" and o.rescan else None)
 
 
 def register(app: typer.Typer) -> None:

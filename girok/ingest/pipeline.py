@@ -57,10 +57,18 @@ class Outcome:
     pages: int
     status: str  # archived | duplicate | quarantined | skipped (one-shot only: file changed or vanished)
     reason: str = ""
+    # An archived document with pages read below the profile's rescan_below: which pages (1-based, of the
+    # document) and what finds the paper at the counter (applicant masked: 홍*동; never an RRN).
+    rescan: bool = False
+    rescan_pages: list[int] = field(default_factory=list)
+    receipt_no: str = ""
+    applicant: str = ""
+    doc_type: str = ""
 
     def as_dict(self) -> dict:
         return {"id": self.id, "source": self.source, "pages": self.pages, "status": self.status,
-                "reason": self.reason}
+                "reason": self.reason, "rescan": self.rescan, "rescan_pages": self.rescan_pages,
+                "receipt_no": self.receipt_no, "applicant": self.applicant, "doc_type": self.doc_type}
 
 
 @dataclass
@@ -300,10 +308,14 @@ class Ingestor:
             self._drop_work(job, force=True)
             raise StorageError(f"could not keep {job.source.name}: the disk is full; "
                                "the file stays where it is") from exc
-        for reg, doc in zip(reg_nos, prepared.documents):
+        threshold = job.profile.ocr.rescan_below
+        papers = [_paper(d, job.profile.default_doc_type) for d in prepared.documents]
+        for reg, doc, paper in zip(reg_nos, prepared.documents, papers):
             if doc.rescan_suggested:
                 rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
-                                     doc.page_confidence, job.profile.ocr.rescan_below)
+                                     doc.page_confidence, threshold, pages_in_original=doc.pages_in_original,
+                                     **paper)
+        rescan_report.supersede(self.arch, [r for r, d in zip(reg_nos, prepared.documents) if not d.rescan_suggested])
         if job.recapture_of:  # `ingest --allow-destroyed`: a new record, the old ones named in the audit trail
             self.arch.catalog.add_event(
                 "recapture-allowed", reg_no=",".join(reg_nos), source=mask_rrn(job.source.name), sha256=job.sha256,
@@ -317,8 +329,10 @@ class Ingestor:
             self._release_source(job.source, job.source_stat)
         self._drop_work(job)
         return [Outcome(id=r, source=str(job.source), pages=d.page_count, status="archived",
-                        reason=_archived_note(d.rescan_suggested, signed))
-                for r, d in zip(reg_nos, prepared.documents)]
+                        reason=_archived_note(d.rescan_suggested, signed), rescan=d.rescan_suggested,
+                        rescan_pages=rescan_report.low_pages(d.page_confidence, threshold) if d.rescan_suggested
+                        else [], **rescan_report.paper(**p))
+                for r, d, p in zip(reg_nos, prepared.documents, papers)]
 
     def _worker_crashed(self, job: Claim) -> list[Outcome]:
         """A worker died (killed, out of memory). Its file is quarantined on the second crash."""
@@ -374,6 +388,13 @@ class Ingestor:
 def _kst_day(utc_naive) -> str:
     """The calendar day in Korea (YYYY-MM-DD) of a catalog time (naive UTC)."""
     return utc_naive.replace(tzinfo=UTC).astimezone(KST).date().isoformat()
+
+
+def _paper(doc, default_doc_type: str) -> dict[str, str]:
+    """A prepared document's receipt number, applicant and type, as keep records them (unmasked)."""
+    md = doc.metadata
+    return {"receipt_no": (md.receipt_no or "") if md else "", "applicant": (md.applicant or "") if md else "",
+            "doc_type": (md.doc_type if md and md.doc_type else default_doc_type) or ""}
 
 
 def _archived_note(rescan: bool, signed: bool) -> str:

@@ -134,3 +134,14 @@ def _read_secret(path: Path) -> bytes:
                           hint="Restore the key file from backup: without the original key, RRN lookups "
                                "cannot find the documents already archived.")
     return data
+
+
+def mask_name(name: str) -> str:
+    """A person's name as it may be shown on a console or a list: the first and last letters kept,
+    those between masked (홍길동 -> 홍*동, 남궁민수 -> 남**수, 김수 -> 김*); an RRN in it is masked too."""
+    name = mask_rrn(" ".join(name.split()))
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "".join(" " if c == " " else "*" for c in name[1:-1]) + name[-1]
