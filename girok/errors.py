@@ -152,8 +152,8 @@ class FixityFailed(GirokError):
     """Stored files are missing, changed, unreadable, or not in the catalog."""
 
     exit_code = ExitCode.FIXITY_FAILED
-    hint = ("Restore the named files from backup (their SHA-256 is in the catalog); "
-            "`girok doctor` explains files the catalog does not know.")
+    hint = ("Put the named files back with `girok restore BAG-or-COPY` (an export of the documents, or a "
+            "backup: any copy with the SHA-256 in the catalog); `girok doctor` explains files the catalog does not know.")
 
 
 class BagRejected(GirokError):

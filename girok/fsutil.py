@@ -36,13 +36,15 @@ class HashMismatch(Exception):
     """What was copied does not have the SHA-256 it should have."""
 
 
-def atomic_copy(src: Path, dest: Path, *, expect_sha256: str | None = None) -> None:
+def atomic_copy(src: Path, dest: Path, *, expect_sha256: str | None = None, replace: bool = False) -> None:
     """Copy ``src`` to ``dest`` via a temp file in dest's folder, fsync, link into place.
 
     Never overwrites: if ``dest`` exists the copy is discarded and
     ``FileExistsError`` raised. With ``expect_sha256``, the copy is hashed
     before it gets its final name, and ``HashMismatch`` raised if it differs,
     so a name in a content-addressed store always matches its content.
+    ``replace=True`` (a repair only) renames the verified copy over an existing
+    ``dest`` in one step: readers see the old file or the new one, never a mix.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
@@ -56,7 +58,10 @@ def atomic_copy(src: Path, dest: Path, *, expect_sha256: str | None = None) -> N
             os.fsync(out.fileno())
         if expect_sha256 is not None and h.hexdigest() != expect_sha256:
             raise HashMismatch(f"{src} has SHA-256 {h.hexdigest()}, expected {expect_sha256}")
-        os.link(tmp, dest)  # fails if dest exists: no overwrite, ever
+        if replace:
+            os.replace(tmp, dest)
+        else:
+            os.link(tmp, dest)  # fails if dest exists: no overwrite, ever
     finally:
         try:
             os.unlink(tmp)

@@ -40,54 +40,149 @@ def document_count(arch: Archive) -> int:
     return arch.catalog.counts()["documents"]
 
 
+QUICK_SAMPLE = 100  # files `doctor --quick` re-hashes (every file is still looked for and its size compared)
+RESTORE = "restore it with `girok restore BAG-or-FILE` (a bag from `girok export`, or a backup copy)"
+
+
+@dataclass
+class Finding:
+    """One problem: what and where, what to do, and whether ``doctor --fix`` repairs it."""
+
+    kind: str  # work | orphan | unfinished | unindexed | index | missing | changed | unreadable | audit
+    what: str
+    todo: str = ""
+    repairable: bool = False
+    documents: list[str] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        return f"{self.what}: {self.todo}" if self.todo else self.what
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "what": self.what, "todo": self.todo, "repairable": self.repairable,
+                "documents": self.documents}
+
+
 @dataclass
 class DoctorReport:
-    """What doctor found (one line each) and, with ``fix``, what is left that it cannot repair."""
+    """What doctor checked, what it did not, what it found (and, with ``fix``, what is left)."""
 
-    findings: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # catalogued files missing from the store: never repaired here
+    issues: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
+    fixity: dict = field(default_factory=dict)  # the fixity summary (FixityReport.summary())
+    audit: dict = field(default_factory=dict)  # the chain report (ChainReport.as_dict())
     fixed: bool = False
 
     @property
+    def findings(self) -> list[str]:
+        """One line each: what and where, then what to do."""
+        return [f.line for f in self.issues]
+
+    @property
+    def remaining(self) -> list[Finding]:
+        """Problems still there: after a repair, those doctor never repairs (damaged files, a broken trail)."""
+        return [f for f in self.issues if not f.repairable] if self.fixed else self.issues
+
+    @property
     def problems(self) -> int:
-        """Problems still there: after a repair only missing files remain."""
-        return len(self.missing) if self.fixed else len(self.findings)
+        return len(self.remaining)
 
     @property
     def ok(self) -> bool:
-        return not self.missing and (self.fixed or not self.findings)
+        return not self.remaining
 
     def as_dict(self) -> dict:
-        return {"findings": self.findings, "missing": self.missing, "fixed": self.fixed, "ok": self.ok}
+        return {"ok": self.ok, "fixed": self.fixed, "problems": self.problems,
+                "findings": [f.as_dict() for f in self.issues], "checked": self.checked,
+                "not_checked": self.not_checked, "fixity": self.fixity, "audit": self.audit}
 
 
-def doctor(arch: Archive, *, fix: bool = False) -> DoctorReport:
-    """Check the archive after an interruption: work folders, store vs catalog, index vs catalog.
+def doctor(arch: Archive, *, fix: bool = False, quick: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> DoctorReport:
+    """Check the archive: work folders, the audit chain, fixity (store vs catalog, every file re-hashed,
+    or with ``quick`` a sample of QUICK_SAMPLE), index vs catalog; say what was and was not checked.
 
-    With ``fix``, repair what is safe to repair (clean work folders, remove unreferenced and half-written store
-    files, catch up or rebuild the index) while holding the watch and store locks, so that no running ingest
-    loses a file that is a moment from being committed (another girok running: ArchiveLocked, exit 5).
+    The fixity check is written to the audit trail like `girok fixity check`. With ``fix``, repair what is
+    safe to repair (clean work folders, remove unreferenced and half-written store files, catch up or
+    rebuild the index) while holding the watch and store locks, so that no running ingest loses a file
+    that is a moment from being committed (another girok running: ArchiveLocked, exit 5). A missing or
+    changed stored file or a broken audit trail is never "repaired" here: it stays a problem, with what to
+    do (`girok restore`, restoring the catalog from backup).
     """
+    from ..archive import fixity
     from ..archive.indexing import catch_up_index, index_problems, rebuild_index
+    from ..archive.trail import check_chain
     from ..ingest.workarea import clean_orphans, orphaned
 
     report = DoctorReport()
     orphans = orphaned(arch.work_dir)
-    known = arch.catalog.stored_relpaths()
-    on_disk = {str(p.relative_to(arch.store.root)) for p in arch.store.iter_files()}
-    report.missing = sorted(known - on_disk)
-    extra = sorted(on_disk - known)
-    unindexed = arch.catalog.counts()["unindexed"]
+    report.issues += [Finding("work", f"abandoned work folder: {o}", "`girok doctor --fix` removes it", True)
+                      for o in orphans]
+    report.checked.append(f"work folders: {len(orphans)} abandoned")
+
+    chain = check_chain(arch.catalog, note=_full_fixity)
+    report.audit = chain.as_dict()
+    if chain.ok:
+        report.checked.append(f"audit trail: {chain.verdict.events} event(s), hash chain intact "
+                              f"(head: event {chain.head_id}, hash {chain.head_hash})")
+    else:
+        report.issues.append(Finding(
+            "audit", f"audit trail broken: {chain.problem}",
+            "keep catalog.sqlite as it is for investigation and compare it with its backups and your "
+            "recorded head hashes (`girok audit verify`, exit 20)"))
+        report.checked.append(f"audit trail: hash chain checked, broken at event {chain.verdict.first_bad_id}")
+
+    sample = QUICK_SAMPLE if quick else None
+    fx = fixity.check(arch, sample=sample, progress=progress, note={"by": "doctor"})
+    report.fixity = fx.summary()
+    for p in fx.problems:
+        where = f"{p.path} ({', '.join(p.reg_nos)})" if p.reg_nos else p.path
+        if p.kind == "orphan":
+            report.issues.append(Finding("orphan", "stored file not in catalog (left by an interrupted ingest): "
+                                         + p.path.removeprefix("store/"), "`girok doctor --fix` removes it", True))
+        elif p.kind == "unreadable":
+            report.issues.append(Finding(p.kind, f"unreadable: {where} ({p.detail})",
+                                         "check the disk and the file's permissions; if the file is damaged, "
+                                         + RESTORE, documents=p.reg_nos))
+        else:
+            report.issues.append(Finding(p.kind, f"{p.kind}: {where}", RESTORE, documents=p.reg_nos))
+    report.checked.append(
+        f"store vs catalog: {fx.files} catalogued file(s) looked for and their sizes compared, {fx.hashed} "
+        f"re-hashed against their SHA-256 ({_size(fx.bytes_hashed)}), files the catalog does not know listed "
+        "(written to the audit trail as a fixity check)")
+    if quick:
+        present = fx.files - len(fx.of_kind("missing")) - sum(
+            1 for p in fx.of_kind("changed") if p.detail.startswith("size "))  # those are never re-hashed
+        skipped = max(0, present - QUICK_SAMPLE)
+        last = chain.last.get("full-fixity")
+        when = (f"the last check of every file was at {last['at']}, "
+                + ("no problems" if last["detail"].get("ok") else "with problems") if last
+                else "no check of every file is in the audit trail")
+        if skipped:
+            report.not_checked.append(
+                f"{skipped} stored file(s) not re-hashed (--quick re-hashes {QUICK_SAMPLE} at random; {when}): "
+                "run `girok doctor` without --quick, or `girok fixity check`")
+
     unfinished = [str(p.relative_to(arch.store.root)) for p in arch.store.temp_files()]
-    for label, items in (("abandoned work folder", orphans),
-                         ("catalogued file missing from store", report.missing),
-                         ("stored file not in catalog (left by an interrupted ingest)", extra),
-                         ("unfinished copy in the store (a write was interrupted)", unfinished)):
-        report.findings += [f"{label}: {i}" for i in items]
+    report.issues += [Finding("unfinished", f"unfinished copy in the store (a write was interrupted): {u}",
+                              "`girok doctor --fix` removes it", True) for u in unfinished]
+    unindexed = arch.catalog.counts()["unindexed"]
     if unindexed:
-        report.findings.append(f"{unindexed} document(s) not yet in the search index")
+        report.issues.append(Finding("unindexed", f"{unindexed} document(s) not yet in the search index",
+                                     "`girok doctor --fix` indexes them", True))
     index_issues, needs_reindex = index_problems(arch)
-    report.findings += index_issues
+    report.issues += [Finding("index", i, "`girok doctor --fix` rebuilds the index", True) for i in index_issues]
+    report.checked.append("search index vs catalog: documents waiting, number of documents, unusable or "
+                          "half-built index folders")
+    report.not_checked += [
+        "the audit trail against a head hash recorded outside the archive (a trail rewritten with "
+        "recomputed hashes passes the chain check): `girok audit verify --expect HASH`",
+        "the catalog's own data (titles, page texts, dates) beyond the audit trail, and catalog.sqlite "
+        "backups",
+        "what is in the search index (each document's text): `girok reindex` rebuilds it from the catalog",
+        "whether the archival copies are valid PDF/A, and exported bags and backups outside the archive",
+    ]
     if fix:
         from ..ingest.locks import StoreLock, WatchLock
 
@@ -97,9 +192,31 @@ def doctor(arch: Archive, *, fix: bool = False) -> DoctorReport:
             if needs_reindex:
                 rebuild_index(arch)
             catch_up_index(arch)
-            for rel in extra:
-                (arch.store.root / rel).unlink(missing_ok=True)
+            for p in fx.of_kind("orphan"):
+                arch.store.resolve(p.path.removeprefix("store/")).unlink(missing_ok=True)
             for tmp in arch.store.temp_files():  # no writer runs now: every one is left over
                 tmp.unlink(missing_ok=True)
         report.fixed = True
     return report
+
+
+def _full_fixity(ev) -> str | None:
+    """The audit events doctor keeps while it verifies the chain: the last fixity check of every file."""
+    if ev.action != "fixity":
+        return None
+    import json
+
+    try:
+        return "full-fixity" if json.loads(ev.detail).get("sample") is None else None
+    except (ValueError, AttributeError):
+        return None
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1024
+        if n < 1024 or unit == "TB":
+            return f"{n:.1f} {unit}"
+    return ""

@@ -67,3 +67,26 @@ def import_bag(arch: Archive, bag: Path) -> dict:
     result = _import(arch, bag)
     return {"bag": str(result.bag.path), "imported": result.imported, "already_present": result.present,
             "unknown_fields": sorted(result.bag.unknown)}
+
+
+def restore(arch: Archive, paths: list[Path], *, progress: Callable[[int, int], None] | None = None):
+    """Put back changed or missing stored files from copies of them: files, folders, bags (``girok restore``).
+
+    Every file of ``paths`` is matched by its SHA-256 against the catalog's originals and archival copies;
+    a match for a damaged stored file replaces it (verified, atomically) and is audited (``restore``).
+    Holds the store lock as an ingest does, so that `doctor --fix` does not run meanwhile.
+    Returns ``archive.repair.RestoreReport``; ``report.ok`` is False when a restore failed or a path given
+    matched no stored file.
+    """
+    from ..archive.repair import restore as _restore
+    from ..ingest.locks import StoreLock
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}",
+                         hint="Give a copy of a stored file, a folder of copies, or a bag from `girok export`.")
+    lock = StoreLock(arch.root).acquire(exclusive=False)
+    try:
+        return _restore(arch, paths, progress=progress)
+    finally:
+        lock.release()

@@ -82,8 +82,10 @@ def expected_files(arch: Archive) -> dict[str, Expected]:
 
 
 def check(arch: Archive, *, sample: int | None = None, rng: random.Random | None = None,
-          progress: Callable[[int, int], None] | None = None, record: bool = True) -> FixityReport:
-    """Check the store against the catalog; ``progress(done, total)`` is called per re-hashed file."""
+          progress: Callable[[int, int], None] | None = None, record: bool = True,
+          note: dict | None = None) -> FixityReport:
+    """Check the store against the catalog; ``progress(done, total)`` is called per re-hashed file.
+    ``note`` goes into the audit event as well (e.g. which command ran the check)."""
     on_disk = {str(p.relative_to(arch.store.root)) for p in arch.store.iter_files()}
     files = expected_files(arch)
     report = FixityReport(files=len(files), sample=sample)
@@ -111,7 +113,7 @@ def check(arch: Archive, *, sample: int | None = None, rng: random.Random | None
     for rel in sorted(on_disk - files.keys()):
         report.problems.append(Problem("orphan", "store/" + rel, "not referenced by the catalog"))
     if record:
-        _record(arch, report)
+        _record(arch, report, note or {})
     return report
 
 
@@ -134,9 +136,9 @@ def _rehash(arch: Archive, exp: Expected, report: FixityReport) -> None:
                                        f"SHA-256 {actual}, recorded {exp.sha256}", exp.reg_nos))
 
 
-def _record(arch: Archive, report: FixityReport) -> None:
+def _record(arch: Archive, report: FixityReport, note: dict) -> None:
     affected = sorted({r for p in report.problems for r in p.reg_nos})
-    detail = report.summary()
+    detail = {**report.summary(), **note}
     for kind in ("missing", "changed", "unreadable", "orphan"):
         paths = [p.path for p in report.of_kind(kind)]
         if paths:

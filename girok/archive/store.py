@@ -4,7 +4,8 @@
 ``store/archival/ab/<sha256>.pdf`` the PDF/A preservation copy. Writes go
 through a temp file, fsync and a hard link, so a file under its final name
 is always complete; an existing file is never overwritten (same name means
-same content). After writing, the file is re-read and its hash checked.
+same content), except by ``restore``, which puts back a verified copy of a
+damaged file. After writing, the file is re-read and its hash checked.
 """
 
 from __future__ import annotations
@@ -60,6 +61,28 @@ class Store:
         if kind == "archival":
             fault_point("after-store")
         return Stored(kind, sha256, str(dest.relative_to(self.root)), dest.stat().st_size)
+
+    def restore(self, relpath: str, src: Path, sha256: str) -> Stored:
+        """Put a copy of a catalogued file back under its name, replacing a changed file: a repair
+        (`girok restore`), the only write that replaces a stored file. The copy is hashed before it takes
+        the name (atomically, fsync'd) and read back after, so the name holds ``sha256``'s bytes or what it
+        held before, never a mix."""
+        kind, *rest = Path(relpath).parts
+        if kind not in KINDS or not rest or ".." in rest:
+            raise ValueError(f"{relpath!r} is not a path in the store")
+        dest = self.resolve(relpath)
+        try:
+            atomic_copy(src, dest, expect_sha256=sha256, replace=True)
+            actual = sha256_file(dest)
+        except HashMismatch as exc:
+            raise StorageError(f"could not restore {relpath} from {src}: the copy is not the stored file ({exc})") from exc
+        except OSError as exc:
+            what = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+            raise StorageError(f"could not restore {relpath} from {src}: {what}") from exc
+        if actual != sha256:
+            raise StorageError(f"restored file {dest} reads back with SHA-256 {actual[:12]}..., expected "
+                               f"{sha256[:12]}...: the disk is failing")
+        return Stored(kind, sha256, relpath, dest.stat().st_size)
 
     def resolve(self, relpath: str) -> Path:
         return self.root / relpath

@@ -10,9 +10,9 @@ head hash somewhere else (paper, another machine) and later pass it as an
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import UsageError
 from ..catalog.audit import GENESIS, Verdict, verify_events
@@ -28,6 +28,7 @@ class ChainReport:
     head_hash: str
     anchor: str | None = None
     anchor_id: int | None = None  # the event that carries the anchor hash, if found
+    last: dict[str, dict] = field(default_factory=dict)  # events picked by ``note`` (``event_dict`` form)
 
     @property
     def ok(self) -> bool:
@@ -48,8 +49,12 @@ class ChainReport:
                 "anchor": self.anchor, "anchor_id": self.anchor_id}
 
 
-def check_chain(catalog: Catalog, anchor: str | None = None) -> ChainReport:
-    """Verify the whole chain in one pass; note the head and where ``anchor`` (a hash) stands."""
+def check_chain(catalog: Catalog, anchor: str | None = None, *,
+                note: Callable[[Event], str | None] | None = None) -> ChainReport:
+    """Verify the whole chain in one pass; note the head and where ``anchor`` (a hash) stands.
+
+    ``note(event)`` may name a key under which ``report.last`` keeps the event (the last one wins):
+    doctor finds the last full fixity check in the same pass."""
     anchor = anchor.strip().lower() if anchor else None
     report = ChainReport(Verdict(True, 0), None, GENESIS, anchor)
 
@@ -58,6 +63,8 @@ def check_chain(catalog: Catalog, anchor: str | None = None) -> ChainReport:
             report.head_id, report.head_hash = ev.id, ev.hash
             if anchor is not None and ev.hash == anchor and report.anchor_id is None:
                 report.anchor_id = ev.id
+            if note is not None and (key := note(ev)):
+                report.last[key] = event_dict(ev)
             yield ev
 
     report.verdict = verify_events(walk(catalog.iter_events()))

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ExitCode
 
-from .kit import err, out, print_json, state
+from .kit import err, out, plain, print_json, progress_bar, state
 from .kit import open_archive
 
 
@@ -97,17 +97,49 @@ def render_status(d: dict, name: str) -> list[str]:
     return lines
 
 
-def doctor(fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely.")) -> None:
-    """Check the archive after an interruption: work folders, store vs catalog, index vs catalog."""
+def doctor(
+    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely (never a stored file: "
+                             "`girok restore` puts those back)."),
+    quick: bool = typer.Option(False, "--quick", help="Re-hash only a random sample of stored files (every file "
+                               "is still looked for and its size compared); says how many were not re-hashed."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Check the archive: work folders, audit trail, fixity of every stored file, search index vs catalog.
+
+    Re-hashes every stored file by default (the time of reading the whole store once; `--quick` for a
+    sample), verifies the audit chain, and says what it checked and what it did not. Each problem comes
+    with what to do. Exit code 1 (GENERAL) while problems remain; `--fix` repairs work folders, unreferenced store
+    files and the index, but never a missing or changed stored file (`girok restore`) or the audit trail.
+    """
     from ..app.admin import doctor as check
 
-    report = check(open_archive(), fix=fix)
+    arch = open_archive()
+    with progress_bar("re-hashing", quiet=as_json) as progress:
+        task = progress.add_task("", total=None)
+        report = check(arch, fix=fix, quick=quick,
+                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if as_json:
+        print_json(report.as_dict())
+        if not report.ok:
+            raise typer.Exit(ExitCode.GENERAL)
+        return
     for line in report.findings:
-        out.print(line)
+        plain(line)
     if report.fixed:
         out.print("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files removed.")
+        if report.remaining:
+            plain(f"Not repaired ({len(report.remaining)}): doctor never rewrites an archived file or the audit trail; "
+                  "see above what to do.")
+    plain("Checked:")
+    for line in report.checked:
+        plain(f"  - {line}")
+    plain("Not checked:")
+    for line in report.not_checked:
+        plain(f"  - {line}")
     if not report.problems:
         out.print("No problems found.")
+    else:
+        plain(f"{report.problems} problem(s).")
     if not report.ok:
         raise typer.Exit(ExitCode.GENERAL)
 

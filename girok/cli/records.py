@@ -1,4 +1,4 @@
-"""Commands for the record keeper: audit trail, fixity, BagIt export and import (``register(app)``)."""
+"""Commands for the record keeper: audit trail, fixity, BagIt export and import, restore (``register(app)``)."""
 
 from __future__ import annotations
 
@@ -152,8 +152,52 @@ def import_(
                   markup=False, highlight=False)
 
 
+def restore(
+    paths: list[Path] = typer.Argument(..., metavar="FILE-OR-BAG...",
+                                       help="A copy of a stored file, a folder of copies (a backup), or a bag."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Put back changed or missing stored files from copies: a bag from `girok export`, a backup, a file.
+
+    Every file given (or found in a folder or bag) is hashed and matched against the SHA-256 the
+    catalog recorded for each original and archival copy; only an exact match is written, replacing a
+    missing or changed stored file (verified, atomically), and each repair is an audit event. Files
+    already fine are left; a file matching no stored file is reported and left. Exit code 21
+    (FIXITY_FAILED) when a restore failed or a path given matched no stored file of this archive.
+    """
+    from ..app.records import restore as put_back
+
+    arch = open_archive()
+    with _progress("matching", quiet=as_json) as progress:
+        task = progress.add_task("", total=None)
+        report = put_back(arch, paths,
+                          progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for m in report.matches:
+            docs = f" [{', '.join(m.documents)}]" if m.documents else ""
+            what = {"restored": f"restored ({m.was})", "intact": "intact", "failed": f"FAILED ({m.was})"}[m.outcome]
+            _plain(f"{what:<20} {m.path}{docs} from {m.source}" + (f": {m.detail}" if m.outcome == "failed" else ""))
+        for u in report.unmatched:
+            _plain(f"{'matches nothing':<20} {u}: left as it is")
+        _plain(f"{len(report.of('restored'))} restored, {len(report.of('intact'))} already intact, "
+               f"{len(report.of('failed'))} failed; {len(report.unmatched)} of {report.files} file(s) "
+               "given match no stored file. Other damaged files, if any: `girok fixity check`.")
+    if not report.ok:
+        why = []
+        if report.of("failed"):
+            why.append(f"{len(report.of('failed'))} stored file(s) could not be restored")
+        if report.refused:
+            why.append(f"nothing in {', '.join(report.refused)} is a stored file of this archive "
+                       "(its SHA-256 matches no original or archival copy in the catalog); nothing restored from it")
+        raise FixityFailed("; ".join(why), hint="Give a copy whose SHA-256 is the one `girok fixity check` "
+                           "or `girok show ID --json` names (an export of the document, or a backup).")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(fixity_app, name="fixity")
     app.command("export")(export)
     app.command("import")(import_)
+    app.command("restore")(restore)
