@@ -101,7 +101,7 @@ def test_expect_accepts_an_earlier_head_after_more_events(archive):
 
 def test_views_and_searches_are_events_without_clear_rrns(archive):
     assert girok(archive, "search", "--json", "민원실").returncode == 0
-    assert girok(archive, "search", "--json", RRN).returncode == 0
+    assert girok(archive, "search", "--json", RRN).returncode == 1  # no hits: exit 1, as without --json (issue 17)
     [hit] = json_lines(girok(archive, "search", "--json", "토지대장").stdout)
     girok(archive, "show", hit["reg_no"], check=True)  # metadata only: not a view of the text
     girok(archive, "show", hit["reg_no"], "--text", check=True)

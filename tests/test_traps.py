@@ -55,3 +55,21 @@ def test_minus_word_in_search_is_not(archive):
 def test_a_pasted_rrn_points_to_rrn_lookup(archive):
     r = girok(archive[0], "search", "870501-1234567")
     assert r.returncode == 1 and "--rrn" in r.stderr and "1234567" not in r.stderr
+
+
+def test_no_hits_is_exit_1_with_and_without_json_and_rrn_lines_are_ranked(archive):
+    root, _ = archive
+    for args in (("없는말",), ("--json", "없는말"), ("--rrn", "870501-1234567"), ("--json", "--rrn", "870501-1234567")):
+        r = girok(root, "search", *args)
+        assert r.returncode == 1 and not r.stdout.strip(), (args, r.stdout)
+    assert girok(root, "search", "--json", "신고서").returncode == 0
+
+
+def test_search_filters_are_audited_as_the_query_language_writes_them(archive):
+    root, _ = archive
+    girok(root, "search", "--json", "신고서", "--type", "혼인신고서", "--date", "2024")
+    from helpers_records import sql
+
+    [(detail,)] = sql(root, "SELECT detail FROM events WHERE action='search' ORDER BY id DESC LIMIT 1")
+    filters = json.loads(detail)["filters"]
+    assert filters == ["type:혼인신고서", "date:2024-01-01..2024-12-31"]

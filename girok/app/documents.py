@@ -189,7 +189,7 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
     for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
         h.title = mask_rrn(h.title)
         h.captured = local_iso(datetime.fromisoformat(h.captured), arch.tz)  # the index keeps UTC
-    extra = {"filters": [mask_rrn(repr(f)) for f in filters]} if filters else {}
+    extra = {"filters": [mask_rrn(_filter_text(f)) for f in filters]} if filters else {}
     if result.total > len(hits):
         extra["total"] = result.total
     arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
@@ -198,12 +198,24 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
                       rrn_in_query=bool(find_rrns(text)))
 
 
+def _filter_text(f) -> str:
+    """A filter as the query language writes it (type:위임장, date:2023-01-01..2023-12-31), for the audit trail."""
+    if hasattr(f, "name"):
+        return f"{f.name}:{f.value}"
+    start, end = (d.isoformat() if d else "" for d in (f.start, f.end))
+    return f"date:{start}..{end}"
+
+
 @dataclass
 class RrnLookup:
     """The documents that hold one 주민등록번호, found through its keyed hash; the number only masked."""
 
     masked: str
     rows: list[dict] = field(default_factory=list)  # {"reg_no", "title", "doc_type", "date"}
+
+    def json_rows(self) -> list[dict]:
+        """One line per document, ranked as search lines are (rank, total), the number only masked."""
+        return [{"rank": i, "total": len(self.rows), **row} for i, row in enumerate(self.rows, start=1)]
 
     def as_dict(self) -> dict:
         return {"rrn": self.masked, "documents": self.rows}

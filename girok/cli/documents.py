@@ -106,7 +106,9 @@ def search(
     """Full-text search of the archive, with filters, sorting and paging.
 
     Examples: girok search 민원실 | girok search "토지 대장" --sort newest |
-    girok search 전입 type:전입신고서 date:2024 | girok search "NOT 위임장" --office 서초구 --json
+    girok search 전입 type:전입신고서 date:2024 | girok search 신고서 -혼인 --office 서초구 --json
+
+    Exit code 1 (GENERAL) when nothing is found, with or without --json.
     """
     from ..app.documents import SearchRequest
     from ..app.documents import search as find
@@ -120,6 +122,8 @@ def search(
     if as_json:
         for row in result.rows():
             print_json(row)
+        if not result.hits:  # as without --json: no hits is exit 1 (scripts test the code, not the output)
+            raise typer.Exit(ExitCode.GENERAL)
         return
     if not result.hits:
         err.print("No documents found." if result.total == 0 else
@@ -144,8 +148,10 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
 
     found = rrn_lookup(arch, rrn)
     if as_json:
-        for row in found.rows:
+        for row in found.json_rows():
             print_json(row)
+        if not found.rows:
+            raise typer.Exit(ExitCode.GENERAL)
         return
     if not found.rows:
         err.print(f"No document holds {found.masked}.")
