@@ -73,3 +73,13 @@ def test_search_filters_are_audited_as_the_query_language_writes_them(archive):
     [(detail,)] = sql(root, "SELECT detail FROM events WHERE action='search' ORDER BY id DESC LIMIT 1")
     filters = json.loads(detail)["filters"]
     assert filters == ["type:혼인신고서", "date:2024-01-01..2024-12-31"]
+
+
+def test_search_at_80_columns_keeps_each_hit_short_with_its_receipt_number(make_archive):
+    root = make_archive()
+    reg = add_document(root, ["혼인신고서\n접수번호 2024-서초-0001\n" + "서초구 민원실 신고서 안내문 " * 30], name="d.png")
+    r = girok(root, "search", "민원실")  # the in-process runner prints at rich's default width, 80 columns
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(reg) and "접수번호" in lines[0]
+    assert len(lines) <= 8, r.stdout  # a table wrapped each hit over 20+ lines

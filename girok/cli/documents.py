@@ -34,6 +34,8 @@ def show(
         print_json(d)
         return
     t = Table(show_header=False, box=None)
+    t.add_column(no_wrap=True)
+    t.add_column(overflow="fold")  # hashes and paths fold onto the next line rather than being cut
     for k in ("id", "title", "doc_type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
               "pdfa"):
         if d[k] not in (None, ""):
@@ -134,11 +136,25 @@ def search(
         raise typer.Exit(ExitCode.GENERAL)
     from rich.table import Table
 
-    t = Table("ID", "type", "date", "title", "snippet")
-    for h in result.hits:
-        snippet = h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]")
-        t.add_row(h.reg_no, h.doc_type or "-", h.date, h.title, snippet)
-    out.print(t)
+    rows = [(h.reg_no, h.doc_type or "-", h.date, h.receipt_no or "-", h.title,
+             h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]"))
+            for h in result.hits]
+    if out.width >= 120:
+        from rich.table import Column, Table
+
+        # What an officer scans for first stays on one line (ID, date, receipt number); title and snippet fold.
+        t = Table(Column("ID", no_wrap=True), Column("type"), Column("date", no_wrap=True),
+                  Column("receipt 접수번호", no_wrap=True), Column("title", ratio=1), Column("snippet", ratio=2))
+        for row in rows:
+            t.add_row(*row)
+        out.print(t)
+    else:  # a narrow terminal: one block per hit instead of a table each hit of which wraps over 20 lines
+        from rich.markup import escape
+
+        for reg_no, doc_type, date, receipt, title, snippet in rows:
+            out.print(f"[bold]{reg_no}[/bold]  {date}  {escape(doc_type)}  접수번호 {escape(receipt)}", soft_wrap=True)
+            out.print(f"  {escape(title)}")
+            out.print(f"  {snippet}")
     more = f"; next: --page {page + 1}" if page < result.pages else ""
     err.print(f"{result.offset + 1}-{result.last} of {result.total} (page {page} of {result.pages}{more})")
 

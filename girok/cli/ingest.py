@@ -92,7 +92,8 @@ def watch(
             signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
             if as_json:
                 return
-            err.print(f"Watching {len(folders)} hot folder(s) of {arch.root} with {workers} worker(s); Ctrl-C to stop.")
+            until = "until nothing waits (--once)" if once else "Ctrl-C to stop"
+            err.print(f"Watching {len(folders)} hot folder(s) of {arch.root} with {workers} worker(s); {until}.")
             for hf in folders:
                 err.print(f"  {hf.path}  [{hf.profile}]")
             if cleaned or caught_up:
