@@ -95,7 +95,7 @@ def watch(
             until = "until nothing waits (--once)" if once else "Ctrl-C to stop"
             err.print(f"Watching {len(folders)} hot folder(s) of {arch.root} with {workers} worker(s); {until}.")
             for hf in folders:
-                err.print(f"  {hf.path}  [{hf.profile}]")
+                err.print(f"  {hf.path}  [{hf.profile}]", markup=False, highlight=False)
             if cleaned or caught_up:
                 err.print(f"Recovered after an interruption: {cleaned} work folder(s) cleaned, "
                           f"{caught_up} document(s) indexed.")
