@@ -294,16 +294,6 @@ class Catalog:
             for doc_id, text in morphs.items():
                 s.execute(update(Document).where(Document.id == doc_id).values(morphs=text))
 
-    def retention_classes(self, doc_ids: list[int]) -> dict[int, str]:
-        from .retention_models import Retention
-
-        if not doc_ids:
-            return {}
-        with self._read() as s:
-            rows = s.execute(select(Retention.document_id, Retention.retention_class)
-                             .where(Retention.document_id.in_(doc_ids)))
-            return {doc_id: cls for doc_id, cls in rows}
-
     def mark_indexed_upto(self, last_id: int) -> None:
         with self._write("the index state") as s:
             s.execute(update(Document).where(Document.id <= last_id).values(indexed_at=now()))

@@ -5,7 +5,7 @@
 - ``LETTERS``: syllables plus the conjoining jamo (U+1100-U+11FF) and the compatibility jamo
   (U+3130-U+318F) that OCR and keyboards produce for a lone consonant or vowel (ㄱ, ㅏ).
 
-Use them inside brackets: ``re.compile(f"[{SYLLABLES}]+")``.
+Use them inside brackets: ``re.compile(f"[{SYLLABLES}]+")``; ``SYLLABLE_RE`` finds one syllable.
 """
 
 from __future__ import annotations
@@ -18,13 +18,3 @@ COMPAT_JAMO = "\u3130-\u318f"
 LETTERS = SYLLABLES + JAMO + COMPAT_JAMO
 
 SYLLABLE_RE = re.compile(f"[{SYLLABLES}]")
-LETTER_RE = re.compile(f"[{LETTERS}]")
-
-
-def has_hangul(text: str) -> bool:
-    """True when ``text`` holds at least one Hangul letter (syllable or jamo)."""
-    return LETTER_RE.search(text) is not None
-
-
-def is_syllable(ch: str) -> bool:
-    return "\uac00" <= ch <= "\ud7a3"

@@ -25,14 +25,6 @@ def zone(name: str = DEFAULT_ZONE) -> tzinfo:
         raise
 
 
-def valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-        return True
-    except Exception:
-        return False
-
-
 def local(utc_naive: datetime, tz: tzinfo | None = None) -> datetime:
     """A catalog time (naive UTC) as an aware time in ``tz`` (default Asia/Seoul)."""
     return utc_naive.replace(tzinfo=UTC).astimezone(tz or zone())
