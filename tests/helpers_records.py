@@ -83,3 +83,26 @@ def girok(archive: Path, *args: str, check: bool = False) -> subprocess.Complete
     if check and code != 0:
         raise AssertionError(f"girok {' '.join(args)} exited {code}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def three_documents(make_archive) -> Path:
+    """A fresh archive with three made-up documents (six stored files), as the fixity, doctor and restore
+    tests start from."""
+    root = make_archive()
+    for i, text in enumerate(["전입신고서", "토지대장", "건축물대장"]):
+        add_document(root, [f"{text} 민원실 {i}"], name=f"scan-{i}.png")
+    return root
+
+
+def stored_file(root: Path, reg_no: str, which: str) -> tuple[Path, str]:
+    """The stored ``original`` or ``archival`` file of a document, and its catalogued SHA-256 (from show --json)."""
+    import json
+
+    d = json.loads(girok(root, "show", "--json", reg_no, check=True).stdout)
+    return root / d[which]["path"], d[which]["sha256"]
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))

@@ -11,26 +11,16 @@ import pytest
 from conftest import json_lines
 from girok.app import admin
 from girok.archive.layout import Archive
-from helpers_records import add_document, girok, sql
+from helpers_records import flip_a_byte, girok, sql, stored_file, three_documents
 
 
 @pytest.fixture
 def archive(make_archive):
-    root = make_archive()
-    for i, text in enumerate(["전입신고서", "토지대장", "건축물대장"]):
-        add_document(root, [f"{text} 민원실 {i}"], name=f"scan-{i}.png")
-    return root
+    return three_documents(make_archive)
 
 
 def stored(root, reg_no, which):
-    [d] = json_lines(girok(root, "show", "--json", reg_no, check=True).stdout)
-    return root / d[which]["path"]
-
-
-def flip_a_byte(path):
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+    return stored_file(root, reg_no, which)[0]
 
 
 def test_a_clean_archive_says_what_was_checked_and_what_was_not(archive):

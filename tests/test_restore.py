@@ -11,26 +11,15 @@ from conftest import json_lines
 from girok.app import records
 from girok.archive.layout import Archive
 from girok.errors import StorageError
-from helpers_records import add_document, girok, sha
+from helpers_records import flip_a_byte, girok, sha, stored_file, three_documents
 
 
 @pytest.fixture
 def archive(make_archive):
-    root = make_archive()
-    for i, text in enumerate(["전입신고서", "토지대장", "건축물대장"]):
-        add_document(root, [f"{text} 민원실 {i}"], name=f"scan-{i}.png")
-    return root
+    return three_documents(make_archive)
 
 
-def stored(root, reg_no, which):
-    [d] = json_lines(girok(root, "show", "--json", reg_no, check=True).stdout)
-    return root / d[which]["path"], d[which]["sha256"]
-
-
-def flip_a_byte(path):
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+stored = stored_file  # (path, sha256)
 
 
 def restore_events(root):
