@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ExitCode
 
-from .kit import err, out, plain, print_json, progress_bar, state
+from .kit import err, out, plain, print_json, progress, state
 from .kit import open_archive
 
 
@@ -37,16 +37,12 @@ def reindex(
     Also moves an archive between search engines (`--engine tantivy`, and back). Kiwi nouns kept in the
     catalog are reused, so a reindex does not analyse every text again.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ..app.admin import document_count
     from ..app.admin import reindex as rebuild
 
     arch = open_archive()
-    with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as progress:
-        task = progress.add_task("", total=document_count(arch))
-        n = rebuild(arch, engine=engine, progress=lambda i: progress.update(task, completed=i))
+    with progress("reindexing", total=document_count(arch)) as tick:
+        n = rebuild(arch, engine=engine, progress=tick)
     err.print(f"Indexed {n} document(s) with {arch.index.engine_name}.")
 
 
@@ -114,10 +110,8 @@ def doctor(
     from ..app.admin import doctor as check
 
     arch = open_archive()
-    with progress_bar("re-hashing", quiet=as_json) as progress:
-        task = progress.add_task("", total=None)
-        report = check(arch, fix=fix, quick=quick,
-                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with progress("re-hashing", quiet=as_json) as tick:
+        report = check(arch, fix=fix, quick=quick, progress=tick)
     if as_json:
         print_json(report.as_dict())
         if not report.ok:

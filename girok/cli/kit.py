@@ -6,6 +6,8 @@ girok/cli/main.py defines the app and registers each command module (``register(
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -43,9 +45,17 @@ def plain(text: str) -> None:
     out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def progress_bar(label: str, *, quiet: bool = False):
-    """A progress bar on stderr (hidden with --json unless stderr is a terminal)."""
+@contextmanager
+def progress(label: str, *, quiet: bool = False, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (hidden with --json unless stderr is a terminal); yields the callback the
+    library calls as ``tick(done)`` or ``tick(done, total)``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, disable=quiet and not err.is_terminal)
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=quiet and not err.is_terminal) as bar:
+        task = bar.add_task("", total=total)
+
+        def tick(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, **({} if total is None else {"total": total}))
+
+        yield tick

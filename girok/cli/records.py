@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 from ..errors import AuditBroken, FixityFailed
-from .kit import err, open_archive, plain as _plain, print_json, progress_bar as _progress
+from .kit import err, open_archive, plain as _plain, print_json, progress
 
 audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -78,10 +78,8 @@ def fixity_check(
     from ..app.records import fixity_check as check
 
     arch = open_archive()
-    with _progress("re-hashing", quiet=as_json) as progress:
-        task = progress.add_task("", total=None)
-        report = check(arch, sample=sample,
-                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with progress("re-hashing", quiet=as_json) as tick:
+        report = check(arch, sample=sample, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -112,10 +110,8 @@ def export(
     """
     from ..app.records import export as export_documents
 
-    with _progress("exporting", quiet=as_json) as progress:
-        task = progress.add_task("", total=None)
-        d = export_documents(open_archive(), out_dir, ids=ids, query=query, whole_original=whole_original,
-                             progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with progress("exporting", quiet=as_json) as tick:
+        d = export_documents(open_archive(), out_dir, ids=ids, query=query, whole_original=whole_original, progress=tick)
     for w in d["whole_originals"]:  # the clerk must know whose papers went along
         err.print(f"Warning: the original {w['sha256'][:12]}... of {', '.join(w['documents'])} also holds "
                   f"{len(w['other_documents'])} other document(s) that were not asked for: "
@@ -168,10 +164,8 @@ def restore(
     from ..app.records import restore as put_back
 
     arch = open_archive()
-    with _progress("matching", quiet=as_json) as progress:
-        task = progress.add_task("", total=None)
-        report = put_back(arch, paths,
-                          progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with progress("matching", quiet=as_json) as tick:
+        report = put_back(arch, paths, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
