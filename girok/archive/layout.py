@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from functools import cached_property
 from pathlib import Path
 
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
@@ -118,7 +119,7 @@ class Archive:
         arch.catalog.add_event("init", archive=str(root))
         return arch
 
-    @property
+    @cached_property
     def tz(self):
         """The time zone times are shown and typed in (girok.toml ``timezone``, default Asia/Seoul)."""
         from ..text.times import zone
