@@ -100,27 +100,18 @@ def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView
     reg_no = reg_no.strip().upper()  # sc-2026-000007 is SC-2026-000007
     try:
         doc = arch.catalog.get(reg_no)
-    except NotFound as exc:
+    except NotFound:
         from ..retention.disposal import tombstone
         from ..retention.schedule import missing
 
         tomb = tombstone(arch, reg_no)
         if tomb is None:
-            exc.hint = reg_no_hint(arch)
             raise
         return TombstoneView(data=tomb, error=missing(arch, reg_no))
     view = document_view(doc, with_text=with_text, tz=arch.tz)
     if with_text:
         arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
     return view
-
-
-def reg_no_hint(arch: Archive) -> str:
-    """What this archive's registration numbers look like (its own prefix, this year)."""
-    from datetime import date
-
-    return (f"Registration numbers look like {arch.config.id_prefix}-{date.today().year}-000123; "
-            "find them with `girok search`.")
 
 
 # --- search -------------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ class Archive:
     def __init__(self, config: ArchiveConfig):
         self.config = config
         self.root = config.root
-        self.catalog = Catalog(config.catalog_url or self.root / "catalog.sqlite")
+        self.catalog = Catalog(config.catalog_url or self.root / "catalog.sqlite", id_prefix=config.id_prefix)
         self.store = Store(self.root / "store")
         self.index = SearchIndex(self.root / "index", engine=config.search_engine)
         self.work_dir = self.root / "work"

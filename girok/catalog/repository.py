@@ -113,8 +113,11 @@ class Tx(RetentionTx, RecordsTx):
 
 
 class Catalog:
-    def __init__(self, target: Path | str, *, migrate: bool = True, busy_timeout: float = 30.0):
-        """``target``: a catalog URL (``sqlite:////abs/path/catalog.sqlite``) or the path of a SQLite file."""
+    def __init__(self, target: Path | str, *, migrate: bool = True, busy_timeout: float = 30.0,
+                 id_prefix: str = "GR"):
+        """``target``: a catalog URL (``sqlite:////abs/path/catalog.sqlite``) or the path of a SQLite file;
+        ``id_prefix``: the archive's registration number prefix (for the hint of a number not found)."""
+        self.id_prefix = id_prefix
         self.url = target if isinstance(target, str) else dialects.sqlite_url(target)
         self.dialect = dialects.for_url(self.url, busy_timeout=busy_timeout)
         self.path = dialects.sqlite_path(self.url)  # the SQLite file (None for a server database)
@@ -334,9 +337,14 @@ class Catalog:
                 .options(selectinload(Document.pages), selectinload(Document.capture))
             ).first()
         if doc is None:
-            raise NotFound(f"no document with registration number {reg_no!r}",
-                           hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
+            raise self.not_found(reg_no)
         return doc
+
+    def not_found(self, reg_no: str) -> NotFound:
+        """The error for a registration number no document has, with what this archive's numbers look like."""
+        return NotFound(f"no document with registration number {reg_no!r}",
+                        hint=f"Registration numbers look like {self.id_prefix}-{now().year}-000123; "
+                             "find them with `girok search`.")
 
     def get_many(self, reg_nos: list[str]) -> dict[str, Document]:
         with self._read() as s:

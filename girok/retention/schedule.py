@@ -115,8 +115,7 @@ def not_found(tx: Tx, reg_no: str) -> NotFound:
         return Disposed(f"{reg_no} was disposed of on {korean_date(tomb.disposed_at)} "
                         f"(certificate {_certificate_number(tx, tomb.disposal_id)}); only its tombstone remains",
                         hint=f"`girok show {reg_no}` prints the tombstone.")
-    return NotFound(f"no document with registration number {reg_no!r}",
-                    hint="Registration numbers look like GR-2026-000123; find them with `girok search`.")
+    return tx.catalog.not_found(reg_no)
 
 
 def missing(arch, reg_no: str) -> NotFound:
