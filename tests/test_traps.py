@@ -83,3 +83,8 @@ def test_search_at_80_columns_keeps_each_hit_short_with_its_receipt_number(make_
     lines = r.stdout.splitlines()
     assert lines[0].startswith(reg) and "접수번호" in lines[0]
     assert len(lines) <= 8, r.stdout  # a table wrapped each hit over 20+ lines
+
+
+def test_a_mistyped_search_option_is_still_an_error(archive):
+    r = girok(archive[0], "search", "신고서", "--limti", "5")
+    assert r.returncode == 2 and "--limti" in r.stderr

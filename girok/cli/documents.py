@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import ExitCode
+from ..errors import ExitCode, UsageError
 
 from .kit import err, open_archive, out, print_json
 
@@ -115,6 +115,11 @@ def search(
     from ..app.documents import SearchRequest
     from ..app.documents import search as find
 
+    for w in words or []:  # unknown options reach here as words (so that -혼인 can be a NOT): refuse the typos
+        if w.startswith("--") or (len(w) > 1 and w[0] == "-" and w[1].isascii() and " " not in w):
+            raise UsageError(f"no such option: {w}",
+                             hint="See `girok search --help`. To leave out a Latin word, quote the query: "
+                                  "girok search \"신고서 -AI\".")
     arch = open_archive()
     if rrn is not None:
         return _search_rrn(arch, rrn, as_json=as_json)
