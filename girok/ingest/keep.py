@@ -40,9 +40,7 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
             conversion=d.conversion, page_texts=[pii.mask_rrn(t) for t in d.page_texts],
             page_confidence=d.page_confidence, rescan_suggested=d.rescan_suggested,
             title=d.title,  # chosen by the worker (also in the archival PDF's XMP)
-            doc_type=(md.doc_type if md and md.doc_type else doc_type),
-            doc_date=md.date if md else None, receipt_no=(md.receipt_no or "") if md else "",
-            office=(md.office or "") if md else "", applicant=(md.applicant or "") if md else "",
+            **paper(d, doc_type), doc_date=md.date if md else None, office=(md.office or "") if md else "",
             metadata_json=json.dumps(_stored_metadata(md, d), ensure_ascii=False),
             rrn_hmacs=[pii.rrn_hmac(r, secret) for r in md.rrns] if md and md.rrns else [],
         ))
@@ -67,6 +65,14 @@ def _classify(arch: Archive, reg_nos: list[str]) -> None:
     except ConfigError as exc:  # a typo in the schedule must never cost a scan
         log.warning("retention class for %s not set (%s); `girok retention review` will set it",
                     ",".join(reg_nos), exc)
+
+
+def paper(doc, default_doc_type: str) -> dict[str, str]:
+    """What finds a prepared document's paper: its receipt number, applicant and type (the profile's default
+    type when none was read), as the catalog records them (unmasked; masked where shown)."""
+    md = doc.metadata
+    return {"receipt_no": (md.receipt_no or "") if md else "", "applicant": (md.applicant or "") if md else "",
+            "doc_type": (md.doc_type if md and md.doc_type else default_doc_type) or ""}
 
 
 def _stored_metadata(md, d) -> dict:

@@ -20,15 +20,14 @@ import logging
 import shutil
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 
 from ..archive.layout import Archive
-from .keep import keep
+from .keep import keep, paper
 from ..config import Profile
 from ..errors import GirokError, InputRejected, MissingDependency, StorageError
 from ..fsutil import copy_and_hash, fault_point, fsync_dir
-from ..text.periods import KST
+from ..text.times import local
 from ..text.pii import mask_rrn
 from ..ocr import engines
 from . import rescan_report, signature
@@ -243,9 +242,9 @@ class Ingestor:
         self.arch.catalog.add_event("recapture-refused", reg_no=",".join(regs), source=mask_rrn(source.name),
                                     sha256=sha, certificate=",".join(certs),
                                     file=",".join(dict.fromkeys(d.file for d in destroyed)))
-        en = "; ".join(f"{d.reg_no} destroyed on {_kst_day(d.disposed_at)}, certificate {d.certificate}"
+        en = "; ".join(f"{d.reg_no} destroyed on {local(d.disposed_at).date().isoformat()}, certificate {d.certificate}"
                        for d in destroyed)
-        ko = "; ".join(f"{d.reg_no} {_kst_day(d.disposed_at)} 폐기, 폐기 확인서 {d.certificate}" for d in destroyed)
+        ko = "; ".join(f"{d.reg_no} {local(d.disposed_at).date().isoformat()} 폐기, 폐기 확인서 {d.certificate}" for d in destroyed)
         return InputRejected(
             f"폐기된 기록물입니다 ({ko}) / this file is a destroyed record: {en}", stage="destroyed",
             advice="The record was lawfully destroyed and is not archived again: destroy this copy too. Only for a "
@@ -309,12 +308,12 @@ class Ingestor:
             raise StorageError(f"could not keep {job.source.name}: the disk is full; "
                                "the file stays where it is") from exc
         threshold = job.profile.ocr.rescan_below
-        papers = [_paper(d, job.profile.default_doc_type) for d in prepared.documents]
-        for reg, doc, paper in zip(reg_nos, prepared.documents, papers):
+        papers = [paper(d, job.profile.default_doc_type) for d in prepared.documents]
+        for reg, doc, found in zip(reg_nos, prepared.documents, papers):
             if doc.rescan_suggested:
                 rescan_report.record(self.arch.root, job.hot_folder, job.source, reg, doc.first_page,
                                      doc.page_confidence, threshold, pages_in_original=doc.pages_in_original,
-                                     **paper)
+                                     **found)
         rescan_report.supersede(self.arch, [r for r, d in zip(reg_nos, prepared.documents) if not d.rescan_suggested])
         if job.recapture_of:  # `ingest --allow-destroyed`: a new record, the old ones named in the audit trail
             self.arch.catalog.add_event(
@@ -384,17 +383,6 @@ class Ingestor:
             return
         shutil.rmtree(job.work_dir, ignore_errors=True)
 
-
-def _kst_day(utc_naive) -> str:
-    """The calendar day in Korea (YYYY-MM-DD) of a catalog time (naive UTC)."""
-    return utc_naive.replace(tzinfo=UTC).astimezone(KST).date().isoformat()
-
-
-def _paper(doc, default_doc_type: str) -> dict[str, str]:
-    """A prepared document's receipt number, applicant and type, as keep records them (unmasked)."""
-    md = doc.metadata
-    return {"receipt_no": (md.receipt_no or "") if md else "", "applicant": (md.applicant or "") if md else "",
-            "doc_type": (md.doc_type if md and md.doc_type else default_doc_type) or ""}
 
 
 def _archived_note(rescan: bool, signed: bool) -> str:

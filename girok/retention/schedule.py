@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..config import CONFIG_NAME, ArchiveConfig
-from ..text.periods import ALIASES, CLASSES, KST, SAFE_DEFAULT, YEARS, due_date, parse_class  # noqa: F401
+from ..text.periods import ALIASES, CLASSES, SAFE_DEFAULT, YEARS, due_date, parse_class  # noqa: F401
+from ..text.times import KST
 from ..errors import ConfigError, Disposed, NotFound, UsageError
 from ..catalog import repository as catalog
 from ..catalog.models import Document

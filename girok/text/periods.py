@@ -6,14 +6,13 @@ A period counts from 1 January of the year after the business was completed; 영
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import date
 
 CLASSES = ("영구", "준영구", "30년", "10년", "5년", "3년", "1년")
 YEARS = {"30년": 30, "10년": 10, "5년": 5, "3년": 3, "1년": 1}  # 영구, 준영구: never due
 ALIASES = {"permanent": "영구", "semi-permanent": "준영구", "30y": "30년", "10y": "10년", "5y": "5년",
            "3y": "3년", "1y": "1년"}
 SAFE_DEFAULT = "영구"  # without a schedule nothing ever becomes due
-KST = timezone(timedelta(hours=9))  # Korea has no daylight saving time
 
 
 def parse_class(value: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 DEFAULT_ZONE = "Asia/Seoul"
-_KST = timezone(timedelta(hours=9), "KST")  # Korea has kept +09:00 without daylight saving since 1988
+KST = timezone(timedelta(hours=9), "KST")  # Korea has kept +09:00 without daylight saving since 1988
 
 
 def zone(name: str = DEFAULT_ZONE) -> tzinfo:
@@ -21,7 +21,7 @@ def zone(name: str = DEFAULT_ZONE) -> tzinfo:
         return ZoneInfo(name)
     except Exception:
         if name == DEFAULT_ZONE:
-            return _KST
+            return KST
         raise
 
 
