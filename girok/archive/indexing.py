@@ -1,5 +1,5 @@
-"""The search index as the catalog says it should be: entries for catalogued documents (Kiwi nouns kept in
-the catalog), indexing new documents, full rebuilds, catch-up after a crash, and what doctor checks.
+"""The search index as the catalog says it should be: entries for catalogued documents (Kiwi nouns and the
+word lexicon kept in the catalog), indexing new documents, full rebuilds, catch-up after a crash, and what doctor checks.
 
 The catalog is the truth; the index is derived and rebuildable.
 """
@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 from ..search.analysis import MORPH_VERSION, morph_text
 from ..search.index import IndexDoc
 from .layout import Archive
+from .lexicon import fill_lexicon
 
 log = logging.getLogger(__name__)
 MORPH_PREFIX = f"v{MORPH_VERSION}:"
@@ -21,16 +22,20 @@ def index_docs(arch: Archive, rows: Iterable[dict]) -> Iterator[IndexDoc]:
     """IndexDocs for catalogued documents (``catalog.iter_index_rows``): Kiwi nouns from the catalog when
     kept there, else analysed now and kept (in batches) for the next reindex."""
     fresh: dict[int, str] = {}
+    texts: list[str] = []  # for the lexicon, flushed with the nouns
     for row in rows:
         text = "\n\n".join(row["pages_text"])
+        texts.append(row["title"] + "\n" + text)
         kept = row["morphs"]
         if kept and kept.startswith(MORPH_PREFIX):
             morphs = kept[len(MORPH_PREFIX):]
         else:
             morphs = fresh[row["id"]] = morph_text(row["title"] + "\n" + text)
-            if len(fresh) >= 200:
-                arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
-                fresh.clear()
+        if len(texts) >= 200:
+            arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+            fill_lexicon(arch.catalog, texts)
+            fresh.clear()
+            texts.clear()
         yield IndexDoc(
             reg_no=row["reg_no"], title=row["title"], doc_type=row["doc_type"], source=row["source_name"],
             captured=row["captured_at"], pages=row["page_count"], text=text, profile=row["profile"],
@@ -38,6 +43,7 @@ def index_docs(arch: Archive, rows: Iterable[dict]) -> Iterator[IndexDoc]:
             retention=row["retention_class"] or "", morphs=morphs,
         )
     arch.catalog.set_morphs({i: MORPH_PREFIX + m for i, m in fresh.items()})
+    fill_lexicon(arch.catalog, texts)
 
 
 BATCH = 100  # documents per index commit: bounded memory, and one bad batch does not hold back the rest

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
 from ..errors import UsageError
 from ..search.index import SearchIndex
+from .lexicon import CatalogLexicon
 from ..catalog.repository import Catalog
 from .store import Store
 
@@ -88,7 +89,7 @@ class Archive:
         self.root = config.root
         self.catalog = Catalog(config.catalog_url or self.root / "catalog.sqlite", id_prefix=config.id_prefix)
         self.store = Store(self.root / "store")
-        self.index = SearchIndex(self.root / "index", engine=config.search_engine)
+        self.index = SearchIndex(self.root / "index", engine=config.search_engine, lexicon=CatalogLexicon(self.catalog))
         self.work_dir = self.root / "work"
         self.quarantine_dir = self.root / "quarantine"
 

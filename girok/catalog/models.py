@@ -102,6 +102,17 @@ class Counter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class WordReading(Base):
+    """Kiwi's reading of one word of the archive's texts (the search lexicon; see ``search.analysis``):
+    a query word found here needs no Kiwi. Derived and disposable: a missing row only costs time."""
+
+    __tablename__ = "word_readings"
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    stem: Mapped[str] = mapped_column(Text)
+    nouns: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    version: Mapped[int] = mapped_column(Integer)  # search.analysis.MORPH_VERSION it was read with
+
+
 Index("ix_events_reg_no", Event.reg_no)
 Index("ix_documents_capture", Document.capture_id)
 Index("ix_documents_doc_date", Document.doc_date)

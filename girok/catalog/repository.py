@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import create_engine, event, func, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..errors import CatalogError, NotFound, StorageError
 from . import audit, dialect as dialects
-from .models import Capture, Counter, Document, Event, Page, RrnKey
+from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
 
@@ -96,7 +96,7 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def _alembic_config(connection):
@@ -296,6 +296,44 @@ class Catalog:
         with self._write("the index state") as s:
             for doc_id, text in morphs.items():
                 s.execute(update(Document).where(Document.id == doc_id).values(morphs=text))
+
+    # -- the word lexicon (search readings) -------------------------------------
+
+    LEXICON_CHUNK = 500  # words per statement (SQLite allows 32766 variables; keep statements small)
+
+    def word_readings(self, words: Iterable[str], version: int) -> dict[str, tuple[str, str]]:
+        """word -> (stem, space-separated nouns) for those of ``words`` the lexicon holds at ``version``."""
+        words = sorted(set(words))
+        out: dict[str, tuple[str, str]] = {}
+        if not words:
+            return out
+        with self._read() as s:
+            for i in range(0, len(words), self.LEXICON_CHUNK):
+                rows = s.execute(select(WordReading.word, WordReading.stem, WordReading.nouns).where(
+                    WordReading.word.in_(words[i:i + self.LEXICON_CHUNK]), WordReading.version == version))
+                out.update((w, (st, n)) for w, st, n in rows)
+        return out
+
+    def add_word_readings(self, readings: dict[str, tuple[str, str]], version: int) -> None:
+        """Keep (or replace) the readings ``word -> (stem, nouns)`` read at ``version``."""
+        if not readings:
+            return
+        words = sorted(readings)
+        with self._write("the search lexicon") as s:
+            for i in range(0, len(words), self.LEXICON_CHUNK):
+                chunk = words[i:i + self.LEXICON_CHUNK]
+                have = set(s.scalars(select(WordReading.word).where(WordReading.word.in_(chunk))))
+                for w in chunk:
+                    stem, nouns = readings[w]
+                    if w in have:
+                        s.execute(update(WordReading).where(WordReading.word == w)
+                                  .values(stem=stem, nouns=nouns, version=version))
+                    else:
+                        s.add(WordReading(word=w, stem=stem, nouns=nouns, version=version))
+
+    def lexicon_size(self) -> int:
+        with self._read() as s:
+            return s.scalar(select(func.count()).select_from(WordReading)) or 0
 
     def mark_indexed_upto(self, last_id: int) -> None:
         with self._write("the index state") as s:

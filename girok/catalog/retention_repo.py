@@ -10,7 +10,8 @@ from typing import Any, Iterable
 
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from .models import Capture, Document, Page, RrnKey
+from ..text.words import words
+from .models import Capture, Document, Page, RrnKey, WordReading
 from .retention_models import Decision, Disposal, Hold, HoldItem, Retention, Review, ReviewItem, Tombstone
 from .unit import TxBase
 
@@ -193,7 +194,7 @@ class RetentionTx(TxBase):
 
     def replace_by_tombstone(self, doc: Document, *, drop_capture: bool, **tombstone: Any) -> Tombstone:
         """Add the tombstone and delete the document's rows (and its capture's, if ``drop_capture`` and no
-        document of it remains)."""
+        document of it remains). Call ``forget_words`` first: the text is gone after this."""
         tomb = Tombstone(**tombstone)
         self.s.add(tomb)
         self.s.execute(delete(Page).where(Page.document_id == doc.id))
@@ -204,6 +205,20 @@ class RetentionTx(TxBase):
             self.s.execute(delete(Capture).where(Capture.id == doc.capture_id,
                                                  ~exists().where(Document.capture_id == doc.capture_id)))
         return tomb
+
+    def forget_words(self, doc: Document) -> set[str]:
+        """Remove the words of ``doc``'s title and text from the search lexicon (a destroyed record leaves
+        no words behind); the words it held. Those other documents still use are read again after the
+        disposal (``archive.indexing.refill_lexicon``)."""
+        texts = [doc.title or "", *self.s.scalars(select(Page.text).where(Page.document_id == doc.id))]
+        found = words("\n".join(texts))
+        gone: set[str] = set()
+        ordered = sorted(found)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            gone.update(self.s.scalars(select(WordReading.word).where(WordReading.word.in_(chunk))))
+            self.s.execute(delete(WordReading).where(WordReading.word.in_(chunk)))
+        return gone
 
     def file_claimed_by(self, relpath: str) -> str | None:
         """The capture (source name) or document (reg_no) that now refers to a stored file, if any."""

@@ -34,6 +34,7 @@ from .schedule import korean_date, today
 from .certificate import FOLDER, Line, render_csv, render_text
 from ..catalog.retention_models import Decision, Disposal, Retention, Tombstone
 from .reviewfile import write_text
+from ..archive.lexicon import refill_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,10 @@ def _certificate_number(tx: Tx, at: datetime) -> str:
 
 
 def _entomb(tx: Tx, doc: Document, ret: Retention, dec: Decision, disposal: Disposal, at: datetime,
-            leaving: set[int]) -> Tombstone:
+            leaving: set[int], forgotten: set[str]) -> Tombstone:
     """Replace one document's rows by its tombstone (inside the disposal transaction)."""
     cap = doc.capture
+    forgotten.update(tx.forget_words(doc))  # before its text goes: no word of a destroyed record stays behind
     others = tx.count_documents(capture_id=cap.id, excluding=leaving)
     shared = tx.count_documents(archival_relpath=doc.archival_relpath, excluding=leaving)
     tomb = tx.replace_by_tombstone(
@@ -127,8 +129,10 @@ def _checkpoint(arch) -> None:
     arch.catalog.checkpoint()
 
 
-def _execute(arch, report: DisposeReport) -> None:
+def _execute(arch, report: DisposeReport) -> set[str]:
+    """Entomb what is due; the words removed from the search lexicon."""
     at = catalog.now()
+    forgotten: set[str] = set()
     with arch.catalog.transaction("the disposal") as tx:  # plan again under the write lock: a hold placed
         tx.secure_delete()  # meanwhile counts; what is deleted is zeroed instead of left in free pages
         report.planned = plan(tx, korean_date(at))
@@ -137,14 +141,15 @@ def _execute(arch, report: DisposeReport) -> None:
             if p.status == "superseded":
                 tx.finish_decision(p.decision, status="void", at=at, outcome=p.reason)
         if not go:
-            return
+            return forgotten
         disposal = tx.add_disposal(number=_certificate_number(tx, at), started_at=at, actor=catalog.actor())
         docs = tx.documents([p.reg_no for p in go])
         leaving = {d.id for d in docs.values()}
         for p in go:
             doc = docs[p.reg_no]
-            _entomb(tx, doc, tx.retention(doc.id), tx.decision(p.decision), disposal, at, leaving)
+            _entomb(tx, doc, tx.retention(doc.id), tx.decision(p.decision), disposal, at, leaving, forgotten)
             report.disposed.append(p.reg_no)
+    return forgotten
 
 
 # --- step 2: files and index entry ------------------------------------------------------
@@ -170,13 +175,14 @@ def _unlink(arch, tx: Tx, relpath: str, removed: set[str]) -> str:
     return "removed"
 
 
-def _purge(arch, report: DisposeReport) -> None:
-    """Remove the files and index entries of every tombstone not yet purged (this run's and interrupted ones)."""
+def _purge(arch, report: DisposeReport) -> bool:
+    """Remove the files and index entries of every tombstone not yet purged (this run's and interrupted ones);
+    whether the index holds none of them now."""
     at = catalog.now()
     with arch.catalog.transaction("the disposal") as tx:  # under the write lock: no capture can claim a file
         tombs = tx.unpurged_tombstones()
         if not tombs:
-            return
+            return True
         removed: set[str] = set()
         outcomes = {}
         for t in tombs:
@@ -202,6 +208,7 @@ def _purge(arch, report: DisposeReport) -> None:
             tx.set_tombstone_outcome(t.reg_no, outcome=json.dumps(out, ensure_ascii=False),
                                      purged_at=None if any(str(v).startswith("failed") for v in out.values()) else at)
     log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
+    return index == "removed"
 
 
 # --- step 3: the certificate -------------------------------------------------------------
@@ -251,10 +258,11 @@ def dispose(arch, *, dry_run: bool = False) -> DisposeReport:
             report.planned = plan(tx, today())
             report.pending_purge = tx.count_unpurged()
         return report
-    _execute(arch, report)
+    forgotten = _execute(arch, report)
     if report.disposed:
         _checkpoint(arch)
-    _purge(arch, report)
+    if _purge(arch, report):  # the words other documents still contain come back into the lexicon
+        refill_lexicon(arch, forgotten)
     _certify(arch, report)
     return report
 

@@ -21,11 +21,12 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from ..errors import ArchiveLocked, IndexOutdated, UsageError
 from . import query as q
-from .analysis import KNOWN_NOUN_MIN, known_nouns, morph_key, plain_word, query_morphs, tokens
+from .analysis import (KNOWN_NOUN_MIN, Reading, known_nouns, known_readings, morph_key, plain_word, query_morphs,
+                       tokens, word_key)
 from .base import SORTS, Hit, IndexDoc, SearchResult, StoredHit
 from .snippet import make_snippet
 
@@ -50,10 +51,19 @@ def engine_class(name: str):
         raise MissingDependency(f"the {name} search engine is not installed ({exc})") from None
 
 
+class Lexicon(Protocol):
+    """Kept readings of words (the catalog's lexicon, given by the archive)."""
+
+    def readings(self, words: Iterable[str]) -> dict[str, Reading]: ...
+
+
 class SearchIndex:
-    def __init__(self, root: Path, engine: str = DEFAULT_ENGINE):
+    def __init__(self, root: Path, engine: str = DEFAULT_ENGINE, *, lexicon: Lexicon | None = None):
+        """``lexicon``: where the readings of the archive's words are kept (``analysis.known_readings``);
+        None: every query word that needs a reading asks Kiwi."""
         self.root = root
         self.preferred = engine  # the engine new indexes are built with (archive config)
+        self.lexicon = lexicon
 
     # -- location and versioning -------------------------------------------
 
@@ -201,10 +211,24 @@ class SearchIndex:
         if filters:
             node = q.And((node, *filters)) if not isinstance(node, q.All) else q.And(tuple(filters))
         engine = self._engine()
-        with known_nouns(_known_words(engine, node)):  # words the index knows as nouns: no Kiwi for them
+        # words the index knows as nouns, and the lexicon's readings of the others: no Kiwi for them
+        with known_nouns(_known_words(engine, node)), known_readings(self._readings(node)):
             total, stored = engine.search(node, limit=limit, offset=offset, sort=sort)
             needles = _needles(node)
         return SearchResult(total=total, offset=offset, limit=limit, hits=[_hit(s, needles) for s in stored])
+
+    def _readings(self, node) -> dict[str, Reading]:
+        """The lexicon's readings of the query's words that would need Kiwi (one look-up)."""
+        if self.lexicon is None:
+            return {}
+        words = {word_key(w) for w in q.word_texts(node) if plain_word(w) is None}
+        words |= {word_key(t) for t in q.positive_texts(node) if plain_word(t) is None}
+        return self.lexicon.readings(w for w in words if w) if words else {}
+
+    def still_contains(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` some indexed document still contains (as a phrase: word spaces ignored)."""
+        engine = self._engine()
+        return {w for w in words if engine.search(q.Phrase(w), limit=1, offset=0, sort="relevance")[0]}
 
     def search(self, query: str, *, limit: int | None = 10) -> list[Hit]:
         """Every hit (``limit=None``) or the first ``limit``, by relevance."""

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import kiwi, normalize, plain_word, query_morphs, tokens
+from .analysis import normalize, plain_word, query_morphs, reading, tokens
 
 morphs = query_morphs  # a query word's nouns: Kiwi is loaded only when the word needs it
-
-_NOUNISH = ("NN", "NR", "NP", "XR", "SL", "SN", "SH", "XSN", "XPN")
-_FUNCTIONAL = ("J", "E", "XSV", "XSA", "VCP", "VCN")
-
 
 @dataclass(frozen=True)
 class TextPlan:
@@ -39,17 +35,7 @@ def stem(word: str) -> str:
     word = normalize(word).strip()
     if not word or word.isascii() or plain_word(word) is not None:
         return word
-    toks = sorted(kiwi().tokenize(word), key=lambda t: t.start)
-    i = 0
-    while i < len(toks) and toks[i].tag.startswith(_NOUNISH):
-        i += 1
-    if i == 0 or i == len(toks):
-        return word
-    if not all(t.tag.startswith(_FUNCTIONAL) for t in toks[i:]):
-        return word
-    end = toks[i - 1].start + toks[i - 1].len
-    head = word[:end]
-    return head if len(head.replace(" ", "")) >= 2 else word
+    return reading(word).stem
 
 
 def word_plan(word: str) -> TextPlan | None:
