@@ -121,3 +121,20 @@ def test_head_revision_constant_is_the_newest_migration(tmp_path):
         assert cat.head_revision() == HEAD_REVISION == cat.current_revision()
     finally:
         cat.close()
+
+
+def test_a_catalog_from_a_newer_girok_is_refused_with_a_clear_message(tmp_path):
+    """An archive opened by a newer girok (another machine, or a rollback) gave alembic's traceback."""
+    import sqlite3
+
+    from girok.catalog.repository import HEAD_REVISION, Catalog
+    from girok.errors import CatalogError
+
+    Catalog(tmp_path / "c.sqlite").close()
+    newer = f"{int(HEAD_REVISION) + 1:04d}"
+    with sqlite3.connect(tmp_path / "c.sqlite") as db:
+        db.execute("update alembic_version set version_num=?", (newer,))
+    with pytest.raises(CatalogError) as err:
+        Catalog(tmp_path / "c.sqlite")
+    assert f"catalog schema {newer}" in str(err.value) and "newer girok" in str(err.value)
+    assert "girok --version" in err.value.hint

@@ -204,8 +204,15 @@ class Catalog:
         return rows[0] if len(rows) == 1 else None
 
     def upgrade(self) -> None:
-        if self.current_revision() == HEAD_REVISION:
+        current = self.current_revision()
+        if current == HEAD_REVISION:
             return
+        if current is not None and current.isdigit() and current > HEAD_REVISION:
+            raise CatalogError(
+                f"the catalog was written by a newer girok (catalog schema {current}; this girok knows up to "
+                f"{HEAD_REVISION}), so this girok cannot use it",
+                hint="Run the same (newest) girok version on every machine that opens this archive; "
+                     "`girok --version` shows which one this is.")
         from alembic import command
 
         with self.engine.connect() as conn, self.dialect.schema_change(conn):
