@@ -86,6 +86,7 @@ class ArchiveConfig:
     search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
     catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
     timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
+    backup_max_age_days: int = 7  # [backup] max_age_days: `status` warns when the last verified backup is older
 
     def profile(self, name: str) -> Profile:
         try:
@@ -259,7 +260,15 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         search_engine=_engine(arch),
         catalog_url=_catalog_url(arch, root),
         timezone=_timezone(arch),
+        backup_max_age_days=_max_age(top.table("backup")),
     )
+
+
+def _max_age(backup: _Fields) -> int:
+    days = backup.get("max_age_days", int, 7)
+    if days < 1:
+        raise ConfigError(f"{backup.where}: 'max_age_days' must be 1 or more, got {days}")
+    return days
 
 
 def _timezone(arch: _Fields) -> str:

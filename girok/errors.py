@@ -38,6 +38,7 @@ class ExitCode(IntEnum):
     AUDIT_BROKEN = 20  # `audit verify`: the audit trail does not verify
     FIXITY_FAILED = 21  # `fixity check`: missing, changed, unreadable or orphan files
     BAG_REJECTED = 22  # `import`: the bag failed validation or conflicts; nothing imported
+    BACKUP_FAILED = 23  # `backup`: not every file could be copied; `backup verify`: the copy does not verify
     INTERRUPTED = 130  # Ctrl-C
 
     def cite(self) -> str:
@@ -161,6 +162,14 @@ class BagRejected(GirokError):
 
     exit_code = ExitCode.BAG_REJECTED
     hint = "Nothing was imported. Ask the sender for a fresh copy of the bag, or check it with `bagit.py --validate`."
+
+
+class BackupFailed(GirokError):
+    """A backup could not copy every file, or a backup copy does not verify."""
+
+    exit_code = ExitCode.BACKUP_FAILED
+    hint = ("Run `girok fixity check` on the archive (a damaged stored file is never copied) and `girok backup` "
+            "again; a copy that does not verify cannot be trusted for repair: make a new one elsewhere.")
 
 
 def _rebuild(cls, message, state):

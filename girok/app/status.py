@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from ..archive.layout import Archive
+from .backup import backup_state
 from ..config import OcrSettings
 from ..fsutil import pid_alive
 from ..ingest import rescan_report
@@ -88,4 +89,4 @@ def archive_status(arch: Archive) -> dict:
     return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
             "in_progress": len(in_hand), "abandoned": abandoned, "quarantined": quarantined,
             "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders,
-            "rescan": awaiting_rescan(arch)}
+            "rescan": awaiting_rescan(arch), "backup": backup_state(arch)}

@@ -70,9 +70,14 @@ class FixityReport:
 
 def expected_files(arch: Archive) -> dict[str, Expected]:
     """Every file the catalog references, with the SHA-256 and size it recorded."""
+    return expected_in(arch.catalog)
+
+
+def expected_in(catalog) -> dict[str, Expected]:  # noqa: ANN001
+    """``expected_files`` of any catalog (a backup's copy too)."""
     files: dict[str, Expected] = {}
     originals: dict[int, Expected] = {}
-    stored_originals, stored_archival = arch.catalog.stored_files()
+    stored_originals, stored_archival = catalog.stored_files()
     for cap_id, rel, sha, size in stored_originals:
         files[rel] = originals[cap_id] = Expected(rel, sha, size, "original")
     for cap_id, reg, rel, sha, size in stored_archival:

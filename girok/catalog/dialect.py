@@ -67,6 +67,10 @@ class Dialect:
     def checkpoint(self, engine) -> None:  # noqa: ANN001
         """Move what the transaction log holds into the database and empty the log (best effort)."""
 
+    def backup(self, engine, dest: Path) -> None:  # noqa: ANN001
+        """A consistent copy of the whole database in the file ``dest``, made while others write."""
+        raise NotImplementedError(f"backups of a {self.name} catalog")  # PostgreSQL: pg_dump
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -121,6 +125,20 @@ class SQLiteDialect(Dialect):
     def checkpoint(self, engine) -> None:  # noqa: ANN001
         with engine.connect() as conn:
             conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def backup(self, engine, dest: Path) -> None:  # noqa: ANN001
+        # SQLite's online backup API: a snapshot of one moment (it restarts if a writer changes a page
+        # it has copied; in WAL mode readers never block writers), written to a plain rollback-journal
+        # file so that the copy is one self-contained file.
+        with engine.connect() as conn:
+            src = conn.connection.driver_connection
+            dst = sqlite3.connect(dest)
+            try:
+                src.backup(dst, pages=1024)
+                dst.execute("PRAGMA journal_mode=DELETE")
+                dst.commit()
+            finally:
+                dst.close()
 
 
 def sqlite_url(path: Path) -> str:

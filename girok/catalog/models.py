@@ -114,5 +114,6 @@ class WordReading(Base):
 
 
 Index("ix_events_reg_no", Event.reg_no)
+Index("ix_events_action", Event.action, Event.id)
 Index("ix_documents_capture", Document.capture_id)
 Index("ix_documents_doc_date", Document.doc_date)

@@ -181,6 +181,23 @@ class Catalog:
         with self._read() as s:
             yield Tx(s, self)
 
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy of the catalog in the file ``dest`` (online: writers go on meanwhile)."""
+        with self._errors("a backup copy"):
+            self.dialect.backup(self.engine, dest)
+
+    def last_event(self, action: str) -> Event | None:
+        """The newest audit event of ``action``."""
+        with self._read() as s:
+            return s.scalars(select(Event).where(Event.action == action).order_by(Event.id.desc()).limit(1)).first()
+
+    def audit_head(self) -> tuple[int, str]:
+        """(events, hash of the last event) of the audit chain; (0, "") for none."""
+        with self._read() as s:
+            last = s.scalars(select(Event).order_by(Event.id.desc()).limit(1)).first()
+            n = s.scalar(select(func.count()).select_from(Event)) or 0
+        return n, (last.hash if last else "")
+
     def checkpoint(self) -> None:
         """Empty the transaction log into the database (after a disposal: the zeroed pages too)."""
         with self._errors("a checkpoint"):

@@ -78,6 +78,14 @@ def render_status(d: dict, name: str) -> list[str]:
     if d["quarantined"]:
         lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
     lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
+    b = d.get("backup") or {}
+    if b.get("last_backup"):
+        lines.append(escape(f"  last backup: {b['last_backup']['at']} to {b['last_backup']['target']}"
+                            + ("" if b["last_backup"]["ok"] else " (incomplete)")))
+    if b.get("last_verified"):
+        lines.append(escape(f"  last verified backup: {b['last_verified']['at']} ({b['last_verified']['target']})"))
+    if b.get("warning"):
+        lines.append(f"  [bold yellow]backup: {escape(b['warning'])}[/bold yellow]")
     rescan = d.get("rescan") or {"count": 0, "newest": []}
     if rescan["count"]:
         shown = len(rescan["newest"])

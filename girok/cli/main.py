@@ -40,13 +40,14 @@ def _global(
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, documents, ingest, records, retention
+    from . import admin, backup, documents, ingest, records, retention
 
     admin.register_init(app)
     ingest.register(app)
     documents.register(app)
     admin.register(app)
     records.register(app)
+    backup.register(app)
     retention.register(app)
 
 

@@ -1,4 +1,5 @@
-"""Kiwi's reading of each word of the archive (the search lexicon), so that a query word needs no Kiwi
+"""Kiwi's reading of each word of the archive (the search lexicon), so that a query word needs no Kiwi;
+events by action (the last backup, the last verification: `girok status` asks on every run)
 
 Revision ID: 0007
 Revises: 0006
@@ -20,7 +21,9 @@ def upgrade() -> None:
         sa.Column("nouns", sa.Text, nullable=False, server_default=""),
         sa.Column("version", sa.Integer, nullable=False),
     )
+    op.create_index("ix_events_action", "events", ["action", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_action", "events")
     op.drop_table("word_readings")

@@ -1,0 +1,116 @@
+"""Commands for copies: backup, backup verify, restore-archive (``register(app)``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import BackupFailed, UsageError
+from .kit import err, open_archive, plain, print_json, progress, state
+
+
+def backup(
+    first: str = typer.Argument(..., metavar="TARGET | verify",
+                                help="The backup folder (another disk or a mounted share); `verify TARGET` checks one."),
+    second: Optional[str] = typer.Argument(None, metavar="[TARGET]", show_default=False,
+                                           help="With verify: the backup folder to check."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Copy the whole archive to TARGET, or check a copy: `girok backup TARGET`, `girok backup verify TARGET`.
+
+    girok backup TARGET: the catalog (a consistent snapshot, taken while ingestion goes on), every
+    stored file it references (only those TARGET lacks are copied, each verified by SHA-256 as it is
+    written), configuration, the RRN key and the disposal certificates, and a manifest of it all.
+    Files of documents disposed of since the last run are deleted from the copy, and the disposal
+    certificates' folder notes which copy was updated and when. Run it again after an interruption:
+    it goes on where it stopped; a half-written file never counts. The search index is not copied
+    (`girok restore-archive` rebuilds it). Exit code 23 (BACKUP_FAILED) when a stored file could not
+    be copied (it is damaged or missing in the archive: `girok fixity check`).
+
+    girok backup verify TARGET: re-hash every file of the copy against its manifest, check that the
+    catalog copy's files are all there and that its audit trail verifies. Needs no archive; when run
+    with one (--archive, GIROK_ARCHIVE or ./archive), the result is recorded there and `girok status`
+    shows the age of the last verified backup. Exit code 23 (BACKUP_FAILED) when the copy does not
+    verify: the problems are named, file by file.
+
+    Repair a damaged archive file from a backup with `girok restore TARGET`; rebuild a lost archive
+    with `girok restore-archive TARGET NEWDIR`. Schedules: README, "Copies and recovery".
+    """
+    if first == "verify" and second is not None:
+        return _verify(Path(second), as_json)
+    if second is not None:
+        raise UsageError(f"unexpected argument {second!r}",
+                         hint="`girok backup TARGET` makes or updates a backup; `girok backup verify TARGET` checks one "
+                              "(a backup folder named verify: give it as ./verify).")
+    from ..app.backup import backup as run_backup
+
+    arch = open_archive()
+    with progress("backing up", quiet=as_json) as tick:
+        report = run_backup(arch, Path(first), progress=tick)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for p in report.problems:
+            err.print(f"not copied: {p}", markup=False, highlight=False)
+        plain(f"Backup in {report.target} ({report.at}): {report.files} stored file(s), {report.copied} copied now "
+              f"({report.copied_bytes:,} bytes), {report.already} already there; catalog {report.catalog_bytes:,} bytes, "
+              f"audit trail {report.audit_events} event(s).")
+        if report.removed:
+            certs = ", ".join(sorted(report.destroyed)) or "none"
+            plain(f"Removed {len(report.removed)} file(s) of disposed documents from the copy "
+                  f"(certificates: {certs}; noted in disposal/copies.txt).")
+        plain(f"Check it with: girok backup verify {report.target}")
+    if not report.ok:
+        raise BackupFailed(f"the backup is incomplete: {len(report.problems)} stored file(s) could not be copied")
+
+
+def _verify(target: Path, as_json: bool) -> None:
+    from ..app.backup import verify
+    from ..errors import ArchiveNotFound, GirokError
+
+    try:
+        arch = open_archive()
+    except (ArchiveNotFound, GirokError):
+        arch = None  # a copy is checked alone; without an archive the result is only printed
+    with progress("verifying", quiet=as_json) as tick:
+        report = verify(target, arch=arch, progress=tick)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for p in report.problems:
+            plain(f"{p['kind']:<10} {p['path']}: {p['detail']}")
+        plain(f"Backup made {report.made_at}: {report.files} file(s), {report.hashed} re-hashed, "
+              f"{len(report.problems)} problem(s); audit trail of the copy: {report.audit_events} event(s)."
+              + ("" if arch is not None else f" (Not recorded: {state.archive_path} is not an archive.)"))
+    if not report.ok:
+        raise BackupFailed(f"the backup in {target} does not verify: {len(report.problems)} problem(s)")
+
+
+def restore_archive(
+    target: Path = typer.Argument(..., metavar="TARGET", help="A backup folder made by `girok backup`."),
+    new_dir: Path = typer.Argument(..., metavar="NEWDIR", help="A new or empty folder for the restored archive."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Build a working archive from a backup: verify the copy, copy it into NEWDIR, rebuild the search index.
+
+    The backup is verified first; a copy that does not verify is not used (exit code 23, BACKUP_FAILED,
+    names the problem). Afterwards `girok --archive NEWDIR doctor`, `audit verify` and `fixity check`
+    should all pass; documents archived after the backup was made are not in it.
+    """
+    from ..app.backup import restore_archive as rebuild
+
+    with progress("restoring", quiet=as_json) as tick:
+        d = rebuild(target, new_dir, progress=tick)
+    if as_json:
+        print_json(d)
+    else:
+        plain(f"Restored the backup made {d['backup_made_at']} into {d['archive']}: {d['documents']} document(s) "
+              "indexed.")
+        plain(f"Check it with: girok --archive {d['archive']} doctor")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backup")(backup)
+    app.command("restore-archive")(restore_archive)
