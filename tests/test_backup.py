@@ -254,3 +254,33 @@ def test_backup_verify_needs_no_archive(env, tmp_path):
         rep = verify(target)
         if not rep.ok:
             raise BackupFailed("x")
+
+
+def test_a_backup_taken_while_documents_are_archived_is_consistent(env, tmp_path):
+    """The catalog snapshot is one moment; the files it references are all in the copy, whatever is archived
+    meanwhile (which the next run picks up)."""
+    import threading
+
+    target = tmp_path / "copy"
+    for i in range(5):
+        env.add(text=f"서초구 민원실 문서 {i}")
+    stop = threading.Event()
+    added = []
+
+    def archive_more():
+        i = 0
+        while not stop.is_set() and i < 30:
+            added.extend(env.add(text=f"강남구 민원실 동시 {i}"))
+            i += 1
+
+    t = threading.Thread(target=archive_more)
+    t.start()
+    try:
+        reports = [backup(env.arch, target) for _ in range(3)]
+    finally:
+        stop.set()
+        t.join()
+    assert all(r.ok for r in reports) and verify(target).ok
+    final = backup(env.arch, target)
+    assert final.ok and verify(target).ok and store_files(target) == store_files(env.root)
+    assert final.files == 2 * (5 + len(added))
