@@ -75,14 +75,35 @@ def test_search_filters_are_audited_as_the_query_language_writes_them(archive):
     assert filters == ["type:혼인신고서", "date:2024-01-01..2024-12-31"]
 
 
-def test_search_at_80_columns_keeps_each_hit_short_with_its_receipt_number(make_archive):
+@pytest.mark.parametrize("columns", [80, 120])
+def test_search_table_has_receipt_number_and_masked_applicant_and_fits_the_width(make_archive, monkeypatch,
+                                                                                 columns):
+    from rich.cells import cell_len
+
+    from girok.archive.indexing import index_documents
+    from girok.archive.layout import Archive
+    from helpers_records import sql
+
     root = make_archive()
     reg = add_document(root, ["혼인신고서\n접수번호 2024-서초-0001\n" + "서초구 민원실 신고서 안내문 " * 30], name="d.png")
-    r = girok(root, "search", "민원실")  # the in-process runner prints at rich's default width, 80 columns
+    other = add_document(root, ["[긴급] 전입신고서 " + "아주 긴 제목 " * 20 + "\n민원실"], name="e.png")
+    sql(root, f"UPDATE documents SET applicant='홍길동', receipt_no='2024-서초-0001' WHERE reg_no='{reg}'",
+        f"UPDATE documents SET applicant='남궁민수', receipt_no='2024-서초구-민원과-000123456' WHERE reg_no='{other}'")
+    with Archive.open(root) as arch:
+        index_documents(arch, [reg, other])
+    monkeypatch.setenv("COLUMNS", str(columns))
+    r = girok(root, "search", "민원실")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].startswith(reg) and "접수번호" in lines[0]
-    assert len(lines) <= 8, r.stdout  # a table wrapped each hit over 20+ lines
+    assert all(cell_len(line) <= columns for line in lines), r.stdout
+    assert "접수번호" in lines[0] and "applicant" in lines[0]
+    [first] = [line for line in lines if line.startswith(reg)]
+    assert "2024-서초-0001" in first and "홍*동" in first and "홍길동" not in r.stdout
+    [second] = [line for line in lines if line.startswith(other)]  # the ID whole, however long the title
+    assert "남**수" in second and "[긴급]" in r.stdout  # a title is not markup
+    assert len(lines) <= 1 + 2 * 3, r.stdout  # a header, then a line and a two-line snippet a hit
+    hits = [json.loads(line) for line in girok(root, "search", "--json", "민원실").stdout.splitlines()]
+    assert {h["applicant"] for h in hits} == {"홍*동", "남**수"}
 
 
 def test_a_mistyped_search_option_is_still_an_error(archive):

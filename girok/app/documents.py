@@ -14,7 +14,7 @@ from typing import Any
 
 from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
-from ..text.pii import find_rrns, mask_rrn
+from ..text.pii import find_rrns, mask_name, mask_rrn
 from ..text.times import local_iso
 
 
@@ -177,8 +177,10 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
     offset = (req.page - 1) * req.limit
     result = arch.index.find(node, limit=req.limit, offset=offset, sort=req.sort, filters=filters)
     hits = result.hits
+    applicants = arch.catalog.applicants([h.reg_no for h in hits]) if hits else {}
     for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
         h.title = mask_rrn(h.title)
+        h.applicant = mask_name(applicants.get(h.reg_no) or "")
         h.captured = local_iso(datetime.fromisoformat(h.captured), arch.tz)  # the index keeps UTC
     extra = {"filters": [mask_rrn(_filter_text(f)) for f in filters]} if filters else {}
     if result.total > len(hits):
