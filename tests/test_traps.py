@@ -106,6 +106,28 @@ def test_search_table_has_receipt_number_and_masked_applicant_and_fits_the_width
     assert {h["applicant"] for h in hits} == {"홍*동", "남**수"}
 
 
+@pytest.mark.parametrize("options, said", [
+    ({"deskew": {"preservation_copy": False, "ocr_copy": True}, "plugins": ["girok.ocr.plugin"]},
+     "the OCR image only (the archived page is as scanned)"),
+    ({"deskew": False, "plugins": ["girok.ocr.plugin", "girok.ocr.plugin_deskew"]},  # a record before girok said so
+     "the OCR image only (the archived page is as scanned)"),
+    ({"deskew": False, "plugins": ["girok.ocr.plugin"]}, "no (the archived page is as scanned)"),
+    ({"deskew": True}, "the archived page"),  # OCRmyPDF's own --deskew
+])
+def test_the_conversion_record_says_which_copy_was_deskewed(make_archive, options, said):
+    from helpers_records import sql
+
+    root = make_archive()
+    reg = add_document(root, ["혼인신고서"], name="f.png")
+    sql(root, "UPDATE documents SET conversion=? WHERE reg_no=?",
+        params=(json.dumps({"tools": {"tesseract": "5.3.0"}, "options": options}), reg))
+    r = girok(root, "show", reg)
+    assert r.returncode == 0, r.stderr
+    assert [line.split(None, 1)[1] for line in map(str.strip, r.stdout.splitlines()) if line.startswith("deskew")] == [said]
+    shown = json.loads(girok(root, "show", "--json", reg).stdout)["conversion"]["options"]["deskew"]
+    assert shown == {"preservation_copy": "as scanned" not in said, "ocr_copy": "OCR image" in said}
+
+
 def test_a_mistyped_search_option_is_still_an_error(archive):
     r = girok(archive[0], "search", "신고서", "--limti", "5")
     assert r.returncode == 2 and "--limti" in r.stderr

@@ -58,6 +58,11 @@ def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
     Korean time, with their offset)."""
     cap = doc.capture
     meta = json.loads(doc.metadata_json or "{}")
+    conversion = json.loads(doc.conversion)
+    if "deskew" in conversion.get("options", {}):  # an older record's "deskew": false, read as what it meant
+        from ..ocr.base import deskew_record
+
+        conversion["options"]["deskew"] = deskew_record(conversion["options"])
     return DocumentView(
         id=doc.reg_no, title=mask_rrn(doc.title), doc_type=doc.doc_type,
         date=doc.doc_date.isoformat() if doc.doc_date else None,
@@ -72,7 +77,7 @@ def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
         original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath},
         archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath,
                   "size": doc.archival_size},
-        conversion=json.loads(doc.conversion),
+        conversion=conversion,
         indexed=doc.indexed_at is not None,
         rescan_suggested=bool(doc.rescan_suggested),
         page_confidence=[p.confidence for p in doc.pages],

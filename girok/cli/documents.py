@@ -51,6 +51,11 @@ def show(
     tools = d["conversion"].get("tools", {})
     t.add_row("converted with", ", ".join(v if str(v).lower().startswith(k.lower()) else f"{k} {v}"
                                           for k, v in tools.items()))  # not "tesseract tesseract 5.3.0"
+    deskew = d["conversion"].get("options", {}).get("deskew")
+    if isinstance(deskew, dict):  # girok levels the image OCR reads, not the page it keeps
+        t.add_row("deskew", "the archived page" + " and the OCR image" * deskew["ocr_copy"]
+                  if deskew["preservation_copy"] else
+                  ("the OCR image only" if deskew["ocr_copy"] else "no") + " (the archived page is as scanned)")
     if d["conversion"].get("digital_signature"):
         t.add_row("digital signature", d["conversion"]["digital_signature"])
     out.print(t)

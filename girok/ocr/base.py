@@ -60,6 +60,20 @@ class OcrResult:
         return {n: p.text for n, p in self.pages.items() if p.text is not None}
 
 
+DESKEW_PLUGIN = "girok.ocr.plugin_deskew"
+
+
+def deskew_record(options: dict[str, Any]) -> dict[str, bool]:
+    """What was levelled, from a conversion record's options: the page kept in the PDF/A (the preservation copy)
+    and the image OCR read (the OCR copy). girok levels only the OCR copy (``girok.ocr.plugin_deskew``): a record
+    says so as ``{"preservation_copy": false, "ocr_copy": true}``; one written before it did said
+    ``"deskew": false`` (OCRmyPDF's own option, off) with the plugin in ``"plugins"``, and reads the same."""
+    said = options.get("deskew")
+    if isinstance(said, dict):
+        return {"preservation_copy": bool(said.get("preservation_copy")), "ocr_copy": bool(said.get("ocr_copy"))}
+    return {"preservation_copy": bool(said), "ocr_copy": DESKEW_PLUGIN in options.get("plugins", ())}
+
+
 class OcrEngine(Protocol):
     name: str
 

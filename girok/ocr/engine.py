@@ -33,7 +33,7 @@ from PIL import Image, PngImagePlugin
 from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
 from . import plugin, programs
-from .base import OcrResult
+from .base import DESKEW_PLUGIN, OcrResult, deskew_record
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "tesseract_timeout": settings.timeout_seconds,
         "jobs": 1,
         "progress_bar": False,
-        "plugins": ["girok.ocr.plugin"] + (["girok.ocr.plugin_deskew"] if settings.deskew else []),
+        "plugins": ["girok.ocr.plugin"] + ([DESKEW_PLUGIN] if settings.deskew else []),
         "use_threads": True,  # pages in threads of this worker (results come back through plugin.pages_dir either way)
         "tesseract_config": ["tsv"],  # word confidences for each page, next to tesseract's PDF
     }
@@ -160,9 +160,9 @@ class TesseractEngine:
             results = plugin.read_pages(pages)
         finally:
             shutil.rmtree(pages, ignore_errors=True)
-        record = {"ocr": "OCRmyPDF",
-                  "options": {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
-                  "tools": tool_versions()}
+        options = {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")}
+        options["deskew"] = deskew_record(opts)  # not OCRmyPDF's "deskew": false where the OCR copy was levelled
+        record = {"ocr": "OCRmyPDF", "options": options, "tools": tool_versions()}
         return OcrResult(output=dest, pages=results, record=record)
 
 
