@@ -131,3 +131,46 @@ def test_the_conversion_record_says_which_copy_was_deskewed(make_archive, option
 def test_a_mistyped_search_option_is_still_an_error(archive):
     r = girok(archive[0], "search", "신고서", "--limti", "5")
     assert r.returncode == 2 and "--limti" in r.stderr
+
+
+def test_worker_log_lines_name_the_file_and_the_page_of_the_file():
+    import logging
+
+    from girok.ingest.prepare import SourceFilter, working_on
+
+    def where(**attrs) -> str:
+        record = logging.LogRecord("ocrmypdf._exec.tesseract", logging.ERROR, __file__, 1,
+                                   "[tesseract] Error during processing.", None, None)
+        record.__dict__.update(attrs)
+        SourceFilter().filter(record)
+        return record.where
+
+    assert where() == "" and where(pageno=2) == ""  # not preparing a file: nothing to name
+    with working_on("전입신고서 870501-1196406.tif"):
+        assert where() == "전입신고서 870501-1******.tif: "  # a file name is masked as everything else in the log
+        assert where(pageno=2) == "전입신고서 870501-1******.tif page 2: "
+        with working_on(pages=[3, 4, 5]):  # the second document of the file: OCRmyPDF's page 2 is the file's 5
+            assert where(pageno=2) == "전입신고서 870501-1******.tif page 5: "
+            assert where(pageno=None) == "전입신고서 870501-1******.tif: "
+    assert where(pageno=2) == ""
+
+
+@pytest.mark.e2e
+def test_a_tesseract_error_in_the_log_names_the_file_and_page(make_archive, tmp_path):
+    """Provoked for real: a timeout makes tesseract fail ("[tesseract] Error during processing.")."""
+    from conftest import run_girok
+    from helpers_images import save_multipage_tiff
+    from helpers_pages import korean_page
+
+    root = make_archive()
+    profile = root / "profiles" / "default.toml"
+    profile.write_text(profile.read_text().replace("timeout_seconds = 300", "timeout_seconds = 0.01"))
+    src = save_multipage_tiff(tmp_path / "전입신고서 870501-1196406.tif",
+                              [korean_page(["전입신고서", "서초구 민원실"]), korean_page(["혼인신고서", "동작구"])],
+                              compression="tiff_lzw", dpi=150)
+    run_girok(root, "ingest", "--json", str(src))
+    log = (root / "logs" / "girok.log").read_text(encoding="utf-8")
+    tess = [line for line in log.splitlines() if "[tesseract]" in line]
+    assert tess, log
+    assert all("전입신고서 870501-1******.tif page " in line for line in tess), tess
+    assert "1196406" not in log
