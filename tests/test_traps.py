@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from helpers_records import add_document, girok
@@ -174,3 +175,101 @@ def test_a_tesseract_error_in_the_log_names_the_file_and_page(make_archive, tmp_
     assert tess, log
     assert all("전입신고서 870501-1******.tif page " in line for line in tess), tess
     assert "1196406" not in log
+
+
+def _scan(path, pages: int):
+    from helpers_images import save_multipage_tiff
+    from helpers_pages import korean_page
+
+    return save_multipage_tiff(path, [korean_page([f"전입신고서 {i}쪽", "서초구 민원실에서 접수한 서류입니다"])
+                                      for i in range(1, pages + 1)], compression="tiff_lzw", dpi=150)
+
+
+@pytest.mark.e2e
+def test_a_worker_reports_each_page_it_reads(make_archive, tmp_path, monkeypatch):
+    from girok.config import load_profile
+    from girok.ingest import prepare as worker
+    from girok.ingest import progress
+
+    root = make_archive()
+    work = tmp_path / "work"
+    work.mkdir()
+    src = _scan(work / "original.tif", 4)
+    told = []
+    write = progress.write
+    monkeypatch.setattr(progress, "write", lambda d, **kw: (told.append((kw["done"], kw["pages"])), write(d, **kw)))
+    job = worker.Job(job_id="j", work_dir=work, original=src, source_name="전입신고서.tif", media_type="image/tiff",
+                     ext=".tif", profile=load_profile(root / "profiles" / "default.toml"))
+    worker.prepare(job)
+    assert told == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert progress.read(work) == (4, 4)
+
+
+@pytest.mark.e2e
+def test_ingest_shows_pages_read_before_the_file_is_done(make_archive, tmp_path):
+    from conftest import run_girok
+
+    root = make_archive()
+    src = _scan(tmp_path / "전입신고서.tif", 4)
+    r = run_girok(root, "ingest", str(src))
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    done = next(i for i, line in enumerate(lines) if line.startswith("archived"))
+    read = [line for line in lines[:done] if line.startswith("전입신고서.tif: ")]
+    assert read and all(re.fullmatch(r"전입신고서\.tif: (page [1-4]/4 read|reading 4 page\(s\)\.\.\.)", x) for x in read)
+    r = run_girok(root, "ingest", "--json", str(_scan(tmp_path / "혼인신고서.tif", 2)))  # stdout is for JSON only
+    assert r.returncode == 0 and json.loads(r.stdout)["status"] == "archived" and "read" not in r.stderr
+
+
+def test_progress_never_breaks_ingest_and_an_executor_may_report_none(make_archive, tmp_path):
+    import threading
+    import time
+    from concurrent.futures import Future
+
+    from girok.archive.layout import Archive
+    from girok.errors import InputRejected
+    from girok.ingest import progress
+    from girok.ingest.pipeline import Ingestor, Item
+
+    class Slow:
+        """A worker elsewhere: tells (or not) how far it is in the job's work folder, then gives up on the file."""
+        capacity, lost_together = 1, False
+
+        def __init__(self, tells: bool):
+            self.tells = tells
+
+        def submit(self, job):
+            fut: Future = Future()
+
+            def work():
+                for done in range(3):
+                    if self.tells:
+                        progress.write(job.work_dir, done=done, pages=2)
+                    time.sleep(0.6)
+                fut.set_exception(InputRejected("cannot read it", stage="ocr", advice="rescan"))
+
+            threading.Thread(target=work, daemon=True).start()
+            return fut
+
+        def abandon(self): ...
+
+        def shutdown(self): ...
+
+    def broken_listener(p):
+        heard.append((p.done, p.pages))
+        raise RuntimeError("a front end's bug")
+
+    with Archive.open(make_archive()) as arch:
+        for tells in (True, False):
+            heard = []
+            src = tmp_path / f"scan-{tells}.png"
+            src.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([tells]) * 100)
+            ing = Ingestor(arch, executor=Slow(tells), on_progress=broken_listener)
+            ing.offer(Item(src, arch.config.profile("default"), None))
+            [out] = ing.finish()
+            ing.close()
+            assert out.status == "quarantined" and "cannot read it" in out.reason
+            if tells:  # every half second, each change once (0.6 s apart here: most likely all three)
+                assert heard and heard == sorted(set(heard)) and {p for _, p in heard} == {2}, heard
+            else:
+                assert heard == []

@@ -27,6 +27,7 @@ from ..fsutil import sha256_file
 from ..ocr import engines
 from ..ocr.text import page_texts
 from ..metadata.extract import Metadata
+from . import progress
 from .normalize import extract_pages, normalize, page_previews
 from ..metadata.qr import document_metadata, read_codes
 from .split import classify_page, split_pages
@@ -175,12 +176,19 @@ def _prepare(job: Job) -> Prepared:
     if not groups:
         raise InputRejected("the scan holds only separator sheets and blank pages", stage="split",
                             advice="Check the paper was fed face down and the right pages were scanned.")
+    total, read = sum(map(len, groups)), set()  # (part, page) read: a page read again (Ghostscript's retry) once
+    progress.write(job.work_dir, done=0, pages=total)
     docs = []
     for n, group in enumerate(groups, start=1):
         part = norm.pdf if len(groups) == 1 and group == list(range(norm.pages)) else \
             extract_pages(norm.pdf, group, job.work_dir / f"part-{n}.pdf")
+
+        def page_read(pageno: int, n: int = n) -> None:
+            read.add((n, pageno))
+            progress.write(job.work_dir, done=min(len(read), total), pages=total)
+
         with working_on(pages=group):
-            doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group)
+            doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group, page_read)
         doc.metadata = document_metadata(doc.page_texts, known_types=job.known_types,
                                          known_offices=job.known_offices, codes=codes[group[0]])
         _stamp_xmp(job, doc)
@@ -207,9 +215,9 @@ def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
     doc.archival_sha256, doc.archival_size = sha256_file(doc.archival), doc.archival.stat().st_size
 
 
-def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> PreparedDoc:
+def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int], page_read=None) -> PreparedDoc:
     run = engines.get(job.profile.ocr.engine).run(src, out, job.profile.ocr,
-                                                  pdf_input=job.media_type == "application/pdf")
+                                                  pdf_input=job.media_type == "application/pdf", progress=page_read)
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(

@@ -14,6 +14,7 @@ Engines are looked up by the name a profile gives (``[ocr] engine``) in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -81,6 +82,7 @@ class OcrEngine(Protocol):
         """Raise girok.errors.MissingDependency unless the engine can run with every one of ``settings``."""
 
     def run(self, src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
-            pdf_input: bool = True) -> OcrResult:
+            pdf_input: bool = True, progress: Callable[[int], None] | None = None) -> OcrResult:
         """OCR ``src`` (a PDF) into ``dest`` (PDF/A); raise girok.errors.InputRejected with a clerk-readable
-        reason when the file cannot be made into one."""
+        reason when the file cannot be made into one. ``progress(pageno)``, if given, is called as each page
+        (1-based) is read, where the engine can tell; an engine that cannot calls it never."""

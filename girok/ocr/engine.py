@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -145,8 +146,9 @@ class TesseractEngine:
         programs.check_ocr_ready(tuple(sorted(langs)))
 
     def run(self, src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
-            pdf_input: bool = True) -> OcrResult:
+            pdf_input: bool = True, progress: Callable[[int], None] | None = None) -> OcrResult:
         """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
+        ``progress(pageno)`` hears of each page read (girok.ocr.plugin.listen).
 
         PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
         file its validator rejects goes through Ghostscript.
@@ -155,7 +157,7 @@ class TesseractEngine:
         pages = plugin.pages_dir(dest)
         shutil.rmtree(pages, ignore_errors=True)
         try:
-            with fast_intermediate_png():
+            with fast_intermediate_png(), plugin.listen(dest, progress):
                 opts = _run_ocr(src, dest, opts)
             results = plugin.read_pages(pages)
         finally:
