@@ -78,6 +78,7 @@ def test_concurrent_runs_keep_their_own_results(tmp_path):
     assert "".join(w.text for w in ra.pages[1].words) == ra.texts[1].replace(" ", "").replace("\n", "")
     assert ra.record["ocr"] == "OCRmyPDF" and "tesseract" in ra.record["tools"]
     assert "use_threads" not in ra.options and ra.options["language"] == ["kor", "eng"]
+    assert ra.options["deskew"] == {"preservation_copy": False, "ocr_copy": True}  # not OCRmyPDF's "deskew": false
     assert not plugin.pages_dir(tmp_path / "a-out.pdf").exists()
 
 

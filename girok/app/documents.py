@@ -14,7 +14,7 @@ from typing import Any
 
 from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
-from ..text.pii import find_rrns, mask_rrn
+from ..text.pii import find_rrns, mask_name, mask_rrn
 from ..text.times import local_iso
 
 
@@ -58,6 +58,11 @@ def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
     Korean time, with their offset)."""
     cap = doc.capture
     meta = json.loads(doc.metadata_json or "{}")
+    conversion = json.loads(doc.conversion)
+    if "deskew" in conversion.get("options", {}):  # an older record's "deskew": false, read as what it meant
+        from ..ocr.base import deskew_record
+
+        conversion["options"]["deskew"] = deskew_record(conversion["options"])
     return DocumentView(
         id=doc.reg_no, title=mask_rrn(doc.title), doc_type=doc.doc_type,
         date=doc.doc_date.isoformat() if doc.doc_date else None,
@@ -72,7 +77,7 @@ def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
         original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath},
         archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath,
                   "size": doc.archival_size},
-        conversion=json.loads(doc.conversion),
+        conversion=conversion,
         indexed=doc.indexed_at is not None,
         rescan_suggested=bool(doc.rescan_suggested),
         page_confidence=[p.confidence for p in doc.pages],
@@ -177,8 +182,10 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
     offset = (req.page - 1) * req.limit
     result = arch.index.find(node, limit=req.limit, offset=offset, sort=req.sort, filters=filters)
     hits = result.hits
+    applicants = arch.catalog.applicants([h.reg_no for h in hits]) if hits else {}
     for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
         h.title = mask_rrn(h.title)
+        h.applicant = mask_name(applicants.get(h.reg_no) or "")
         h.captured = local_iso(datetime.fromisoformat(h.captured), arch.tz)  # the index keeps UTC
     extra = {"filters": [mask_rrn(_filter_text(f)) for f in filters]} if filters else {}
     if result.total > len(hits):

@@ -52,8 +52,9 @@ class IngestSummary:
 
 def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: bool = False,
            workers: int | None = None, keep_work: bool = False, allow_destroyed: bool = False,
-           on_outcome: Callable = lambda outcome: None) -> IngestSummary:
-    """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document.
+           on_outcome: Callable = lambda outcome: None, on_progress: Callable | None = None) -> IngestSummary:
+    """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document,
+    ``on_progress`` (if given) how far a file in hand is (``girok.ingest.progress.Progress``: pages read).
 
     A file that is a destroyed record (the SHA-256 of a tombstone's original or archival file) is quarantined
     unless ``allow_destroyed`` (a lawful re-capture: archived as a new record, audited). ``watch`` never allows it.
@@ -67,7 +68,8 @@ def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: 
         raise UsageError(NO_FILES[0], hint=NO_FILES[1])
     prof = arch.config.profile(profile)
     summary = IngestSummary()
-    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work, allow_destroyed=allow_destroyed)
+    ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work, allow_destroyed=allow_destroyed,
+                        on_progress=on_progress)
 
     def report(o):
         summary.counts[o.status] += 1
@@ -88,6 +90,7 @@ class WatchListener:
 
     def started(self, folders: list, workers: int, cleaned: int, caught_up: int) -> None: ...
     def outcome(self, outcome) -> None: ...
+    def progress(self, progress) -> None: ...  # how far a file in hand is (girok.ingest.progress.Progress)
     def error(self, message: str) -> None: ...  # e.g. a full disk: the watcher waits and retries
     def stopping(self, in_hand: int) -> None: ...  # first Ctrl-C: finishing the documents in hand
     def abandoned(self) -> None: ...  # second Ctrl-C: documents in hand abandoned, files still waiting
@@ -111,7 +114,7 @@ def watch(arch: Archive, *, poll: float = 1.0, workers: int | None = None, once:
     with WatchLock(arch.root):
         cleaned = clean_orphans(arch.work_dir)
         caught = catch_up_index(arch)
-        ingestor = Ingestor(arch, workers=workers or None)
+        ingestor = Ingestor(arch, workers=workers or None, on_progress=ear.progress)
         watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=ear.outcome, on_error=ear.error)
         ear.started(watcher.folders, ingestor.workers, len(cleaned), caught)
         try:

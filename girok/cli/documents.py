@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import typer
@@ -50,6 +51,11 @@ def show(
     tools = d["conversion"].get("tools", {})
     t.add_row("converted with", ", ".join(v if str(v).lower().startswith(k.lower()) else f"{k} {v}"
                                           for k, v in tools.items()))  # not "tesseract tesseract 5.3.0"
+    deskew = d["conversion"].get("options", {}).get("deskew")
+    if isinstance(deskew, dict):  # girok levels the image OCR reads, not the page it keeps
+        t.add_row("deskew", "the archived page" + " and the OCR image" * deskew["ocr_copy"]
+                  if deskew["preservation_copy"] else
+                  ("the OCR image only" if deskew["ocr_copy"] else "no") + " (the archived page is as scanned)")
     if d["conversion"].get("digital_signature"):
         t.add_row("digital signature", d["conversion"]["digital_signature"])
     out.print(t)
@@ -139,29 +145,43 @@ def search(
             err.print("  -> 주민등록번호 is never in the search index: look it up with `girok search --rrn NUMBER` "
                       "(the look-up is recorded in the audit trail).")
         raise typer.Exit(ExitCode.GENERAL)
-    from rich.table import Table
-
-    rows = [(h.reg_no, h.doc_type or "-", h.date, h.receipt_no or "-", h.title,
-             h.snippet.replace("[", "\\[").replace("\\[\\[", "[bold yellow]").replace("]]", "[/bold yellow]"))
-            for h in result.hits]
-    if out.width >= 120:
-        from rich.table import Column, Table
-
-        # What an officer scans for first stays on one line (ID, date, receipt number); title and snippet fold.
-        t = Table(Column("ID", no_wrap=True), Column("type"), Column("date", no_wrap=True),
-                  Column("receipt 접수번호", no_wrap=True), Column("title", ratio=1), Column("snippet", ratio=2))
-        for row in rows:
-            t.add_row(*row)
-        out.print(t)
-    else:  # a narrow terminal: one block per hit instead of a table each hit of which wraps over 20 lines
-        from rich.markup import escape
-
-        for reg_no, doc_type, date, receipt, title, snippet in rows:
-            out.print(f"[bold]{reg_no}[/bold]  {date}  {escape(doc_type)}  접수번호 {escape(receipt)}", soft_wrap=True)
-            out.print(f"  {escape(title)}")
-            out.print(f"  {snippet}")
+    _hits_table(result.hits)
     more = f"; next: --page {page + 1}" if page < result.pages else ""
     err.print(f"{result.offset + 1}-{result.last} of {result.total} (page {page} of {result.pages}{more})")
+
+
+def _hits_table(hits, snippet_lines: int = 2) -> None:
+    """One line a hit with what an officer scans for (ID, date, receipt number, applicant, type, title), cut to
+    the terminal's width but never the ID, and the hit's snippet under it (at most ``snippet_lines`` lines):
+    a table with a snippet column wrapped each hit over many lines at 80 columns."""
+    from rich.segment import Segments
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    def cut(**kw) -> dict:
+        return {"no_wrap": True, "overflow": "ellipsis", **kw}
+
+    t = Table(Column("ID", no_wrap=True, min_width=max(len(h.reg_no) for h in hits)),
+              Column("date", no_wrap=True, min_width=10), Column("접수번호", **cut(max_width=16)),
+              Column("applicant", **cut(max_width=10)), Column("type", **cut(max_width=12)),
+              Column("title", **cut(ratio=1)), box=None, pad_edge=False, header_style="bold", expand=True)
+    for h in hits:  # as Text: a title is not markup
+        t.add_row(*(Text(v or "-") for v in (h.reg_no, h.date, h.receipt_no, h.applicant, h.doc_type, h.title)))
+    lines = out.render_lines(t, pad=False, new_lines=True)
+    out.print(Segments(lines[0]), end="")
+    width = max(out.width - 2, 20)
+    for line, h in zip(lines[1:], hits):
+        out.print(Segments(line), end="")
+        snippet = Text()
+        for i, part in enumerate(re.split(r"\[\[|\]\]", h.snippet)):  # matches come in [[...]]
+            snippet.append(part, style="bold yellow" if i % 2 else "")
+        wrapped = snippet.wrap(out, width)
+        if len(wrapped) > snippet_lines:
+            wrapped = wrapped[:snippet_lines]
+            wrapped[-1].truncate(width - 2)
+            wrapped[-1].append(" …")
+        for part in wrapped:
+            out.print(Text("  ").append_text(part), soft_wrap=True)
 
 
 def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:

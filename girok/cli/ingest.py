@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import ExitCode
-from .kit import err, open_archive, print_json
+from .kit import err, open_archive, print_json, say
 
 
 def ingest(
@@ -39,15 +39,29 @@ def ingest(
 
     files = list(expand(paths))
     arch = open_archive()
+    quiet = as_json and not err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=as_json and not err.is_terminal, transient=False) as progress:
+                  console=err, disable=quiet, transient=False) as progress:
         task = progress.add_task("ingesting", total=len(files))
         done_sources: set[str] = set()
+        reading: dict[str, int] = {}  # source -> its bar of pages read (on a terminal)
+
+        def pages(p):
+            if quiet:
+                return
+            if not err.is_terminal:  # a log or a pipe: a line each page, as it is read
+                progress.console.print(progress_line(p), markup=False, highlight=False, soft_wrap=True)
+            elif p.source in reading:
+                progress.update(reading[p.source], completed=p.done, total=p.pages)
+            elif p.source not in done_sources:
+                reading[p.source] = progress.add_task(f"  {_file_name(p.source)}", total=p.pages, completed=p.done)
 
         def report(o):
             if o.source not in done_sources:
                 done_sources.add(o.source)
                 progress.advance(task)
+            if o.source in reading:
+                progress.remove_task(reading.pop(o.source))
             if as_json:
                 print_json(o.as_dict())
             else:
@@ -55,7 +69,7 @@ def ingest(
 
         try:
             summary = take(arch, files, profile=profile, move=move, workers=workers or None, keep_work=keep_work,
-                           allow_destroyed=allow_destroyed, on_outcome=report)
+                           allow_destroyed=allow_destroyed, on_outcome=report, on_progress=pages)
         except KeyboardInterrupt:
             err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
             raise typer.Exit(ExitCode.INTERRUPTED)
@@ -106,6 +120,10 @@ def watch(
             else:
                 print_outcome(err, o, o.source)
 
+        def progress(self, p):
+            if not as_json or err.is_terminal:
+                say(progress_line(p))
+
         def error(self, message):
             err.print(f"error: {message}", markup=False, highlight=False)
 
@@ -118,6 +136,18 @@ def watch(
     s = run(arch, poll=poll, workers=workers or None, once=once, listener=Console())
     if not as_json:
         err.print(f"Stopped. {s.archived} archived, {s.duplicates} duplicate, {s.quarantined} quarantined.")
+
+
+def progress_line(p) -> str:
+    """How far a file in hand is: ``전입신고서.tif: page 3/6 read`` (a file name's RRN masked)."""
+    name = _file_name(p.source)
+    return f"{name}: page {p.done}/{p.pages} read" if p.done else f"{name}: reading {p.pages} page(s)..."
+
+
+def _file_name(source: str) -> str:
+    from ..text.pii import mask_rrn
+
+    return mask_rrn(Path(source).name)
 
 
 def outcome_line(o, name: str) -> str:

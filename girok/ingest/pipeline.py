@@ -18,6 +18,8 @@ from __future__ import annotations
 import errno
 import logging
 import shutil
+import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +32,18 @@ from ..fsutil import copy_and_hash, fault_point, fsync_dir
 from ..text.times import local
 from ..text.pii import mask_rrn
 from ..ocr import engines
-from . import rescan_report, signature
+from . import progress, rescan_report, signature
 from .detect import sniff
 from .locks import StoreLock
 from .executor import Executor, LocalPoolExecutor, WorkerLost
 from .prepare import Job, Prepared
+from .progress import Progress
 from .quarantine import quarantine
 from .workarea import new_work_dir
 
 log = logging.getLogger(__name__)
+
+PROGRESS_SECONDS = 0.5  # how often the files in hand are looked at for progress (with a listener)
 
 
 @dataclass
@@ -115,8 +120,11 @@ class Ingestor:
     another is given) and keeps what comes back."""
 
     def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False,
-                 executor: Executor | None = None, allow_destroyed: bool = False):
+                 executor: Executor | None = None, allow_destroyed: bool = False,
+                 on_progress: Callable[[Progress], None] | None = None):
         self.arch = arch
+        self.on_progress = on_progress  # hears how far a file in hand is (girok.ingest.progress), while collecting
+        self._told: dict[str, tuple[int, int]] = {}  # job id -> the progress last told
         self.keep_work = keep_work
         self.allow_destroyed = allow_destroyed  # a lawful re-capture of destroyed records (`ingest --allow-destroyed`)
         self.inflight: dict[Future, Claim] = {}
@@ -172,13 +180,38 @@ class Ingestor:
         """Wait up to ``timeout`` for finished work and keep it; returns what was settled."""
         if not self.inflight:
             return []
-        done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+        done = self._wait(timeout)
         outcomes: list[Outcome] = []
         for fut in done:
             job = self.inflight.pop(fut, None)
             if job is not None:  # None: dropped when a crashed pool was replaced
+                self._told.pop(job.job.job_id, None)
                 outcomes.extend(self._settle(fut, job))
         return outcomes
+
+    def _wait(self, timeout: float | None) -> set[Future]:
+        """Wait for finished work as ``concurrent.futures.wait`` does; with ``on_progress``, look at the progress
+        of the files in hand every ``PROGRESS_SECONDS`` meanwhile."""
+        if self.on_progress is None:
+            return wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED).done
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = PROGRESS_SECONDS if deadline is None else max(0.0, min(PROGRESS_SECONDS, deadline - time.monotonic()))
+            done = wait(list(self.inflight), timeout=left, return_when=FIRST_COMPLETED).done
+            self._tell_progress()
+            if done or (deadline is not None and time.monotonic() >= deadline):
+                return done
+
+    def _tell_progress(self) -> None:
+        for fut, job in list(self.inflight.items()):
+            now = None if fut.done() else progress.read(job.work_dir)
+            if now is None or self._told.get(job.job.job_id) == now:
+                continue
+            self._told[job.job.job_id] = now
+            try:
+                self.on_progress(Progress(str(job.source), *now))
+            except Exception:  # progress is for the eyes: it never stops ingest
+                log.debug("progress listener failed", exc_info=True)
 
     def finish(self) -> list[Outcome]:
         """Wait for every document in hand and keep it."""
@@ -193,6 +226,7 @@ class Ingestor:
         for job in self.inflight.values():
             self._drop_work(job, force=True)
         self.inflight.clear()
+        self._told.clear()
 
     def close(self) -> None:
         self.executor.shutdown()
@@ -422,4 +456,4 @@ def disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
-__all__ = ["Ingestor", "Item", "Outcome", "run_batch", "GirokError"]
+__all__ = ["Ingestor", "Item", "Outcome", "Progress", "run_batch", "GirokError"]

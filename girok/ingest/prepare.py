@@ -12,6 +12,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from ..fsutil import sha256_file
 from ..ocr import engines
 from ..ocr.text import page_texts
 from ..metadata.extract import Metadata
+from . import progress
 from .normalize import extract_pages, normalize, page_previews
 from ..metadata.qr import document_metadata, read_codes
 from .split import classify_page, split_pages
@@ -70,6 +73,52 @@ class Prepared:
     documents: list[PreparedDoc] = field(default_factory=list)
 
 
+class _WorkingOn:
+    """The file this worker process is preparing, and the pages of the part being OCRed (a worker prepares one
+    file at a time; OCRmyPDF reads its pages in threads, which a context variable would not reach)."""
+
+    source: str | None = None
+    pages: list[int] | None = None  # 0-based pages of the source, for the part's pages 1, 2, ...
+
+
+_working_on = _WorkingOn()
+
+
+@contextmanager
+def working_on(source: str | None = None, *, pages: list[int] | None = None) -> Iterator[None]:
+    """Name ``source`` (and, for a part of it, which of its ``pages`` the part holds) in this worker's log lines
+    (``SourceFilter``) while the block runs."""
+    before = _working_on.source, _working_on.pages
+    if source is not None:
+        _working_on.source = pii.mask_rrn(source)  # a file name may hold a 주민등록번호: never in clear in a log
+    _working_on.pages = pages
+    try:
+        yield
+    finally:
+        _working_on.source, _working_on.pages = before
+
+
+class SourceFilter(logging.Filter):
+    """Gives each log record ``where``: "전입신고서.tif page 3: " (the file being prepared, the page of the file
+    when OCRmyPDF says which: its records carry ``pageno``, 1-based in the part it was given), or "".
+    OCRmyPDF's own lines ("[tesseract] Error during processing.") name neither."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        source, pages = _working_on.source, _working_on.pages
+        record.where = ""
+        if source:
+            page = getattr(record, "pageno", None)
+            if isinstance(page, int) and page >= 1:
+                page = pages[page - 1] + 1 if pages and page <= len(pages) else page
+                record.where = f"{source} page {page}: "
+            else:
+                record.where = f"{source}: "
+        return True
+
+
+WORKER_LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(where)s%(message)s"
+
+
 def worker_init(log_file: str | None = None) -> None:
     """Runs once in each worker process.
 
@@ -83,7 +132,8 @@ def worker_init(log_file: str | None = None) -> None:
     root.handlers[:] = []
     if log_file:
         handler = logging.FileHandler(log_file, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter(WORKER_LOG_FORMAT))
+        handler.addFilter(SourceFilter())  # every line names the file (and page) it is about
         root.addHandler(handler)
     else:
         root.addHandler(logging.NullHandler())
@@ -109,6 +159,11 @@ def _exit_with_parent(parent: int) -> None:
 
 def prepare(job: Job) -> Prepared:
     """normalize -> split into documents -> for each: OCR to PDF/A, check, text, metadata."""
+    with working_on(job.source_name):
+        return _prepare(job)
+
+
+def _prepare(job: Job) -> Prepared:
     norm = normalize(job.original, job.media_type, job.work_dir, assume_dpi=job.profile.assume_dpi)
     split = job.profile.split
     kinds, codes = [], []
@@ -121,11 +176,19 @@ def prepare(job: Job) -> Prepared:
     if not groups:
         raise InputRejected("the scan holds only separator sheets and blank pages", stage="split",
                             advice="Check the paper was fed face down and the right pages were scanned.")
+    total, read = sum(map(len, groups)), set()  # (part, page) read: a page read again (Ghostscript's retry) once
+    progress.write(job.work_dir, done=0, pages=total)
     docs = []
     for n, group in enumerate(groups, start=1):
         part = norm.pdf if len(groups) == 1 and group == list(range(norm.pages)) else \
             extract_pages(norm.pdf, group, job.work_dir / f"part-{n}.pdf")
-        doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group)
+
+        def page_read(pageno: int, n: int = n) -> None:
+            read.add((n, pageno))
+            progress.write(job.work_dir, done=min(len(read), total), pages=total)
+
+        with working_on(pages=group):
+            doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group, page_read)
         doc.metadata = document_metadata(doc.page_texts, known_types=job.known_types,
                                          known_offices=job.known_offices, codes=codes[group[0]])
         _stamp_xmp(job, doc)
@@ -152,9 +215,9 @@ def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
     doc.archival_sha256, doc.archival_size = sha256_file(doc.archival), doc.archival.stat().st_size
 
 
-def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int]) -> PreparedDoc:
+def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int], page_read=None) -> PreparedDoc:
     run = engines.get(job.profile.ocr.engine).run(src, out, job.profile.ocr,
-                                                  pdf_input=job.media_type == "application/pdf")
+                                                  pdf_input=job.media_type == "application/pdf", progress=page_read)
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(

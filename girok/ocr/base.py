@@ -14,6 +14,7 @@ Engines are looked up by the name a profile gives (``[ocr] engine``) in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,6 +61,20 @@ class OcrResult:
         return {n: p.text for n, p in self.pages.items() if p.text is not None}
 
 
+DESKEW_PLUGIN = "girok.ocr.plugin_deskew"
+
+
+def deskew_record(options: dict[str, Any]) -> dict[str, bool]:
+    """What was levelled, from a conversion record's options: the page kept in the PDF/A (the preservation copy)
+    and the image OCR read (the OCR copy). girok levels only the OCR copy (``girok.ocr.plugin_deskew``): a record
+    says so as ``{"preservation_copy": false, "ocr_copy": true}``; one written before it did said
+    ``"deskew": false`` (OCRmyPDF's own option, off) with the plugin in ``"plugins"``, and reads the same."""
+    said = options.get("deskew")
+    if isinstance(said, dict):
+        return {"preservation_copy": bool(said.get("preservation_copy")), "ocr_copy": bool(said.get("ocr_copy"))}
+    return {"preservation_copy": bool(said), "ocr_copy": DESKEW_PLUGIN in options.get("plugins", ())}
+
+
 class OcrEngine(Protocol):
     name: str
 
@@ -67,6 +82,7 @@ class OcrEngine(Protocol):
         """Raise girok.errors.MissingDependency unless the engine can run with every one of ``settings``."""
 
     def run(self, src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
-            pdf_input: bool = True) -> OcrResult:
+            pdf_input: bool = True, progress: Callable[[int], None] | None = None) -> OcrResult:
         """OCR ``src`` (a PDF) into ``dest`` (PDF/A); raise girok.errors.InputRejected with a clerk-readable
-        reason when the file cannot be made into one."""
+        reason when the file cannot be made into one. ``progress(pageno)``, if given, is called as each page
+        (1-based) is read, where the engine can tell; an engine that cannot calls it never."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from PIL import Image, PngImagePlugin
 from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
 from . import plugin, programs
-from .base import OcrResult
+from .base import DESKEW_PLUGIN, OcrResult, deskew_record
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "tesseract_timeout": settings.timeout_seconds,
         "jobs": 1,
         "progress_bar": False,
-        "plugins": ["girok.ocr.plugin"] + (["girok.ocr.plugin_deskew"] if settings.deskew else []),
+        "plugins": ["girok.ocr.plugin"] + ([DESKEW_PLUGIN] if settings.deskew else []),
         "use_threads": True,  # pages in threads of this worker (results come back through plugin.pages_dir either way)
         "tesseract_config": ["tsv"],  # word confidences for each page, next to tesseract's PDF
     }
@@ -145,8 +146,9 @@ class TesseractEngine:
         programs.check_ocr_ready(tuple(sorted(langs)))
 
     def run(self, src: Path, dest: Path, settings: OcrSettings, *, image_dpi: int | None = None,
-            pdf_input: bool = True) -> OcrResult:
+            pdf_input: bool = True, progress: Callable[[int], None] | None = None) -> OcrResult:
         """OCR ``src`` (a PDF) into ``dest`` (PDF/A). Raises InputRejected with a clerk-readable reason.
+        ``progress(pageno)`` hears of each page read (girok.ocr.plugin.listen).
 
         PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
         file its validator rejects goes through Ghostscript.
@@ -155,14 +157,14 @@ class TesseractEngine:
         pages = plugin.pages_dir(dest)
         shutil.rmtree(pages, ignore_errors=True)
         try:
-            with fast_intermediate_png():
+            with fast_intermediate_png(), plugin.listen(dest, progress):
                 opts = _run_ocr(src, dest, opts)
             results = plugin.read_pages(pages)
         finally:
             shutil.rmtree(pages, ignore_errors=True)
-        record = {"ocr": "OCRmyPDF",
-                  "options": {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")},
-                  "tools": tool_versions()}
+        options = {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")}
+        options["deskew"] = deskew_record(opts)  # not OCRmyPDF's "deskew": false where the OCR copy was levelled
+        record = {"ocr": "OCRmyPDF", "options": options, "tools": tool_versions()}
         return OcrResult(output=dest, pages=results, record=record)
 
 

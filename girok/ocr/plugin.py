@@ -16,6 +16,9 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ocrmypdf import hookimpl
@@ -72,6 +75,34 @@ def write_page(options, pageno: int, page: PageResult) -> None:
     tmp = folder / f"{pageno:06d}.json.tmp"
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(folder / f"{pageno:06d}.json")
+    with _listeners_lock:
+        listener = _listeners.get(folder)
+    if listener is not None:
+        try:
+            listener(pageno)
+        except Exception:  # progress is for the eyes: it never fails a page
+            log.debug("page listener failed", exc_info=True)
+
+
+_listeners: dict[Path, Callable[[int], None]] = {}  # pages_dir -> told each page number read
+_listeners_lock = threading.Lock()
+
+
+@contextmanager
+def listen(output_file, listener: Callable[[int], None] | None) -> Iterator[None]:
+    """While the block runs, ``listener(pageno)`` is called as each page of the run writing ``output_file`` is
+    read (pages read in threads of this process; OCRmyPDF's page processes, use_threads=False, tell no one)."""
+    if listener is None:
+        yield
+        return
+    folder = pages_dir(output_file)
+    with _listeners_lock:
+        _listeners[folder] = listener
+    try:
+        yield
+    finally:
+        with _listeners_lock:
+            _listeners.pop(folder, None)
 
 
 def read_pages(folder: Path) -> dict[int, PageResult]:

@@ -87,6 +87,7 @@ class Hit:
     pages: int
     score: float
     snippet: str
+    applicant: str = ""  # masked (홍*동); the index does not hold it: girok.app.documents.search fills it in
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()

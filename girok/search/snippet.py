@@ -1,8 +1,10 @@
 """Snippets: a short piece of a document's text around what the query matched, matches in [[...]].
 
 Made from the stored (already RRN-masked) text, the same way for every
-engine. Matching ignores word spaces and line breaks (as the index does),
-so 민원실 is marked inside "민원 실에서" too.
+engine; phone numbers and address details are masked in a snippet too (not
+in the stored text: it may be searched by them). Matching ignores word
+spaces and line breaks (as the index does), so 민원실 is marked inside
+"민원 실에서" too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import sys
 import unicodedata
 
-from ..text.pii import mask_rrn
+from ..text.pii import mask_contacts, mask_rrn
 
 WIDTH = 160
 
@@ -59,7 +61,31 @@ def _squeeze_chars(text: str) -> tuple[str, list[int]]:
 
 
 def make_snippet(content: str, needles: list[str], width: int = WIDTH) -> str:
+    """Up to ``width`` characters of ``content`` around the first match, matches in [[...]]; RRNs, phone numbers
+    and address details masked (``girok.text.pii.mask_contacts``)."""
     text = mask_rrn(unicodedata.normalize("NFKC", content or ""))
+    lo, hi, _ = _window(text, needles, width)
+    # phones and addresses are masked only around the window (~0.2 ms a 2 KB page for the whole text), with a
+    # margin so that a number the window cuts is masked whole; then the window is found again in the masked part
+    a, b = max(0, lo - width // 2), min(len(text), hi + width // 2)
+    part = mask_contacts(text[a:b])
+    lo, hi, spans = _window(part, needles, width)
+    if not spans:  # no match, or the match was a phone number or an address, masked now
+        return ("… " if a else "") + " ".join(part[:width].split())
+    out, pos = [], lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out.append(part[pos:s])
+        out.append("[[" + part[s:e] + "]]")
+        pos = e
+    out.append(part[pos:hi])
+    snippet = " ".join("".join(out).split())
+    return ("… " if a + lo > 0 else "") + snippet + (" …" if hi < len(part) or b < len(text) else "")
+
+
+def _window(text: str, needles: list[str], width: int) -> tuple[int, int, list[tuple[int, int]]]:
+    """Where a snippet of ``text`` goes (from a quarter of ``width`` before the first match), and the matches."""
     flat, where = _squeeze(text)
     spans: list[tuple[int, int]] = []
     for needle in needles:
@@ -72,20 +98,9 @@ def make_snippet(content: str, needles: list[str], width: int = WIDTH) -> str:
             start = flat.find(n, start + len(n))
     spans = _merge(spans)
     if not spans:
-        return " ".join(text[:width].split())
-    first = spans[0][0]
-    lo = max(0, first - width // 4)
-    hi = min(len(text), lo + width)
-    out, pos = [], lo
-    for s, e in spans:
-        if s < lo or e > hi:
-            continue
-        out.append(text[pos:s])
-        out.append("[[" + text[s:e] + "]]")
-        pos = e
-    out.append(text[pos:hi])
-    snippet = " ".join("".join(out).split())
-    return ("… " if lo > 0 else "") + snippet + (" …" if hi < len(text) else "")
+        return 0, min(len(text), width), []
+    lo = max(0, spans[0][0] - width // 4)
+    return lo, min(len(text), lo + width), spans
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""Personal data in text: 주민등록번호 (resident registration numbers).
+"""Personal data in text: 주민등록번호 (resident registration numbers); phone numbers and address details.
 
 An RRN is YYMMDD-GNNNNNN. OCR adds noise: spaces around the hyphen, a long
 dash, full-width digits, a space inside a digit group, ``O`` for 0 and
@@ -12,6 +12,12 @@ document by RRN, girok stores ``rrn_hmac(rrn, secret)``: HMAC-SHA256 over the
 13 digits with a per-archive secret (``load_or_create_secret``), so the
 catalog alone does not give the numbers back, not even by trying every
 birth date.
+
+Phone numbers and the details of a street or lot address (building and lot
+numbers, 동·호수) are kept in the stored text (searching by them is
+allowed), but a piece of text shown to someone who searched
+(``mask_contacts``, for search snippets) masks them too: ``010-****-****``,
+``서울특별시 서초구 서초대로 ***``.
 """
 
 from __future__ import annotations
@@ -145,3 +151,47 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "".join(" " if c == " " else "*" for c in name[1:-1]) + name[-1]
+
+
+# --- phone numbers and address details (for text shown around a search hit) -------------------------------
+
+_TEL_SEP = r"(?:\s?[-‐‑‒–—―−－.]\s?|\)\s?|\s)?"
+# mobile 01X, Seoul 02, an area code 0[3-6][1-5], 070, 050(X); groups apart or run together (0212345678)
+PHONE_RE = re.compile(rf"(?<![0-9A-Za-z-])(\(?(?:01[016789]|02|0[3-6][1-5]|070|050\d?){_TEL_SEP})(\d{{3,4}})"
+                      rf"({_TEL_SEP})(\d{{4}})(?![0-9-])")
+_NUMBER = r"(?:산\s?)?\d{1,5}(?:-\d{1,5})?"  # a building or lot number: 123, 10-3, 산 12-1
+_END = r"(?![0-9\-가-힣A-Za-z.])"  # not a date (2024-05-01, 2024.5.1), a year (2024년) or a count (3개)
+# what follows the number: 101동 1203호, N동 3층, 지하 1층, 201호 (an apartment's name before them too)
+_UNIT, _FLOOR, _ROOM = r"(?:[A-Za-z]|[A-Za-z]?\d{1,4})\s*동", r"(?:지하\s*)?\d{1,3}\s*층", r"[A-Za-z]?\d{1,5}\s*호"
+_DETAIL = (rf"(?:\s*,?\s*(?:[가-힣A-Za-z]+\s*)?(?:{_UNIT}(?:\s*{_FLOOR})?(?:\s*{_ROOM})?|{_FLOOR}(?:\s*{_ROOM})?"
+           rf"|{_ROOM}))?")
+# 도로명주소: 서초대로 123, 서초대로74길 10-3, 반포대로 58길 7
+ROAD_ADDRESS_RE = re.compile(rf"(?<![가-힣0-9])([가-힣][가-힣0-9]*(?:로|길)(?:\s?\d{{1,4}}번?길)?)\s?{_NUMBER}{_END}"
+                             rf"{_DETAIL}")
+# 지번주소: 서초동 1234-5번지, or 서초구 서초동 1234-5 (a district before the 동·리·가, no 번지)
+LOT_ADDRESS_RE = re.compile(
+    rf"(?<![가-힣0-9])((?:[가-힣]+\d*(?:동|리|가)\d*)\s?){_NUMBER}\s?번지{_DETAIL}"
+    rf"|(?<![가-힣0-9])([가-힣]+(?:시|군|구|읍|면)\s+[가-힣]+\d*(?:동|리|가)\d*\s?){_NUMBER}{_END}{_DETAIL}"
+)
+_UNIT_RE = re.compile(rf"(?<![0-9A-Za-z]){_UNIT}\s*{_ROOM}")  # 101동 1203호 on its own
+
+
+def mask_phones(text: str) -> str:
+    """Phone numbers with all but the area code masked: 010-1234-5678 -> 010-****-****, 0212345678 ->
+    02********. Receipt numbers, dates and registration numbers do not look like one (no leading 0 group
+    after a hyphen or a digit)."""
+    return PHONE_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3) + "*" * len(m.group(4)), text)
+
+
+def mask_addresses(text: str) -> str:
+    """The details of street and lot addresses: the city, district and road (or 동·리) stay, the building or lot
+    number and the 동·호수 after it go (서울특별시 서초구 서초대로 123, 101동 1203호 -> 서울특별시 서초구 서초대로 ***;
+    서초동 1234-5번지 -> 서초동 ***)."""
+    text = ROAD_ADDRESS_RE.sub(lambda m: m.group(1).rstrip() + " ***", text)
+    text = LOT_ADDRESS_RE.sub(lambda m: (m.group(1) or m.group(2)).rstrip() + " ***", text)
+    return _UNIT_RE.sub("***", text)
+
+
+def mask_contacts(text: str) -> str:
+    """Text as it may be shown around a search hit: RRNs, phone numbers and address details masked."""
+    return mask_addresses(mask_phones(mask_rrn(text)))
