@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArchiveNotFound, ConfigError
+from .i18n import LANGUAGES
 
 CONFIG_NAME = "girok.toml"
 PROFILE_DIR = "profiles"
@@ -86,6 +87,7 @@ class ArchiveConfig:
     search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
     catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
     timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
+    language: str = ""  # [interface] language: "ko" or "en" (girok.i18n); "": GIROK_LANG or the locale decides
 
     def profile(self, name: str) -> Profile:
         try:
@@ -259,6 +261,7 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         search_engine=_engine(arch),
         catalog_url=_catalog_url(arch, root),
         timezone=_timezone(arch),
+        language=_language(top.table("interface")),
     )
 
 
@@ -291,6 +294,13 @@ def _catalog_url(arch: _Fields, root: Path) -> str:
                       "(sqlite:///catalog.sqlite) for now",
                       hint="PostgreSQL support comes with the multi-machine work. Remove the setting "
                            "to use the archive's catalog.sqlite.")
+
+
+def _language(interface: _Fields) -> str:
+    lang = interface.get("language", str, "")
+    if lang and lang not in LANGUAGES:
+        raise ConfigError(f"{interface.where}: 'language' must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
 
 
 SEARCH_ENGINES = ("whoosh", "tantivy")
