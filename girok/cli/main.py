@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ..errors import GirokError
-from ..i18n import N_, _
+from ..i18n import N_, _, translate
 from .kit import err, state
 
 app = typer.Typer(
@@ -67,7 +67,7 @@ def _translate_help(group: typer.Typer) -> None:
     typer.core._ = _
     for info in group.registered_commands:
         if info.help is None and info.callback is not None and info.callback.__doc__:
-            info.help = _(inspect.getdoc(info.callback))
+            info.help = translate(inspect.getdoc(info.callback))  # msgids: girok.locale.build collects them
     for sub in group.registered_groups:
         _translate_help(sub.typer_instance)
 
