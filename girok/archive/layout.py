@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
 from ..errors import UsageError
-from ..i18n import use_archive_language
+from ..i18n import _, use_archive_language
 from ..search.index import SearchIndex
 from ..catalog.repository import Catalog
 from .store import Store
@@ -113,11 +113,11 @@ class Archive:
     def create(cls, root: Path, *, name: str | None = None, prefix: str = "GR") -> "Archive":
         root = root.resolve()
         if (root / CONFIG_NAME).exists():
-            raise UsageError(f"{root} is already a girok archive",
-                             hint="Use it as it is, or choose another folder for a new archive.")
+            raise UsageError(_("{root} is already a girok archive").format(root=root),
+                             hint=_("Use it as it is, or choose another folder for a new archive."))
         if root.exists() and any(p.name != "hot" for p in root.iterdir()):
-            raise UsageError(f"{root} exists and is not empty",
-                             hint="Choose an empty or new folder for the archive.")
+            raise UsageError(_("{root} exists and is not empty").format(root=root),
+                             hint=_("Choose an empty or new folder for the archive."))
         root.mkdir(parents=True, exist_ok=True)
         (root / PROFILE_DIR).mkdir()
         for prof in sorted(BUILTIN_PROFILES.glob("*.toml")):
