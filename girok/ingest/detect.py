@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputRejected
+from ..i18n import _
 
 SIGNATURES = [
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -28,12 +29,12 @@ def sniff(path: Path) -> tuple[str, str]:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if not head:
-        raise InputRejected("the file is empty (0 bytes)", stage="detect",
-                            advice="The scan or copy did not finish: scan the paper again.")
+        raise InputRejected(_("the file is empty (0 bytes)"), stage="detect",
+                            advice=_("The scan or copy did not finish: scan the paper again."))
     for magic, media, ext in SIGNATURES:
         if head.startswith(magic) or (magic == b"%PDF-" and magic in head):
             return media, ext
     what = next((desc for magic, desc in OTHER if head.startswith(magic)), "not a scanned image or PDF")
-    raise InputRejected(f"this file is {what}", stage="detect",
-                        advice="Hot folders take scans only: PDF, TIFF, JPEG or PNG. "
-                               "Print and scan the document, or export it to PDF.")
+    raise InputRejected(_("this file is {what}").format(what=what), stage="detect",
+                        advice=_("Hot folders take scans only: PDF, TIFF, JPEG or PNG. Print and scan the document, "
+                                 "or export it to PDF."))
