@@ -40,8 +40,8 @@ class ChainReport:
         if not self.verdict.ok:
             return self.verdict.problem
         if self.anchor is not None and self.anchor_id is None:
-            return (f"no event has the recorded hash {self.anchor}: the trail was rewritten "
-                    "(or the hash belongs to another archive)")
+            return _("no event has the recorded hash {anchor}: the trail was rewritten "
+                     "(or the hash belongs to another archive)").format(anchor=self.anchor)
         return ""
 
     def as_dict(self) -> dict:

@@ -88,12 +88,18 @@ def fixity_check(
     else:
         for p in report.problems:
             docs = f" [{', '.join(p.reg_nos)}]" if p.reg_nos else ""
-            _plain(f"{p.kind:<10} {p.path}: {p.detail}{docs}")
+            _plain(f"{kind_word(p.kind):<10} {p.path}: {p.detail}{docs}")
         s = report.summary()
         _plain(_("{files} catalogued file(s), {hashed} re-hashed: {missing} missing, "
                  "{changed} changed, {unreadable} unreadable, {orphan} orphan.").format(**s))
     if not report.ok:
         raise FixityFailed(_("fixity check found {n} problem(s)").format(n=len(report.problems)))
+
+
+def kind_word(kind: str) -> str:
+    """A fixity problem's kind as the console shows it (JSON keeps the kind)."""
+    return {"missing": _("missing"), "changed": _("changed"), "unreadable": _("unreadable"),
+            "orphan": _("orphan")}.get(kind, kind)
 
 
 def export(

@@ -32,6 +32,14 @@ JSON_HELP = _("Print JSON on stdout.")
 _say = say
 
 
+def status_word(word: str) -> str:
+    """A decision's or disposal's status or action as the console shows it (JSON keeps the English word)."""
+    return {"recorded": _("recorded"), "already recorded": _("already recorded"),
+            "already disposed of": _("already disposed of"), "dispose": _("dispose"), "reset": _("reset"),
+            "defer": _("defer"), "held": _("held"), "not due": _("not due"),
+            "superseded": _("superseded")}.get(word, word)
+
+
 # --- retention ----------------------------------------------------------------------------
 
 
@@ -89,7 +97,7 @@ def decide_cmd(
     for d in res.decided:
         extra = d.new_class or (d.defer_until.isoformat() if d.defer_until else "")
         held = _("  (on hold: not disposed of while held)") if d.held and d.action == "dispose" else ""
-        _say(f"{d.status:16s} {d.reg_no} {d.action} {extra}".rstrip() + held)
+        _say(f"{status_word(d.status):16s} {d.reg_no} {status_word(d.action)} {extra}".rstrip() + held)
     c = res.counts()
     _say(_("review {review}: {dispose} to dispose of, {reset} re-set, {defer} deferred, "
            "{undecided} undecided, {already} recorded before").format(review=res.review, **c))
@@ -111,7 +119,7 @@ def dispose_cmd(
     else:
         for p in rep.planned:
             status = _("would dispose") if dry_run and p.status == "dispose" else (
-                _("disposed") if p.status == "dispose" else p.status)
+                _("disposed") if p.status == "dispose" else status_word(p.status))
             _say(_("{status:13s} {id} (decision {decision}, review {review})").format(
                 status=status, id=p.reg_no, decision=p.decision, review=p.review)
                  + (f": {p.reason}" if p.reason else ""))
