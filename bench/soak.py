@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--timeout", type=float, default=7200, help="give up after this many seconds")
     args = ap.parse_args(argv)
+    os.environ["GIROK_LANG"] = "en"  # doctor's "No problems found." is read below (init writes language = "ko")
     if not NANUM.exists():
         print("SKIP: fonts-nanum is not installed (apt-get install fonts-nanum)")
         return 0

@@ -106,6 +106,7 @@ def child_env() -> dict:
     env = dict(os.environ)
     env["PATH"] = str(venv_bin()) + os.pathsep + env.get("PATH", "")
     env.pop("GIROK_ARCHIVE", None)
+    env["GIROK_LANG"] = "en"  # the benches read girok's English lines (girok init writes language = "ko")
     return env
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArchiveNotFound, ConfigError
+from .i18n import LANGUAGES, _
 
 CONFIG_NAME = "girok.toml"
 PROFILE_DIR = "profiles"
@@ -87,13 +88,14 @@ class ArchiveConfig:
     catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
     timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
     backup_max_age_days: int = 7  # [backup] max_age_days: `status` warns when the last verified backup is older
+    language: str = ""  # [interface] language: "ko" or "en" (girok.i18n); "": GIROK_LANG or the locale decides
 
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles)) or "none"
-            raise ConfigError(f"no scanner profile named {name!r} (known: {known})") from None
+            raise ConfigError(_("no scanner profile named {name!r} (known: {known})").format(name=name, known=known)) from None
 
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
@@ -119,13 +121,15 @@ class _Fields:
             value = float(value)
         if not isinstance(value, kinds):
             names = " or ".join(k.__name__ for k in kinds)
-            raise ConfigError(f"{self.where}: '{key}' must be {names}, got {self.data[key]!r}")
+            raise ConfigError(_("{where}: '{key}' must be {names}, got {value!r}").format(
+                                  where=self.where, key=key, names=names, value=self.data[key]))
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.get(key, str, default)
         if value not in allowed:
-            raise ConfigError(f"{self.where}: '{key}' must be one of {', '.join(allowed)}, got {value!r}")
+            raise ConfigError(_("{where}: '{key}' must be one of {allowed}, got {value!r}").format(
+                                  where=self.where, key=key, allowed=', '.join(allowed), value=value))
         return value
 
     def table(self, key: str) -> "_Fields":
@@ -137,21 +141,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(_("{path}: file not found").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
 
 
 def load_profile(path: Path) -> Profile:
     data = _Fields(_read_toml(path), str(path))
     name = data.get("name", str, path.stem)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise ConfigError(f"{path}: 'name' may use letters, digits, '-', '_' and '.', got {name!r}")
+        raise ConfigError(_("{path}: 'name' may use letters, digits, '-', '_' and '.', got {name!r}").format(
+                              path=path, name=name))
     capture, ocr, doc = data.table("capture"), data.table("ocr"), data.table("document")
     split = data.table("split")
     blank = split.get("blank_threshold", (float, bool), 1e-5)
     if blank is True or (isinstance(blank, float) and not 0 <= blank < 0.5):
-        raise ConfigError(f"{path} [split]: 'blank_threshold' must be an ink fraction 0..0.5 or false, got {blank!r}")
+        raise ConfigError(_("{path} [split]: 'blank_threshold' must be an ink fraction 0..0.5 or false, got {blank!r}").format(
+                              path=path, blank=blank))
     langs = tuple(ocr.get("languages", list, ["kor", "eng"]))
     psm = ocr.get("pagesegmode", int, 4)
     settings = OcrSettings(
@@ -170,11 +176,12 @@ def load_profile(path: Path) -> Profile:
         rescan_below=ocr.get("rescan_below", float, 50.0),
     )
     for problem in _ocr_problems(settings):  # the engine judges its own options (languages, psm, ...)
-        raise ConfigError(f"{path} [ocr]: {problem}")
+        raise ConfigError(_("{path} [ocr]: {problem}").format(path=path, problem=problem))
     stable = capture.get("stable_seconds", float, 2.0)
     dpi = capture.get("assume_dpi", int, 300)
     if stable < 0 or not 50 <= dpi <= 2400:
-        raise ConfigError(f"{path} [capture]: need stable_seconds >= 0 and 50 <= assume_dpi <= 2400")
+        raise ConfigError(_("{path} [capture]: need stable_seconds >= 0 and 50 <= assume_dpi <= 2400").format(
+                              path=path))
     return Profile(
         name=name,
         description=data.get("description", str, ""),
@@ -198,7 +205,8 @@ def load_profiles(folder: Path) -> dict[str, Profile]:
     for path in sorted(folder.glob("*.toml")):
         prof = load_profile(path)
         if prof.name in profiles:
-            raise ConfigError(f"{path}: profile name {prof.name!r} is used by two files in {folder}")
+            raise ConfigError(_("{path}: profile name {name!r} is used by two files in {folder}").format(
+                                  path=path, name=prof.name, folder=folder))
         profiles[prof.name] = prof
     if "default" not in profiles:
         profiles["default"] = Profile(name="default", description="built-in defaults")
@@ -215,35 +223,38 @@ def _check_hot_folder_place(folder: Path, root: Path, where: str) -> None:
         folder.is_relative_to(root / own) for own in _ARCHIVE_OWN)
     if bad:
         raise ConfigError(
-            f"{where}: hot folder {folder} would take the archive's own files; "
-            f"use a folder outside {root} or under {root / 'hot'}")
+            _("{where}: hot folder {folder} would take the archive's own files; use a folder outside {root} or under "
+              "{path}").format(where=where, folder=folder, root=root, path=root / 'hot'))
 
 
 def load_archive_config(root: Path) -> ArchiveConfig:
     root = root.resolve()
     path = root / CONFIG_NAME
     if not path.exists():
-        raise ArchiveNotFound(f"{root} is not a girok archive (no {CONFIG_NAME})")
+        raise ArchiveNotFound(_("{root} is not a girok archive (no {config_name})").format(
+                                  root=root, config_name=CONFIG_NAME))
     raw = _read_toml(path)
     top = _Fields(raw, str(path))
     arch = top.table("archive")
     prefix = arch.get("id_prefix", str, "GR")
     if not re.fullmatch(r"[A-Z0-9]{1,8}", prefix):
-        raise ConfigError(f"{path} [archive]: 'id_prefix' must be 1-8 capital letters or digits, got {prefix!r}")
+        raise ConfigError(_("{path} [archive]: 'id_prefix' must be 1-8 capital letters or digits, got {prefix!r}").format(
+                              path=path, prefix=prefix))
     profiles = load_profiles(root / PROFILE_DIR)
     hot: list[HotFolder] = []
     for i, entry in enumerate(top.get("hotfolder", list, [])):
         where = f"{path} [[hotfolder]] #{i + 1}"
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: must be a table with 'path' and 'profile'")
+            raise ConfigError(_("{where}: must be a table with 'path' and 'profile'").format(where=where))
         f = _Fields(entry, where)
         raw_path = f.get("path", str, "")
         if not raw_path.strip():
-            raise ConfigError(f"{where}: 'path' is required")
+            raise ConfigError(_("{where}: 'path' is required").format(where=where))
         p = Path(raw_path)
         prof = f.get("profile", str, "default")
         if prof not in profiles:
-            raise ConfigError(f"{where}: profile {prof!r} not found in {root / PROFILE_DIR} (known: {', '.join(sorted(profiles))})")
+            raise ConfigError(_("{where}: profile {prof!r} not found in {path} (known: {items})").format(
+                                  where=where, prof=prof, path=root / PROFILE_DIR, items=', '.join(sorted(profiles))))
         folder = (root / p).resolve() if not p.is_absolute() else p
         _check_hot_folder_place(folder, root, where)
         hot.append(HotFolder(path=folder, profile=prof))
@@ -261,6 +272,7 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         catalog_url=_catalog_url(arch, root),
         timezone=_timezone(arch),
         backup_max_age_days=_max_age(top.table("backup")),
+        language=_language(top.table("interface")),
     )
 
 
@@ -281,7 +293,8 @@ def _timezone(arch: _Fields) -> str:
     except Exception:  # Asia/Seoul works without a zone database too (girok.text.times)
         known = name == "Asia/Seoul"
     if not known:
-        raise ConfigError(f"{arch.where}: 'timezone' must be a time zone name like \"Asia/Seoul\", got {name!r}")
+        raise ConfigError(_("{where}: 'timezone' must be a time zone name like \"Asia/Seoul\", got {name!r}").format(
+                              where=arch.where, name=name))
     return name
 
 
@@ -295,11 +308,20 @@ def _catalog_url(arch: _Fields, root: Path) -> str:
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return f"sqlite:///{root / url[len('sqlite:///'):]}"  # an absolute path stays as it is
     if "://" not in url:
-        raise ConfigError(f"{where} must be a database URL like \"sqlite:///catalog.sqlite\", got {url!r}")
-    raise ConfigError(f"{where}: {url.split(':', 1)[0]!r} catalogs are not supported; only SQLite files "
-                      "(sqlite:///catalog.sqlite) for now",
-                      hint="PostgreSQL support comes with the multi-machine work. Remove the setting "
-                           "to use the archive's catalog.sqlite.")
+        raise ConfigError(_("{where} must be a database URL like \"sqlite:///catalog.sqlite\", got {url!r}").format(
+                              where=where, url=url))
+    raise ConfigError(_("{where}: {value!r} catalogs are not supported; only SQLite files (sqlite:///catalog.sqlite) "
+                        "for now").format(where=where, value=url.split(':', 1)[0]),
+                      hint=_("PostgreSQL support comes with the multi-machine work. Remove the setting to use the "
+                             "archive's catalog.sqlite."))
+
+
+def _language(interface: _Fields) -> str:
+    lang = interface.get("language", str, "")
+    if lang and lang not in LANGUAGES:
+        raise ConfigError(_("{where}: 'language' must be one of {languages}, got {lang!r}").format(
+                              where=interface.where, languages=', '.join(LANGUAGES), lang=lang))
+    return lang
 
 
 SEARCH_ENGINES = ("whoosh", "tantivy")
@@ -308,14 +330,15 @@ SEARCH_ENGINES = ("whoosh", "tantivy")
 def _engine(arch: _Fields) -> str:
     name = arch.get("search_engine", str, "whoosh")
     if name not in SEARCH_ENGINES:
-        raise ConfigError(f"{arch.where}: 'search_engine' must be one of {', '.join(SEARCH_ENGINES)}, got {name!r}")
+        raise ConfigError(_("{where}: 'search_engine' must be one of {search_engines}, got {name!r}").format(
+                              where=arch.where, search_engines=', '.join(SEARCH_ENGINES), name=name))
     return name
 
 
 def _str_list(table: _Fields, key: str, default) -> list[str]:
     values = table.get(key, list, list(default))
     if not all(isinstance(v, str) and v.strip() for v in values):
-        raise ConfigError(f"{table.where}: '{key}' must be a list of names")
+        raise ConfigError(_("{where}: '{key}' must be a list of names").format(where=table.where, key=key))
     return [v.strip() for v in values]
 
 

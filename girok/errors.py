@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from .i18n import N_, _, translate
+
 
 class ExitCode(IntEnum):
     """Every exit code of the ``girok`` command, one member per row of the README's table.
@@ -43,7 +45,7 @@ class ExitCode(IntEnum):
 
     def cite(self) -> str:
         """How help texts name this code: ``ExitCode.AUDIT_BROKEN.cite() == "exit code 20 (AUDIT_BROKEN)"``."""
-        return f"exit code {self.value} ({self.name})"
+        return _("exit code {code} ({name})").format(code=self.value, name=self.name)
 
 
 class GirokError(Exception):
@@ -65,9 +67,9 @@ class GirokError(Exception):
         # Errors cross process boundaries (OCR workers): keep keyword arguments when pickled.
         return (_rebuild, (type(self), self.message, dict(self.__dict__)))
 
-    def __str__(self) -> str:  # message, then what to do
+    def __str__(self) -> str:  # message, then what to do (a class's hint is marked N_ and translated here)
         msg = super().__str__()
-        return f"{msg}\n  -> {self.hint}" if self.hint else msg
+        return f"{msg}\n  -> {translate(self.hint)}" if self.hint else msg
 
 
 class UsageError(GirokError):
@@ -80,12 +82,12 @@ class ConfigError(GirokError):
     """The archive config or a scanner profile is missing or invalid."""
 
     exit_code = ExitCode.CONFIG
-    hint = "Fix the file named above (see README, 'Configuration'), then run the command again."
+    hint = N_("Fix the file named above (see README, 'Configuration'), then run the command again.")
 
 
 class ArchiveNotFound(GirokError):
     exit_code = ExitCode.NOT_AN_ARCHIVE
-    hint = "Create one with `girok --archive DIR init`, or point --archive / GIROK_ARCHIVE at an existing archive."
+    hint = N_("Create one with `girok --archive DIR init`, or point --archive / GIROK_ARCHIVE at an existing archive.")
 
 
 class ArchiveLocked(GirokError):
@@ -110,7 +112,7 @@ class IndexOutdated(GirokError):
     """The search index was built with another schema version."""
 
     exit_code = ExitCode.INDEX_OUTDATED
-    hint = "Run `girok reindex` to rebuild the search index from the catalog."
+    hint = N_("Run `girok reindex` to rebuild the search index from the catalog.")
 
 
 class InputRejected(GirokError):
@@ -133,35 +135,36 @@ class StorageError(GirokError):
     """Writing to or reading from the archive store failed (disk full, permissions)."""
 
     exit_code = ExitCode.STORE
-    hint = "Check free space and permissions of the archive folder, then run `girok doctor`."
+    hint = N_("Check free space and permissions of the archive folder, then run `girok doctor`.")
 
 
 class CatalogError(GirokError):
     exit_code = ExitCode.CATALOG
-    hint = "Run `girok doctor`; if it persists, restore the catalog from backup."
+    hint = N_("Run `girok doctor`; if it persists, restore the catalog from backup.")
 
 
 class AuditBroken(GirokError):
     """The audit trail does not verify: an event was edited, removed, inserted or moved."""
 
     exit_code = ExitCode.AUDIT_BROKEN
-    hint = ("The catalog was changed outside girok. Keep this copy for investigation, compare it with "
-            "the catalog backup and the last audit hash you recorded, and restore from backup.")
+    hint = N_("The catalog was changed outside girok. Keep this copy for investigation, compare it with "
+              "the catalog backup and the last audit hash you recorded, and restore from backup.")
 
 
 class FixityFailed(GirokError):
     """Stored files are missing, changed, unreadable, or not in the catalog."""
 
     exit_code = ExitCode.FIXITY_FAILED
-    hint = ("Put the named files back with `girok restore BAG-or-COPY` (an export of the documents, or a "
-            "backup: any copy with the SHA-256 in the catalog); `girok doctor` explains files the catalog does not know.")
+    hint = N_("Put the named files back with `girok restore BAG-or-COPY` (an export of the documents, or a backup: "
+              "any copy with the SHA-256 in the catalog); `girok doctor` explains files the catalog does not know.")
 
 
 class BagRejected(GirokError):
     """A bag failed validation or cannot be imported into this archive; nothing was imported."""
 
     exit_code = ExitCode.BAG_REJECTED
-    hint = "Nothing was imported. Ask the sender for a fresh copy of the bag, or check it with `bagit.py --validate`."
+    hint = N_("Nothing was imported. Ask the sender for a fresh copy of the bag, or check it with "
+              "`bagit.py --validate`.")
 
 
 class BackupFailed(GirokError):
@@ -191,4 +194,4 @@ class RetentionRefused(GirokError):
     """A retention step was refused: a decision file that does not match its review, an invalid decision, ..."""
 
     exit_code = ExitCode.RETENTION_REFUSED
-    hint = "Nothing was changed. Fix what the message names, or run `girok retention review` again."
+    hint = N_("Nothing was changed. Fix what the message names, or run `girok retention review` again.")

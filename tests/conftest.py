@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+# The suite reads girok's English messages: English whatever the machine's locale or GIROK_LANG, in this
+# process and (inherited) in every girok subprocess; tests/test_korean_ui.py sets its own environment.
+os.environ["GIROK_LANG"] = "en"
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GIROK_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "dev"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..archive.layout import Archive
+from ..i18n import N_, _, translate
 
 
 def open_archive(path: Path, *, log_to_file: bool = True) -> Archive:
@@ -41,7 +42,7 @@ def document_count(arch: Archive) -> int:
 
 
 QUICK_SAMPLE = 100  # files `doctor --quick` re-hashes (every file is still looked for and its size compared)
-RESTORE = "restore it with `girok restore BAG-or-FILE` (a bag from `girok export`, or a backup copy)"
+RESTORE = N_("restore it with `girok restore BAG-or-FILE` (a bag from `girok export`, or a backup copy)")
 
 
 @dataclass
@@ -117,21 +118,22 @@ def doctor(arch: Archive, *, fix: bool = False, quick: bool = False,
 
     report = DoctorReport()
     orphans = orphaned(arch.work_dir)
-    report.issues += [Finding("work", f"abandoned work folder: {o}", "`girok doctor --fix` removes it", True)
-                      for o in orphans]
-    report.checked.append(f"work folders: {len(orphans)} abandoned")
+    report.issues += [Finding("work", _("abandoned work folder: {path}").format(path=o),
+                              _("`girok doctor --fix` removes it"), True) for o in orphans]
+    report.checked.append(_("work folders: {n} abandoned").format(n=len(orphans)))
 
     chain = check_chain(arch.catalog, note=_full_fixity)
     report.audit = chain.as_dict()
     if chain.ok:
-        report.checked.append(f"audit trail: {chain.verdict.events} event(s), hash chain intact "
-                              f"(head: event {chain.head_id}, hash {chain.head_hash})")
+        report.checked.append(_("audit trail: {n} event(s), hash chain intact (head: event {id}, hash {hash})").format(
+            n=chain.verdict.events, id=chain.head_id, hash=chain.head_hash))
     else:
         report.issues.append(Finding(
-            "audit", f"audit trail broken: {chain.problem}",
-            "keep catalog.sqlite as it is for investigation and compare it with its backups and your "
-            "recorded head hashes (`girok audit verify`, exit 20)"))
-        report.checked.append(f"audit trail: hash chain checked, broken at event {chain.verdict.first_bad_id}")
+            "audit", _("audit trail broken: {problem}").format(problem=chain.problem),
+            _("keep catalog.sqlite as it is for investigation and compare it with its backups and your "
+              "recorded head hashes (`girok audit verify`, exit 20)")))
+        report.checked.append(_("audit trail: hash chain checked, broken at event {id}").format(
+            id=chain.verdict.first_bad_id))
 
     sample = QUICK_SAMPLE if quick else None
     fx = fixity.check(arch, sample=sample, progress=progress, note={"by": "doctor"})
@@ -139,49 +141,52 @@ def doctor(arch: Archive, *, fix: bool = False, quick: bool = False,
     for p in fx.problems:
         where = f"{p.path} ({', '.join(p.reg_nos)})" if p.reg_nos else p.path
         if p.kind == "orphan":
-            report.issues.append(Finding("orphan", "stored file not in catalog (left by an interrupted ingest): "
-                                         + p.path.removeprefix("store/"), "`girok doctor --fix` removes it", True))
+            report.issues.append(Finding("orphan", _("stored file not in catalog (left by an interrupted ingest): ")
+                                         + p.path.removeprefix("store/"), _("`girok doctor --fix` removes it"), True))
         elif p.kind == "unreadable":
-            report.issues.append(Finding(p.kind, f"unreadable: {where} ({p.detail})",
-                                         "check the disk and the file's permissions; if the file is damaged, "
-                                         + RESTORE, documents=p.reg_nos))
+            report.issues.append(Finding(p.kind, _("unreadable: {where} ({detail})").format(where=where, detail=p.detail),
+                                         _("check the disk and the file's permissions; if the file is damaged, ")
+                                         + translate(RESTORE), documents=p.reg_nos))
         else:
-            report.issues.append(Finding(p.kind, f"{p.kind}: {where}", RESTORE, documents=p.reg_nos))
+            report.issues.append(Finding(p.kind, f"{problem_word(p.kind)}: {where}", translate(RESTORE),
+                                         documents=p.reg_nos))
     report.checked.append(
-        f"store vs catalog: {fx.files} catalogued file(s) looked for and their sizes compared, {fx.hashed} "
-        f"re-hashed against their SHA-256 ({_size(fx.bytes_hashed)}), files the catalog does not know listed "
-        "(written to the audit trail as a fixity check)")
+        _("store vs catalog: {files} catalogued file(s) looked for and their sizes compared, {hashed} "
+          "re-hashed against their SHA-256 ({size}), files the catalog does not know listed "
+          "(written to the audit trail as a fixity check)").format(files=fx.files, hashed=fx.hashed,
+                                                                   size=_size(fx.bytes_hashed)))
     if quick:
         present = fx.files - len(fx.of_kind("missing")) - sum(
             1 for p in fx.of_kind("changed") if p.detail.startswith("size "))  # those are never re-hashed
         skipped = max(0, present - QUICK_SAMPLE)
         last = chain.last.get("full-fixity")
-        when = (f"the last check of every file was at {last['at']}, "
-                + ("no problems" if last["detail"].get("ok") else "with problems") if last
-                else "no check of every file is in the audit trail")
+        when = ((_("the last check of every file was at {at}, no problems") if last["detail"].get("ok") else
+                 _("the last check of every file was at {at}, with problems")).format(at=last['at']) if last
+                else _("no check of every file is in the audit trail"))
         if skipped:
             report.not_checked.append(
-                f"{skipped} stored file(s) not re-hashed (--quick re-hashes {QUICK_SAMPLE} at random; {when}): "
-                "run `girok doctor` without --quick, or `girok fixity check`")
+                _("{skipped} stored file(s) not re-hashed (--quick re-hashes {sample} at random; {when}): "
+                  "run `girok doctor` without --quick, or `girok fixity check`").format(
+                    skipped=skipped, sample=QUICK_SAMPLE, when=when))
 
     unfinished = [str(p.relative_to(arch.store.root)) for p in arch.store.temp_files()]
-    report.issues += [Finding("unfinished", f"unfinished copy in the store (a write was interrupted): {u}",
-                              "`girok doctor --fix` removes it", True) for u in unfinished]
+    report.issues += [Finding("unfinished", _("unfinished copy in the store (a write was interrupted): {path}").format(
+                                  path=u), _("`girok doctor --fix` removes it"), True) for u in unfinished]
     unindexed = arch.catalog.counts()["unindexed"]
     if unindexed:
-        report.issues.append(Finding("unindexed", f"{unindexed} document(s) not yet in the search index",
-                                     "`girok doctor --fix` indexes them", True))
+        report.issues.append(Finding("unindexed", _("{n} document(s) not yet in the search index").format(n=unindexed),
+                                     _("`girok doctor --fix` indexes them"), True))
     index_issues, needs_reindex = index_problems(arch)
-    report.issues += [Finding("index", i, "`girok doctor --fix` rebuilds the index", True) for i in index_issues]
-    report.checked.append("search index vs catalog: documents waiting, number of documents, unusable or "
-                          "half-built index folders")
+    report.issues += [Finding("index", i, _("`girok doctor --fix` rebuilds the index"), True) for i in index_issues]
+    report.checked.append(_("search index vs catalog: documents waiting, number of documents, unusable or "
+                            "half-built index folders"))
     report.not_checked += [
-        "the audit trail against a head hash recorded outside the archive (a trail rewritten with "
-        "recomputed hashes passes the chain check): `girok audit verify --expect HASH`",
-        "the catalog's own data (titles, page texts, dates) beyond the audit trail, and catalog.sqlite "
-        "backups",
-        "what is in the search index (each document's text): `girok reindex` rebuilds it from the catalog",
-        "whether the archival copies are valid PDF/A, and exported bags and backups outside the archive",
+        _("the audit trail against a head hash recorded outside the archive (a trail rewritten with "
+          "recomputed hashes passes the chain check): `girok audit verify --expect HASH`"),
+        _("the catalog's own data (titles, page texts, dates) beyond the audit trail, and catalog.sqlite "
+          "backups"),
+        _("what is in the search index (each document's text): `girok reindex` rebuilds it from the catalog"),
+        _("whether the archival copies are valid PDF/A, and exported bags and backups outside the archive"),
     ]
     if fix:
         from ..ingest.locks import StoreLock, WatchLock
@@ -212,9 +217,14 @@ def _full_fixity(ev) -> str | None:
         return None
 
 
+def problem_word(kind: str) -> str:
+    """A fixity problem's kind as a finding names it (JSON keeps the kind itself)."""
+    return {"missing": _("missing"), "changed": _("changed")}.get(kind, kind)
+
+
 def _size(n: int) -> str:
     if n < 1024:
-        return f"{n} bytes"
+        return _("{n} bytes").format(n=n)
     for unit in ("KB", "MB", "GB", "TB"):
         n /= 1024
         if n < 1024 or unit == "TB":

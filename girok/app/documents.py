@@ -16,6 +16,7 @@ from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
 from ..text.pii import find_rrns, mask_name, mask_rrn
 from ..text.times import local_iso
+from ..i18n import _
 
 
 @dataclass
@@ -176,8 +177,8 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
         filters.append(q.parse_date_range(req.date))
     text = req.text.strip()
     if not text and not filters:
-        raise UsageError("give words to search for, a filter, or --rrn NUMBER",
-                         hint="e.g. girok search 민원실, or girok search --type 위임장")
+        raise UsageError(_("give words to search for, a filter, or --rrn NUMBER"),
+                         hint=_("e.g. girok search 민원실, or girok search --type 위임장"))
     node = q.parse(text) if text else q.All()
     offset = (req.page - 1) * req.limit
     result = arch.index.find(node, limit=req.limit, offset=offset, sort=req.sort, filters=filters)
@@ -226,7 +227,7 @@ def rrn_lookup(arch: Archive, rrn: str) -> RrnLookup:
     try:
         digits = normalize_rrn(rrn)
     except ValueError:
-        raise UsageError("that is not a 주민등록번호 (13 digits, YYMMDD-GNNNNNN)") from None
+        raise UsageError(_("that is not a 주민등록번호 (13 digits, YYMMDD-GNNNNNN)")) from None
     masked = mask_rrn(f"{digits[:6]}-{digits[6:]}")
     reg_nos = arch.catalog.reg_nos_by_rrn_hmac(rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)))
     arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=masked, hits=len(reg_nos))

@@ -13,11 +13,12 @@ from typing import Callable, Iterable
 
 from ..archive.layout import Archive
 from ..errors import UsageError
+from ..i18n import N_, _, translate
 
 STATUSES = ("archived", "duplicate", "quarantined", "skipped")
 
 
-NO_FILES = ("no files to ingest", "Give scans (PDF, TIFF, JPEG, PNG) or folders holding them.")
+NO_FILES = (N_("no files to ingest"), N_("Give scans (PDF, TIFF, JPEG, PNG) or folders holding them."))
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -31,9 +32,9 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         elif p.is_file():
             files.append(p)
         else:
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(_("{p}: no such file or folder").format(p=p))
     if not files:
-        raise UsageError(NO_FILES[0], hint=NO_FILES[1])
+        raise UsageError(translate(NO_FILES[0]), hint=NO_FILES[1])
     return files
 
 
@@ -65,7 +66,7 @@ def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: 
     from ..ingest.pipeline import Ingestor, Item, run_batch
 
     if not files:
-        raise UsageError(NO_FILES[0], hint=NO_FILES[1])
+        raise UsageError(translate(NO_FILES[0]), hint=NO_FILES[1])
     prof = arch.config.profile(profile)
     summary = IngestSummary()
     ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work, allow_destroyed=allow_destroyed,

@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 
 from ..archive.layout import Archive
 from ..errors import NotFound, UsageError
+from ..i18n import _
 
 
 def verify_audit(arch: Archive, *, expect: str | None = None):
@@ -49,12 +50,12 @@ def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query:
     from ..archive.bag import check_out_dir, export_bag
 
     if bool(ids) == bool(query):
-        raise UsageError("give either --id (one or more) or --query",
-                         hint="e.g. girok export --id GR-2026-000001 --out DIR")
+        raise UsageError(_("give either --id (one or more) or --query"),
+                         hint=_("e.g. girok export --id GR-2026-000001 --out DIR"))
     check_out_dir(arch, out_dir)  # before a long search
     reg_nos = list(ids) if ids else [h.reg_no for h in arch.index.search(query, limit=None)]
     if not reg_nos:
-        raise NotFound(f"no documents match {query!r}; nothing was exported")
+        raise NotFound(_("no documents match {query!r}; nothing was exported").format(query=query))
     result = export_bag(arch, reg_nos, out_dir, query=query, whole_original=whole_original, progress=progress)
     return {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
             "tagmanifest_sha256": result.tagmanifest_sha256, "whole_originals": result.whole_originals}
@@ -83,8 +84,8 @@ def restore(arch: Archive, paths: list[Path], *, progress: Callable[[int, int], 
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}",
-                         hint="Give a copy of a stored file, a folder of copies, or a bag from `girok export`.")
+        raise UsageError(_("no such file or folder: {missing}").format(missing=', '.join(missing)),
+                         hint=_("Give a copy of a stored file, a folder of copies, or a bag from `girok export`."))
     lock = StoreLock(arch.root).acquire(exclusive=False)
     try:
         return _restore(arch, paths, progress=progress)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import UsageError
+from ..i18n import _
 
 
 @dataclass
@@ -55,7 +56,7 @@ def decide(arch: Archive, file: Path, *, meeting: str = ""):
     from ..retention.decide import decide as record
 
     if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(_("{file}: no such file").format(file=file))
     return record(arch, file, meeting=meeting)
 
 
@@ -76,8 +77,8 @@ def classify(arch: Archive, ids: list[str], *, doc_type: str | None = None, new_
     if new_class is not None:
         cls = parse_class(new_class)
         if cls is None:
-            raise UsageError(f"--class {new_class!r} is not a retention class",
-                             hint=f"Use one of {', '.join(CLASSES)}.")
+            raise UsageError(_("--class {new_class!r} is not a retention class").format(new_class=new_class),
+                             hint=_("Use one of {classes}.").format(classes=', '.join(CLASSES)))
     when = parse_date(completed, "--completed") if completed else None
     return reclassify(arch, ids, doc_type=doc_type, new_class=cls, completed_on=when, reason=reason)
 

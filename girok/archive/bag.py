@@ -44,6 +44,7 @@ from ..fsutil import copy_and_hash, sha256_file
 from . import cut, restore
 from .layout import Archive
 from .indexing import index_documents
+from ..i18n import _
 
 FORMAT = "girok-bag/1"
 ALGORITHM = "sha256"
@@ -94,11 +95,11 @@ class ExportResult:
 def check_out_dir(arch: Archive, out: Path) -> Path:
     out = out.expanduser().resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"{out} is not an empty folder", hint="Export into a new or empty folder.")
+        raise UsageError(_("{out} is not an empty folder").format(out=out), hint=_("Export into a new or empty folder."))
     inside = [arch.root.resolve(), *(hf.path.resolve() for hf in arch.config.hot_folders)]
     if any(out == p or p in out.parents for p in inside):
-        raise UsageError(f"{out} is inside the archive or one of its hot folders",
-                         hint="Export to a folder outside the archive, e.g. on a USB drive.")
+        raise UsageError(_("{out} is inside the archive or one of its hot folders").format(out=out),
+                         hint=_("Export to a folder outside the archive, e.g. on a USB drive."))
     return out
 
 
@@ -106,9 +107,11 @@ def _copy_checked(src: Path, dest: Path, sha256: str, what: str) -> None:
     try:
         actual, _size = copy_and_hash(src, dest)
     except FileNotFoundError:
-        raise FixityFailed(f"{what} is missing from the store ({src}); nothing was exported") from None
+        raise FixityFailed(_("{what} is missing from the store ({src}); nothing was exported").format(
+                               what=what, src=src)) from None
     if actual != sha256:
-        raise FixityFailed(f"{what} ({src}) no longer matches its recorded SHA-256; nothing was exported")
+        raise FixityFailed(_("{what} ({src}) no longer matches its recorded SHA-256; nothing was exported").format(
+                               what=what, src=src))
 
 
 @dataclass
@@ -130,9 +133,11 @@ def _own_pages_of(arch: Archive, doc, folder: Path, orig: str) -> dict:
         return {"sha256": part["sha256"], "pages": part["pages"], "whole": False, "cut": "as received"}
     try:
         if sha256_file(src) != cap.sha256:
-            raise FixityFailed(f"{what} ({src}) no longer matches its recorded SHA-256; nothing was exported")
+            raise FixityFailed(_("{what} ({src}) no longer matches its recorded SHA-256; nothing was exported").format(
+                                   what=what, src=src))
     except FileNotFoundError:
-        raise FixityFailed(f"{what} is missing from the store ({src}); nothing was exported") from None
+        raise FixityFailed(_("{what} is missing from the store ({src}); nothing was exported").format(
+                               what=what, src=src)) from None
     try:
         total = cut.page_count(src, cap.media_type)
     except cut.CannotCut as exc:
@@ -140,17 +145,19 @@ def _own_pages_of(arch: Archive, doc, folder: Path, orig: str) -> dict:
         if siblings is not None and len(siblings.documents) == 1:  # no one else's pages in it
             _copy_checked(src, folder / orig, cap.sha256, what)
             return {"sha256": cap.sha256, "pages": pages, "whole": True}
-        raise UsageError(f"{what} cannot be cut to its own pages: {exc}; nothing was exported",
-                         hint="The original holds other documents too. Export with --whole-original "
-                              "only if all of them may leave the archive.") from None
+        raise UsageError(_("{what} cannot be cut to its own pages: {exc}; nothing was exported").format(
+                             what=what, exc=exc),
+                         hint=_("The original holds other documents too. Export with --whole-original only if all of "
+                                "them may leave the archive.")) from None
     if pages == list(range(1, total + 1)):  # all of it is this document's
         _copy_checked(src, folder / orig, cap.sha256, what)
         return {"sha256": cap.sha256, "pages": pages, "whole": True}
     try:
         method = cut.cut(src, pages, folder / orig, cap.media_type)
     except cut.CannotCut as exc:
-        raise UsageError(f"{what} cannot be cut to its own pages: {exc}; nothing was exported",
-                         hint="Export with --whole-original only if every document in it may leave the archive.") \
+        raise UsageError(_("{what} cannot be cut to its own pages: {exc}; nothing was exported").format(
+                             what=what, exc=exc),
+                         hint=_("Export with --whole-original only if every document in it may leave the archive.")) \
             from None
     return {"sha256": cap.sha256, "pages": pages, "whole": False, "cut": method}
 
@@ -251,7 +258,7 @@ def export_bag(arch: Archive, reg_nos: list[str], out: Path, *, query: str | Non
     except BaseException as exc:
         _clear(out, created)
         if isinstance(exc, (bagit.BagError, OSError, RuntimeError)):
-            raise StorageError(f"could not write the bag in {out}: {exc}") from exc
+            raise StorageError(_("could not write the bag in {out}: {exc}").format(out=out, exc=exc)) from exc
         raise
     return result
 
@@ -276,7 +283,7 @@ class LoadedBag:
 
 
 def _reject(path: Path, why: str) -> BagRejected:
-    return BagRejected(f"{path} was refused: {why}; nothing was imported")
+    return BagRejected(_("{path} was refused: {why}; nothing was imported").format(path=path, why=why))
 
 
 def _validated(path: Path) -> tuple[bagit.Bag, dict[str, dict[str, str]]]:
@@ -284,13 +291,14 @@ def _validated(path: Path) -> tuple[bagit.Bag, dict[str, dict[str, str]]]:
     for parent, dirs, files in os.walk(path):
         for name in dirs + files:
             if os.path.islink(os.path.join(parent, name)):
-                raise _reject(path, f"it contains a symbolic link ({os.path.relpath(os.path.join(parent, name), path)})")
+                raise _reject(path, _("it contains a symbolic link ({relpath})").format(
+                                        relpath=os.path.relpath(os.path.join(parent, name), path)))
     try:
         bag = bagit.Bag(str(path))
         if ALGORITHM not in bag.algorithms:
-            raise _reject(path, f"it has no {ALGORITHM} manifest")
+            raise _reject(path, _("it has no {algorithm} manifest").format(algorithm=ALGORITHM))
         if any(True for _ in bag.fetch_entries()):
-            raise _reject(path, "it lists files to fetch from elsewhere (fetch.txt)")
+            raise _reject(path, _("it lists files to fetch from elsewhere (fetch.txt)"))
         folders = _folders(path, bag)  # before hashing: a bag with odd names is refused at once
         bag.validate()
     except bagit.BagValidationError as exc:
@@ -298,9 +306,10 @@ def _validated(path: Path) -> tuple[bagit.Bag, dict[str, dict[str, str]]]:
         more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
         raise _reject(path, "it failed validation: " + "; ".join(details[:5]) + more) from None
     except bagit.BagError as exc:
-        raise _reject(path, f"it is not a valid bag: {exc}") from None
+        raise _reject(path, _("it is not a valid bag: {exc}").format(exc=exc)) from None
     if bag.info.get("Girok-Bag-Format") != FORMAT:
-        raise _reject(path, f"it is not a girok bag (bag-info.txt has no Girok-Bag-Format: {FORMAT})")
+        raise _reject(path, _("it is not a girok bag (bag-info.txt has no Girok-Bag-Format: {format})").format(
+                                format=FORMAT))
     return bag, folders
 
 
@@ -323,13 +332,14 @@ def _folders(path: Path, bag: bagit.Bag) -> dict[str, dict[str, str]]:
         parts = entry.split("/")
         if len(parts) != 3 or parts[0] != "data" or not FOLDER_RE.match(parts[1]) or not (
                 parts[2] in (METADATA, ARCHIVAL) or ORIGINAL_RE.match(parts[2])):
-            raise _reject(path, f"{entry!r} is not where a girok bag keeps files")
+            raise _reject(path, _("{entry!r} is not where a girok bag keeps files").format(entry=entry))
         folders.setdefault(parts[1], {})[parts[2]] = bag.entries[entry][ALGORITHM]
     for folder, names in folders.items():
         originals = [n for n in names if ORIGINAL_RE.match(n)]
         # no original: the document's whole original is in the folder of another document from it
         if METADATA not in names or ARCHIVAL not in names or len(originals) > 1:
-            raise _reject(path, f"data/{folder} must hold {METADATA}, {ARCHIVAL} and at most one original")
+            raise _reject(path, _("data/{folder} must hold {metadata}, {archival} and at most one original").format(
+                                    folder=folder, metadata=METADATA, archival=ARCHIVAL))
     return folders
 
 
@@ -352,7 +362,7 @@ def _load_document(path: Path, folder: str, names: dict[str, str], folders: dict
     base = path / "data" / folder
     where = f"data/{folder}/{METADATA}"
     if (base / METADATA).stat().st_size > MAX_METADATA_BYTES:
-        raise _reject(path, f"{where} is too large")
+        raise _reject(path, _("{where} is too large").format(where=where))
     try:
         meta = json.loads((base / METADATA).read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -390,7 +400,7 @@ def _load_document(path: Path, folder: str, names: dict[str, str], folders: dict
             rec.document["metadata_json"] = restore.with_part(rec.document.get("metadata_json"), original["sha256"],
                                                               original["pages"])
     except (ValueError, AttributeError, TypeError, UnicodeDecodeError) as exc:
-        raise _reject(path, f"{where}: {exc}") from None
+        raise _reject(path, _("{where}: {exc}").format(where=where, exc=exc)) from None
     return BagDocument(rec, path / "data" / there / orig, base / ARCHIVAL)
 
 
@@ -398,13 +408,13 @@ def read_bag(path: Path) -> LoadedBag:
     """Validate a bag completely and load its records; raises BagRejected, having changed nothing."""
     path = path.expanduser().resolve()
     if not path.is_dir():
-        raise BagRejected(f"{path} is not a folder", hint="Give the bag's folder (the one with bagit.txt).")
+        raise BagRejected(_("{path} is not a folder").format(path=path), hint=_("Give the bag's folder (the one with bagit.txt)."))
     bag, folders = _validated(path)
     docs = [_load_document(path, folder, names, folders) for folder, names in sorted(folders.items())]
     seen: set[str] = set()
     for d in docs:
         if d.record.reg_no in seen:
-            raise _reject(path, f"it holds {d.record.reg_no} twice")
+            raise _reject(path, _("it holds {reg_no} twice").format(reg_no=d.record.reg_no))
         seen.add(d.record.reg_no)
     tag = path / f"tagmanifest-{ALGORITHM}.txt"
     return LoadedBag(path, dict(bag.info), docs, sha256_file(tag) if tag.exists() else None,

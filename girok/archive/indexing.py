@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable, Iterator
 
+from ..i18n import _
 from ..search.analysis import MORPH_VERSION, morph_text
 from ..search.index import IndexDoc
 from .layout import Archive
@@ -83,15 +84,17 @@ def index_problems(arch: Archive) -> tuple[list[str], bool]:
     """What is wrong with the search index, and whether only a full reindex repairs it."""
     from ..errors import IndexOutdated
 
-    problems = [f"half-built search index folder (interrupted reindex): index/{d}" for d in arch.index.stale_dirs()]
+    problems = [_("half-built search index folder (interrupted reindex): index/{name}").format(name=d)
+                for d in arch.index.stale_dirs()]
     try:
         in_index = arch.index.doc_count()
     except IndexOutdated as exc:
-        return problems + [f"search index unusable: {exc}"], True
+        return problems + [_("search index unusable: {exc}").format(exc=exc)], True
     counts = arch.catalog.counts()
     expected = counts["documents"] - counts["unindexed"]
     if in_index != expected:
-        return problems + [f"search index holds {in_index} document(s), the catalog says {expected} are indexed"], True
+        return problems + [_("search index holds {n} document(s), the catalog says {expected} are indexed").format(
+            n=in_index, expected=expected)], True
     return problems, False
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
 from ..errors import UsageError
+from ..i18n import _, use_archive_language
 from ..search.index import SearchIndex
 from .lexicon import CatalogLexicon
 from ..catalog.repository import Catalog
@@ -51,6 +52,14 @@ search_engine = "whoosh"
 # The catalog database: a SQLite file, relative to this folder (the environment variable
 # GIROK_CATALOG_URL, if set, takes its place).
 # catalog = "sqlite:///catalog.sqlite"
+
+# The language of girok's messages, tables and CSV headings: "ko" (한국어) or "en" (English).
+# The environment variable GIROK_LANG, if set, takes its place; without this setting the locale
+# (LANG) decides. Help texts (--help) are made before an archive is opened: GIROK_LANG or the locale.
+# 메시지·표·CSV 머리글의 언어: "ko"(한국어) 또는 "en"(영어). 환경 변수 GIROK_LANG이 있으면 그것을
+# 따르고, 이 설정이 없으면 로캘(LANG)을 따릅니다. 도움말(--help)은 GIROK_LANG이나 로캘을 따릅니다.
+[interface]
+language = "ko"
 
 # One [[hotfolder]] per scanner or counter. `profile` names a file in profiles/.
 [[hotfolder]]
@@ -95,7 +104,9 @@ class Archive:
 
     @classmethod
     def open(cls, root: Path) -> "Archive":
-        arch = cls(load_archive_config(root))
+        config = load_archive_config(root)
+        use_archive_language(config.language)  # messages from here on: girok.toml [interface] language
+        arch = cls(config)
         arch.index.ensure()
         return arch
 
@@ -103,11 +114,11 @@ class Archive:
     def create(cls, root: Path, *, name: str | None = None, prefix: str = "GR") -> "Archive":
         root = root.resolve()
         if (root / CONFIG_NAME).exists():
-            raise UsageError(f"{root} is already a girok archive",
-                             hint="Use it as it is, or choose another folder for a new archive.")
+            raise UsageError(_("{root} is already a girok archive").format(root=root),
+                             hint=_("Use it as it is, or choose another folder for a new archive."))
         if root.exists() and any(p.name != "hot" for p in root.iterdir()):
-            raise UsageError(f"{root} exists and is not empty",
-                             hint="Choose an empty or new folder for the archive.")
+            raise UsageError(_("{root} exists and is not empty").format(root=root),
+                             hint=_("Choose an empty or new folder for the archive."))
         root.mkdir(parents=True, exist_ok=True)
         (root / PROFILE_DIR).mkdir()
         for prof in sorted(BUILTIN_PROFILES.glob("*.toml")):

@@ -23,6 +23,7 @@ from ..catalog.repository import Catalog, Tx
 from ..catalog.models import Capture, Document
 from ..text.periods import CLASSES
 from ..catalog.retention_models import Retention
+from ..i18n import _
 
 REG_NO_RE = re.compile(r"^([A-Z0-9]{1,8})-(\d{4})-(\d{6,9})$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -179,8 +180,8 @@ def _state(tx: Tx, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None
     """("new" | "present", the existing capture to attach to); raises BagRejected on a conflict."""
     reg = rec.reg_no
     if tx.tombstone(reg) is not None:  # lawfully disposed of here
-        raise BagRejected(f"{reg} was disposed of in this archive; its number cannot come back",
-                          hint="Nothing was imported. Leave this document out of the bag, or import it elsewhere.")
+        raise BagRejected(_("{reg} was disposed of in this archive; its number cannot come back").format(reg=reg),
+                          hint=_("Nothing was imported. Leave this document out of the bag, or import it elsewhere."))
     doc = tx.document(reg)
     cap = tx.capture_by_sha(rec.capture["sha256"])
     if doc is not None:
@@ -189,15 +190,15 @@ def _state(tx: Tx, rec: Record, bag_regs: set[str]) -> tuple[str, Capture | None
             rec.capture["sha256"], rec.document.get("metadata_json"))
         if doc.archival_sha256 == rec.document["archival_sha256"] and same_original:
             return "present", doc.capture
-        raise BagRejected(f"{reg} already exists in this archive with other content",
-                          hint="Nothing was imported. A registration number is never reused; "
-                               "import this bag into another archive, or ask the sender.")
+        raise BagRejected(_("{reg} already exists in this archive with other content").format(reg=reg),
+                          hint=_("Nothing was imported. A registration number is never reused; import this bag into "
+                                 "another archive, or ask the sender."))
     siblings = tx.reg_nos_of_capture(cap.id) if cap else set()
     if cap is not None and not siblings & bag_regs and _overlaps(cap, rec):
         other = ", ".join(sorted(siblings)) or "a capture without documents"
-        raise BagRejected(f"the original of {reg} is already archived here as {other}",
-                          hint="Nothing was imported. The same scan is already a record here; "
-                               "decide with the sender which registration number stands.")
+        raise BagRejected(_("the original of {reg} is already archived here as {other}").format(reg=reg, other=other),
+                          hint=_("Nothing was imported. The same scan is already a record here; decide with the "
+                                 "sender which registration number stands."))
     return "new", cap
 
 

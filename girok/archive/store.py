@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import StorageError
 from ..fsutil import HashMismatch, atomic_copy, fault_point, sha256_file
+from ..i18n import _
 
 KINDS = ("originals", "archival")
 
@@ -49,14 +50,16 @@ class Store:
                     pass  # a concurrent writer stored the same content
             actual = sha256_file(dest)  # read back what is on disk now
         except HashMismatch as exc:
-            raise StorageError(f"could not store {src.name}: its content changed while being stored ({exc})") from exc
+            raise StorageError(_("could not store {name}: its content changed while being stored ({exc})").format(
+                                   name=src.name, exc=exc)) from exc
         except OSError as exc:
             what = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
-            raise StorageError(f"could not store {src.name} in {dest.parent}: {what}") from exc
+            raise StorageError(_("could not store {name} in {parent}: {what}").format(
+                                   name=src.name, parent=dest.parent, what=what)) from exc
         if actual != sha256:
             raise StorageError(
-                f"stored file {dest} has SHA-256 {actual[:12]}..., expected {sha256[:12]}...: "
-                "the store is damaged or the disk is failing",
+                _("stored file {dest} has SHA-256 {actual}..., expected {expected}...: the store is damaged or the disk "
+                  "is failing").format(dest=dest, actual=actual[:12], expected=sha256[:12]),
             )
         if kind == "archival":
             fault_point("after-store")
@@ -75,13 +78,15 @@ class Store:
             atomic_copy(src, dest, expect_sha256=sha256, replace=True)
             actual = sha256_file(dest)
         except HashMismatch as exc:
-            raise StorageError(f"could not restore {relpath} from {src}: the copy is not the stored file ({exc})") from exc
+            raise StorageError(_("could not restore {relpath} from {src}: the copy is not the stored file ({exc})").format(
+                                   relpath=relpath, src=src, exc=exc)) from exc
         except OSError as exc:
             what = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
-            raise StorageError(f"could not restore {relpath} from {src}: {what}") from exc
+            raise StorageError(_("could not restore {relpath} from {src}: {what}").format(
+                                   relpath=relpath, src=src, what=what)) from exc
         if actual != sha256:
-            raise StorageError(f"restored file {dest} reads back with SHA-256 {actual[:12]}..., expected "
-                               f"{sha256[:12]}...: the disk is failing")
+            raise StorageError(_("restored file {dest} reads back with SHA-256 {actual}..., expected {expected}...: the "
+                                 "disk is failing").format(dest=dest, actual=actual[:12], expected=sha256[:12]))
         return Stored(kind, sha256, relpath, dest.stat().st_size)
 
     def resolve(self, relpath: str) -> Path:

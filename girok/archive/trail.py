@@ -19,6 +19,7 @@ from ..catalog.audit import GENESIS, Verdict, verify_events
 from ..catalog.repository import Catalog
 from ..catalog.models import Event
 from ..text.times import local_iso, parse_local
+from ..i18n import _
 
 
 @dataclass
@@ -39,8 +40,8 @@ class ChainReport:
         if not self.verdict.ok:
             return self.verdict.problem
         if self.anchor is not None and self.anchor_id is None:
-            return (f"no event has the recorded hash {self.anchor}: the trail was rewritten "
-                    "(or the hash belongs to another archive)")
+            return _("no event has the recorded hash {anchor}: the trail was rewritten "
+                     "(or the hash belongs to another archive)").format(anchor=self.anchor)
         return ""
 
     def as_dict(self) -> dict:
@@ -79,9 +80,9 @@ def parse_since(text: str, tz=None) -> datetime:
     try:
         return parse_local(text, tz)
     except ValueError:
-        raise UsageError(f"--since {text!r} is not a date",
-                         hint="Give a date like 2026-03-01 or a time like 2026-03-01T09:00 (Korean time), "
-                              "or with an offset: 2026-03-01T09:00+09:00.") from None
+        raise UsageError(_("--since {text!r} is not a date").format(text=text),
+                         hint=_("Give a date like 2026-03-01 or a time like 2026-03-01T09:00 (Korean time), or with "
+                                "an offset: 2026-03-01T09:00+09:00.")) from None
 
 
 def events(catalog: Catalog, *, since: datetime | None = None, reg_no: str | None = None,

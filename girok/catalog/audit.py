@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..text.pii import mask_rrn
 from .models import Event
 
@@ -67,9 +68,11 @@ def verify_events(events: Iterable[Event]) -> Verdict:
     for ev in events:
         n += 1
         if ev.prev_hash != prev:
-            return Verdict(False, n, ev.id, f"event {ev.id} ({ev.action}) does not follow the event before it: "
-                                            "an event was removed, inserted or moved here")
+            return Verdict(False, n, ev.id, _("event {id} ({action}) does not follow the event before it: "
+                                              "an event was removed, inserted or moved here").format(
+                                                id=ev.id, action=ev.action))
         if ev.hash != event_hash(ev.prev_hash, ev.at, ev.actor, ev.action, ev.reg_no, ev.detail):
-            return Verdict(False, n, ev.id, f"event {ev.id} ({ev.action}) was altered after it was written")
+            return Verdict(False, n, ev.id, _("event {id} ({action}) was altered after it was written").format(
+                id=ev.id, action=ev.action))
         prev = ev.hash
     return Verdict(True, n)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import ConfigError
+from ..i18n import _
 
 # What an error is (``classify``); None: none of these.
 DUPLICATE = "duplicate"  # a unique or primary key constraint refused a row
@@ -161,7 +162,7 @@ def unsupported(url: str, where: str = "the catalog URL") -> ConfigError:
     scheme = url.split(":", 1)[0] if ":" in url else url
     # PostgreSQL: accept postgresql+psycopg://..., return a PostgreSQLDialect (advisory lock, SQLSTATE
     # 23505 unique_violation, 53100 disk_full, 55P03 lock_not_available, no secure_delete/checkpoint).
-    return ConfigError(f"{where}: {scheme!r} catalogs are not supported; only SQLite files "
-                       "(sqlite:///catalog.sqlite) for now",
-                       hint="PostgreSQL support comes with the multi-machine work. Remove the setting "
-                            "to use the archive's catalog.sqlite.")
+    return ConfigError(_("{where}: {scheme!r} catalogs are not supported; only SQLite files "
+                         "(sqlite:///catalog.sqlite) for now").format(where=where, scheme=scheme),
+                       hint=_("PostgreSQL support comes with the multi-machine work. Remove the setting to use the "
+                              "archive's catalog.sqlite."))

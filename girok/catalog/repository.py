@@ -34,6 +34,7 @@ from . import audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
+from ..i18n import _
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -142,13 +143,14 @@ class Catalog:
         except DBAPIError as exc:
             kind = self.dialect.classify(exc)
             if kind == dialects.FULL:
-                raise StorageError(f"could not record {what} in the catalog: the disk is full") from exc
+                raise StorageError(_("could not record {what} in the catalog: the disk is full").format(what=what)) from exc
             if kind == dialects.LOCKED:
                 doing = f"record {what} in" if what else "read"
-                raise CatalogError(f"could not {doing} the catalog: another process kept it locked "
-                                   f"for more than {getattr(self.dialect, 'busy_timeout', 0):g} seconds",
-                                   hint="Another girok command is writing to the catalog; let it finish (or stop "
-                                        "a hung one) and run this again.") from exc
+                raise CatalogError(_("could not {doing} the catalog: another process kept it locked for more than "
+                                     "{value:g} seconds").format(
+                                       doing=doing, value=getattr(self.dialect, 'busy_timeout', 0)),
+                                   hint=_("Another girok command is writing to the catalog; let it finish (or stop a "
+                                          "hung one) and run this again.")) from exc
             raise
 
     @contextmanager
@@ -173,7 +175,7 @@ class Catalog:
         except IntegrityError as exc:
             if refused is None:
                 raise
-            raise CatalogError(f"{refused}: {exc.orig}") from exc
+            raise CatalogError(_("{refused}: {orig}").format(refused=refused, orig=exc.orig)) from exc
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
@@ -296,7 +298,8 @@ class Catalog:
             # content was committed by a concurrent ingest. Any other refusal is the catalog's problem.
             if self.dialect.classify(exc) == dialects.DUPLICATE and self.capture_by_sha(cap.sha256) is not None:
                 raise FileExistsError(cap.sha256) from None
-            raise CatalogError(f"catalog rejected the record for {cap.source_name}: {exc.orig}") from exc
+            raise CatalogError(_("catalog rejected the record for {source_name}: {orig}").format(
+                                   source_name=cap.source_name, orig=exc.orig)) from exc
         return reg_nos
 
     def add_event(self, action: str, *, reg_no: str | None = None, **detail: Any) -> None:
@@ -404,9 +407,9 @@ class Catalog:
 
     def not_found(self, reg_no: str) -> NotFound:
         """The error for a registration number no document has, with what this archive's numbers look like."""
-        return NotFound(f"no document with registration number {reg_no!r}",
-                        hint=f"Registration numbers look like {self.id_prefix}-{now().year}-000123; "
-                             "find them with `girok search`.")
+        return NotFound(_("no document with registration number {reg_no!r}").format(reg_no=reg_no),
+                        hint=_("Registration numbers look like {id_prefix}-{year}-000123; find them with `girok "
+                               "search`.").format(id_prefix=self.id_prefix, year=now().year))
 
     def get_many(self, reg_nos: list[str]) -> dict[str, Document]:
         with self._read() as s:

@@ -7,30 +7,31 @@ from typing import Optional
 import typer
 
 from ..errors import ExitCode
+from ..i18n import _
 
 from .kit import err, out, plain, print_json, progress, state
 from .kit import open_archive
 
 
 def init(
-    name: Optional[str] = typer.Option(None, help="Archive name shown in reports (default: folder name)."),
-    prefix: str = typer.Option("GR", help="Registration number prefix, e.g. SC for 서초구 -> SC-2026-000001."),
+    name: Optional[str] = typer.Option(None, help=_("Archive name shown in reports (default: folder name).")),
+    prefix: str = typer.Option("GR", help=_("Registration number prefix, e.g. SC for 서초구 -> SC-2026-000001.")),
 ) -> None:
     """Create a new archive: config, scanner profiles, catalog, index, hot folders."""
     from ..app.admin import init_archive
 
     arch = init_archive(state.archive_path, name=name, prefix=prefix)
-    out.print(f"Created archive [bold]{arch.root}[/bold]")
-    out.print(f"  config:   {arch.root / 'girok.toml'} (hot folders -> scanner profiles)")
-    out.print(f"  profiles: {', '.join(sorted(arch.config.profiles))}")
+    out.print(_("Created archive [bold]{root}[/bold]").format(root=arch.root))
+    out.print(_("  config:   {path} (hot folders -> scanner profiles)").format(path=arch.root / 'girok.toml'))
+    out.print(_("  profiles: {names}").format(names=', '.join(sorted(arch.config.profiles))))
     for hf in arch.config.hot_folders:
-        out.print(f"  hot folder {hf.path}  (profile {hf.profile})")
-    out.print("Next: `girok watch` to take scans from the hot folders, or `girok ingest FILE...`.")
+        out.print(_("  hot folder {path}  (profile {profile})").format(path=hf.path, profile=hf.profile))
+    out.print(_("Next: `girok watch` to take scans from the hot folders, or `girok ingest FILE...`."))
 
 
 def reindex(
-    engine: Optional[str] = typer.Option(None, "--engine", help="Build the new index with this engine "
-                                         "(whoosh or tantivy); default: the engine of the current index."),
+    engine: Optional[str] = typer.Option(None, "--engine", help=_("Build the new index with this engine "
+                                         "(whoosh or tantivy); default: the engine of the current index.")),
 ) -> None:
     """Rebuild the search index from the catalog, aside, then switch to it: searches keep working meanwhile.
 
@@ -41,12 +42,12 @@ def reindex(
     from ..app.admin import reindex as rebuild
 
     arch = open_archive()
-    with progress("reindexing", total=document_count(arch)) as tick:
+    with progress(_("reindexing"), total=document_count(arch)) as tick:
         n = rebuild(arch, engine=engine, progress=tick)
-    err.print(f"Indexed {n} document(s) with {arch.index.engine_name}.")
+    err.print(_("Indexed {n} document(s) with {engine}.").format(n=n, engine=arch.index.engine_name))
 
 
-def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def status(as_json: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
     """Queue (waiting in hot folders), in progress, quarantined, and pages archived in the last hour."""
     from ..app.admin import status as archive_status
 
@@ -64,49 +65,51 @@ def render_status(d: dict, name: str) -> list[str]:
     from rich.markup import escape
 
     t = d["last_hour"]
-    watcher = f"running (pid {d['watcher_pid']})" if d["watcher_pid"] else "not running"
+    watcher = _("running (pid {pid})").format(pid=d['watcher_pid']) if d["watcher_pid"] else _("not running")
     lines = [
         f"[bold]{escape(name)}[/bold] ({escape(d['archive'])})",
-        f"  {d['documents']} documents, {d['pages']} pages, {d['unindexed']} waiting for the index",
-        f"  watcher: {watcher}",
-        (f"  queue: {d['waiting']} file(s) waiting in hot folders, {d['in_progress']} in progress, "
-         f"{d['quarantined']} quarantined"),
-        f"  last hour: {t['documents']} documents, {t['pages']} pages archived, {t['pages_per_minute']:.1f} pages/min",
+        _("  {documents} documents, {pages} pages, {unindexed} waiting for the index").format(**d),
+        _("  watcher: {watcher}").format(watcher=watcher),
+        _("  queue: {waiting} file(s) waiting in hot folders, {in_progress} in progress, "
+          "{quarantined} quarantined").format(**d),
+        _("  last hour: {documents} documents, {pages} pages archived, {pages_per_minute:.1f} pages/min").format(**t),
     ]
     if d["abandoned"]:
-        lines.append(f"  {d['abandoned']} work folder(s) left by an interruption: run `girok doctor --fix`")
+        lines.append(_("  {n} work folder(s) left by an interruption: run `girok doctor --fix`").format(
+            n=d['abandoned']))
     if d["quarantined"]:
-        lines.append("  quarantined files and their reasons: " + escape(d["archive"]) + "/quarantine")
-    lines += [escape(f"  hot folder {f['path']} [{f['profile']}]: {f['waiting']} waiting") for f in d["hot_folders"]]
+        lines.append(_("  quarantined files and their reasons: ") + escape(d["archive"]) + "/quarantine")
+    lines += [escape(_("  hot folder {path} [{profile}]: {waiting} waiting").format(**f)) for f in d["hot_folders"]]
     b = d.get("backup") or {}
     if b.get("last_backup"):
-        lines.append(escape(f"  last backup: {b['last_backup']['at']} to {b['last_backup']['target']}"
-                            + ("" if b["last_backup"]["ok"] else " (incomplete)")))
+        lines.append(escape((_("  last backup: {at} to {target}") if b["last_backup"]["ok"] else
+                             _("  last backup: {at} to {target} (incomplete)")).format(**b["last_backup"])))
     if b.get("last_verified"):
-        lines.append(escape(f"  last verified backup: {b['last_verified']['at']} ({b['last_verified']['target']})"))
+        lines.append(escape(_("  last verified backup: {at} ({target})").format(**b["last_verified"])))
     if b.get("warning"):
-        lines.append(f"  [bold yellow]backup: {escape(b['warning'])}[/bold yellow]")
+        lines.append("  [bold yellow]" + escape(_("backup: {warning}").format(warning=b["warning"])) + "[/bold yellow]")
     rescan = d.get("rescan") or {"count": 0, "newest": []}
     if rescan["count"]:
         shown = len(rescan["newest"])
-        lines.append(f"  [bold red]re-scan: {rescan['count']} document(s) awaiting a re-scan[/bold red]"
-                     + (f" (newest {shown})" if shown < rescan["count"] else ""))
+        lines.append(_("  [bold red]re-scan: {n} document(s) awaiting a re-scan[/bold red]").format(n=rescan['count'])
+                     + (_(" (newest {n})").format(n=shown) if shown < rescan["count"] else ""))
         for r in rescan["newest"]:
             pages = r["pages"]
             what = [f"접수번호 {r['receipt_no']}" if r["receipt_no"] else "",
                     f"신청인 {r['applicant']}" if r["applicant"] else "", r["doc_type"],
-                    ("page " if len(pages) == 1 else "pages ") + ", ".join(map(str, pages)) if pages else "",
-                    f"from {r['source']}"]
+                    (_("page {pages}") if len(pages) == 1 else _("pages {pages}")).format(
+                        pages=", ".join(map(str, pages))) if pages else "",
+                    _("from {source}").format(source=r['source'])]
             lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
     return lines
 
 
 def doctor(
-    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely (never a stored file: "
-                             "`girok restore` puts those back)."),
-    quick: bool = typer.Option(False, "--quick", help="Re-hash only a random sample of stored files (every file "
-                               "is still looked for and its size compared); says how many were not re-hashed."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    fix: bool = typer.Option(False, "--fix", help=_("Repair what can be repaired safely (never a stored file: "
+                             "`girok restore` puts those back).")),
+    quick: bool = typer.Option(False, "--quick", help=_("Re-hash only a random sample of stored files (every file "
+                               "is still looked for and its size compared); says how many were not re-hashed.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Check the archive: work folders, audit trail, fixity of every stored file, search index vs catalog.
 
@@ -118,7 +121,7 @@ def doctor(
     from ..app.admin import doctor as check
 
     arch = open_archive()
-    with progress("re-hashing", quiet=as_json) as tick:
+    with progress(_("re-hashing"), quiet=as_json) as tick:
         report = check(arch, fix=fix, quick=quick, progress=tick)
     if as_json:
         print_json(report.as_dict())
@@ -128,20 +131,21 @@ def doctor(
     for line in report.findings:
         plain(line)
     if report.fixed:
-        out.print("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files removed.")
+        out.print(_("Repaired: work folders cleaned, index caught up (rebuilt if needed), unreferenced store files "
+                    "removed."))
         if report.remaining:
-            plain(f"Not repaired ({len(report.remaining)}): doctor never rewrites an archived file or the audit trail; "
-                  "see above what to do.")
-    plain("Checked:")
+            plain(_("Not repaired ({n}): doctor never rewrites an archived file or the audit trail; "
+                    "see above what to do.").format(n=len(report.remaining)))
+    plain(_("Checked:"))
     for line in report.checked:
         plain(f"  - {line}")
-    plain("Not checked:")
+    plain(_("Not checked:"))
     for line in report.not_checked:
         plain(f"  - {line}")
     if not report.problems:
-        out.print("No problems found.")
+        out.print(_("No problems found."))
     else:
-        plain(f"{report.problems} problem(s).")
+        plain(_("{n} problem(s).").format(n=report.problems))
     if not report.ok:
         raise typer.Exit(ExitCode.GENERAL)
 

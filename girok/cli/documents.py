@@ -8,14 +8,15 @@ from typing import Optional
 import typer
 
 from ..errors import ExitCode, UsageError
+from ..i18n import _, pgettext
 
-from .kit import err, open_archive, out, print_json
+from .kit import err, field_label, open_archive, out, print_json
 
 
 def show(
-    reg_no: str = typer.Argument(..., metavar="ID", help="Registration number, e.g. GR-2026-000001."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    text: bool = typer.Option(False, "--text", help="Include the OCR text (RRNs masked)."),
+    reg_no: str = typer.Argument(..., metavar="ID", help=_("Registration number, e.g. GR-2026-000001.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON.")),
+    text: bool = typer.Option(False, "--text", help=_("Include the OCR text (RRNs masked).")),
 ) -> None:
     """Show a document: metadata, pages, hashes, PDF/A level, and (with --text) its text.
 
@@ -40,28 +41,32 @@ def show(
     for k in ("id", "title", "doc_type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
               "pdfa"):
         if d[k] not in (None, ""):
-            t.add_row(k, str(d[k]))
+            t.add_row(field_label(k), str(d[k]))
     if d["rrn_masked"]:
-        t.add_row("RRN", ", ".join(d["rrn_masked"]))
+        t.add_row(pgettext("field", "RRN"), ", ".join(d["rrn_masked"]))
     confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])
-    t.add_row("OCR confidence", confs + ("  [bold red]re-scan suggested[/bold red]" if d["rescan_suggested"] else ""))
-    t.add_row("source", f"{d['source']['name']} ({d['source']['media_type']}, profile {d['source']['profile']})")
-    t.add_row("original sha256", d["original"]["sha256"])
-    t.add_row("archival sha256", d["archival"]["sha256"])
+    t.add_row(pgettext("field", "OCR confidence"),
+              confs + (_("  [bold red]re-scan suggested[/bold red]") if d["rescan_suggested"] else ""))
+    t.add_row(pgettext("field", "source"), _("{name} ({media_type}, profile {profile})").format(**d['source']))
+    t.add_row(pgettext("field", "original sha256"), d["original"]["sha256"])
+    t.add_row(pgettext("field", "archival sha256"), d["archival"]["sha256"])
     tools = d["conversion"].get("tools", {})
-    t.add_row("converted with", ", ".join(v if str(v).lower().startswith(k.lower()) else f"{k} {v}"
+    t.add_row(pgettext("field", "converted with"), ", ".join(v if str(v).lower().startswith(k.lower()) else f"{k} {v}"
                                           for k, v in tools.items()))  # not "tesseract tesseract 5.3.0"
     deskew = d["conversion"].get("options", {}).get("deskew")
     if isinstance(deskew, dict):  # girok levels the image OCR reads, not the page it keeps
-        t.add_row("deskew", "the archived page" + " and the OCR image" * deskew["ocr_copy"]
-                  if deskew["preservation_copy"] else
-                  ("the OCR image only" if deskew["ocr_copy"] else "no") + " (the archived page is as scanned)")
+        if deskew["preservation_copy"]:
+            said = _("the archived page and the OCR image") if deskew["ocr_copy"] else _("the archived page")
+        else:
+            said = _("the OCR image only (the archived page is as scanned)") if deskew["ocr_copy"] else \
+                _("no (the archived page is as scanned)")
+        t.add_row(pgettext("field", "deskew"), said)
     if d["conversion"].get("digital_signature"):
-        t.add_row("digital signature", d["conversion"]["digital_signature"])
+        t.add_row(pgettext("field", "digital signature"), d["conversion"]["digital_signature"])
     out.print(t)
     if text:
         for i, page in enumerate(d["text"], start=1):
-            out.rule(f"page {i}")
+            out.rule(_("page {n}").format(n=i))
             out.print(page, markup=False, highlight=False)
 
 
@@ -73,21 +78,22 @@ def _tombstone(reg_no: str, shown, *, as_json: bool) -> None:
     if as_json:
         print_json(tomb)
     else:
-        t = Table(show_header=False, box=None, title=f"{reg_no}: disposed of (폐기)")
+        t = Table(show_header=False, box=None, title=_("{id}: disposed of (폐기)").format(id=reg_no))
         for k in ("id", "doc_type", "title", "class", "completed_on", "due_on", "disposed_at", "pages"):
-            t.add_row(k, str(tomb[k]))
-        t.add_row("original sha256", tomb["original"]["sha256"])
-        t.add_row("archival sha256", tomb["archival"]["sha256"])
+            t.add_row(field_label(k), str(tomb[k]))
+        t.add_row(pgettext("field", "original sha256"), tomb["original"]["sha256"])
+        t.add_row(pgettext("field", "archival sha256"), tomb["archival"]["sha256"])
         dec = tomb["decision"]
-        t.add_row("decision", f"{dec['id']} (review {dec['review']}{', ' + dec['meeting'] if dec['meeting'] else ''})")
-        t.add_row("certificate", tomb["certificate"]["number"])
+        t.add_row(pgettext("field", "decision"), _("{id} (review {review}{meeting})").format(
+            id=dec['id'], review=dec['review'], meeting=', ' + dec['meeting'] if dec['meeting'] else ''))
+        t.add_row(pgettext("field", "certificate"), tomb["certificate"]["number"])
         out.print(t)
     gone = shown.error
-    gone.hint = "The tombstone is above; the disposal certificate is in ARCHIVE/disposal/."
+    gone.hint = _("The tombstone is above; the disposal certificate is in ARCHIVE/disposal/.")
     raise gone
 
 
-_QUERY_HELP = (
+_QUERY_HELP = _(
     "Words to find. Korean words match inside words with particles (민원실 finds 민원실에서) and across "
     "lost word spaces. \"quoted phrases\", AND (implied), OR, NOT (or -word inside a quoted query), (grouping), "
     "and field filters: "
@@ -98,18 +104,19 @@ _QUERY_HELP = (
 
 def search(
     words: Optional[list[str]] = typer.Argument(None, metavar="QUERY...", help=_QUERY_HELP),
-    doc_type: Optional[str] = typer.Option(None, "--type", help="Only this document type (as type:)."),
-    office: Optional[str] = typer.Option(None, "--office", help="Only documents addressed to this office."),
-    date_range: Optional[str] = typer.Option(None, "--date", help="Only these filing dates: 2023, 2023-03, "
-                                             "2023-01-01..2023-06-30, ..2023-12-31."),
-    retention: Optional[str] = typer.Option(None, "--retention", help="Only this retention class (10년, 영구, 5y)."),
-    receipt: Optional[str] = typer.Option(None, "--receipt", help="Only this receipt number (접수번호)."),
-    sort: str = typer.Option("relevance", "--sort", help="relevance, newest or oldest (by filing date)."),
-    limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Results per page."),
-    page: int = typer.Option(1, "--page", "-p", min=1, help="Which page of results."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit (with total, for paging)."),
-    rrn: Optional[str] = typer.Option(None, "--rrn", help="Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
-                                      "through a keyed hash; every lookup is recorded in the audit trail."),
+    doc_type: Optional[str] = typer.Option(None, "--type", help=_("Only this document type (as type:).")),
+    office: Optional[str] = typer.Option(None, "--office", help=_("Only documents addressed to this office.")),
+    date_range: Optional[str] = typer.Option(None, "--date", help=_("Only these filing dates: 2023, 2023-03, "
+                                             "2023-01-01..2023-06-30, ..2023-12-31.")),
+    retention: Optional[str] = typer.Option(None, "--retention",
+                                            help=_("Only this retention class (10년, 영구, 5y).")),
+    receipt: Optional[str] = typer.Option(None, "--receipt", help=_("Only this receipt number (접수번호).")),
+    sort: str = typer.Option("relevance", "--sort", help=_("relevance, newest or oldest (by filing date).")),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help=_("Results per page.")),
+    page: int = typer.Option(1, "--page", "-p", min=1, help=_("Which page of results.")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per hit (with total, for paging).")),
+    rrn: Optional[str] = typer.Option(None, "--rrn", help=_("Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
+                                      "through a keyed hash; every lookup is recorded in the audit trail.")),
 ) -> None:
     """Full-text search of the archive, with filters, sorting and paging.
 
@@ -123,9 +130,9 @@ def search(
 
     for w in words or []:  # unknown options reach here as words (so that -혼인 can be a NOT): refuse the typos
         if w.startswith("--") or (len(w) > 1 and w[0] == "-" and w[1].isascii() and " " not in w):
-            raise UsageError(f"no such option: {w}",
-                             hint="See `girok search --help`. To leave out a Latin word, quote the query: "
-                                  "girok search \"신고서 -AI\".")
+            raise UsageError(_("no such option: {option}").format(option=w),
+                             hint=_("See `girok search --help`. To leave out a Latin word, quote the query: "
+                                    "girok search \"신고서 -AI\"."))
     arch = open_archive()
     if rrn is not None:
         return _search_rrn(arch, rrn, as_json=as_json)
@@ -139,15 +146,16 @@ def search(
             raise typer.Exit(ExitCode.GENERAL)
         return
     if not result.hits:
-        err.print("No documents found." if result.total == 0 else
-                  f"No results on page {page}: there are {result.total} in all.")
+        err.print(_("No documents found.") if result.total == 0 else
+                  _("No results on page {page}: there are {total} in all.").format(page=page, total=result.total))
         if result.rrn_in_query:
-            err.print("  -> 주민등록번호 is never in the search index: look it up with `girok search --rrn NUMBER` "
-                      "(the look-up is recorded in the audit trail).")
+            err.print(_("  -> 주민등록번호 is never in the search index: look it up with `girok search --rrn NUMBER` "
+                        "(the look-up is recorded in the audit trail)."))
         raise typer.Exit(ExitCode.GENERAL)
     _hits_table(result.hits)
-    more = f"; next: --page {page + 1}" if page < result.pages else ""
-    err.print(f"{result.offset + 1}-{result.last} of {result.total} (page {page} of {result.pages}{more})")
+    more = _("; next: --page {page}").format(page=page + 1) if page < result.pages else ""
+    err.print(_("{first}-{last} of {total} (page {page} of {pages}{more})").format(
+        first=result.offset + 1, last=result.last, total=result.total, page=page, pages=result.pages, more=more))
 
 
 def _hits_table(hits, snippet_lines: int = 2) -> None:
@@ -161,10 +169,13 @@ def _hits_table(hits, snippet_lines: int = 2) -> None:
     def cut(**kw) -> dict:
         return {"no_wrap": True, "overflow": "ellipsis", **kw}
 
-    t = Table(Column("ID", no_wrap=True, min_width=max(len(h.reg_no) for h in hits)),
-              Column("date", no_wrap=True, min_width=10), Column("접수번호", **cut(max_width=16)),
-              Column("applicant", **cut(max_width=10)), Column("type", **cut(max_width=12)),
-              Column("title", **cut(ratio=1)), box=None, pad_edge=False, header_style="bold", expand=True)
+    t = Table(Column(pgettext("column", "ID"), no_wrap=True, min_width=max(len(h.reg_no) for h in hits)),
+              Column(pgettext("column", "date"), no_wrap=True, min_width=10),
+              Column(pgettext("column", "receipt 접수번호"), **cut(max_width=16)),
+              Column(pgettext("column", "applicant"), **cut(max_width=10)),
+              Column(pgettext("column", "type"), **cut(max_width=12)),
+              Column(pgettext("column", "title"), **cut(ratio=1)), box=None, pad_edge=False, header_style="bold",
+              expand=True)
     for h in hits:  # as Text: a title is not markup
         t.add_row(*(Text(v or "-") for v in (h.reg_no, h.date, h.receipt_no, h.applicant, h.doc_type, h.title)))
     lines = out.render_lines(t, pad=False, new_lines=True)
@@ -195,11 +206,12 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
             raise typer.Exit(ExitCode.GENERAL)
         return
     if not found.rows:
-        err.print(f"No document holds {found.masked}.")
+        err.print(_("No document holds {rrn}.").format(rrn=found.masked))
         raise typer.Exit(ExitCode.GENERAL)
     from rich.table import Table
 
-    t = Table("ID", "type", "date", "title")
+    t = Table(pgettext("column", "ID"), pgettext("column", "type"), pgettext("column", "date"),
+              pgettext("column", "title"))
     for row in found.rows:
         t.add_row(row["reg_no"], row["doc_type"], row["date"] or "", row["title"])
     out.print(t)

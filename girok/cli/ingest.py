@@ -8,21 +8,22 @@ from pathlib import Path
 import typer
 
 from ..errors import ExitCode
+from ..i18n import _
 from .kit import err, open_archive, print_json, say
 
 
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
-    profile: str = typer.Option("default", "--profile", "-p", help="Scanner profile to apply."),
-    move: bool = typer.Option(False, "--move", help="Remove each source once it is safely archived "
-                              "(as hot folders do). Default: sources are left in place."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per resulting document: "
-                                 '{"id","source","pages","status","reason"}.'),
-    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
-    keep_work: bool = typer.Option(False, "--keep-work", help="Keep work folders for inspection."),
-    allow_destroyed: bool = typer.Option(False, "--allow-destroyed", help="Archive files that are destroyed records "
-                                         "(a lawful re-capture) as new records, audited with the old registration "
-                                         "numbers and certificate. Default: quarantined."),
+    paths: list[Path] = typer.Argument(..., help=_("Files or folders (folders are searched recursively).")),
+    profile: str = typer.Option("default", "--profile", "-p", help=_("Scanner profile to apply.")),
+    move: bool = typer.Option(False, "--move", help=_("Remove each source once it is safely archived "
+                              "(as hot folders do). Default: sources are left in place.")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per resulting document: "
+                                 '{"id","source","pages","status","reason"}.')),
+    workers: int = typer.Option(0, help=_("Documents OCRed in parallel (0: from the archive config).")),
+    keep_work: bool = typer.Option(False, "--keep-work", help=_("Keep work folders for inspection.")),
+    allow_destroyed: bool = typer.Option(False, "--allow-destroyed", help=_("Archive files that are destroyed "
+                                         "records (a lawful re-capture) as new records, audited with the old "
+                                         "registration numbers and certificate. Default: quarantined.")),
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
@@ -42,7 +43,7 @@ def ingest(
     quiet = as_json and not err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=quiet, transient=False) as progress:
-        task = progress.add_task("ingesting", total=len(files))
+        task = progress.add_task(_("ingesting"), total=len(files))
         done_sources: set[str] = set()
         reading: dict[str, int] = {}  # source -> its bar of pages read (on a terminal)
 
@@ -71,23 +72,23 @@ def ingest(
             summary = take(arch, files, profile=profile, move=move, workers=workers or None, keep_work=keep_work,
                            allow_destroyed=allow_destroyed, on_outcome=report, on_progress=pages)
         except KeyboardInterrupt:
-            err.print("Interrupted: documents in hand were abandoned; their files are untouched.")
+            err.print(_("Interrupted: documents in hand were abandoned; their files are untouched."))
             raise typer.Exit(ExitCode.INTERRUPTED)
     counts = summary.counts
     if not as_json:
-        err.print(f"{counts['archived']} archived, {counts['duplicate']} duplicate, "
-                  f"{counts['quarantined']} quarantined" + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
+        err.print(_("{archived} archived, {duplicate} duplicate, {quarantined} quarantined").format(**counts)
+                  + (_(", {skipped} skipped").format(**counts) if counts["skipped"] else ""))
         if counts["quarantined"]:
-            err.print(f"Quarantined files and their reasons are in {arch.quarantine_dir}")
+            err.print(_("Quarantined files and their reasons are in {path}").format(path=arch.quarantine_dir))
     if not summary.all_archived:
         raise typer.Exit(ExitCode.QUARANTINED)
 
 
 def watch(
-    poll: float = typer.Option(1.0, help="Seconds between stability checks."),
-    workers: int = typer.Option(0, help="Documents OCRed in parallel (0: from the archive config)."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per document as it is settled."),
-    once: bool = typer.Option(False, "--once", help="Take what is waiting now, then exit (for cron/timers)."),
+    poll: float = typer.Option(1.0, help=_("Seconds between stability checks.")),
+    workers: int = typer.Option(0, help=_("Documents OCRed in parallel (0: from the archive config).")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per document as it is settled.")),
+    once: bool = typer.Option(False, "--once", help=_("Take what is waiting now, then exit (for cron/timers).")),
 ) -> None:
     """Watch every configured hot folder and archive what scanners drop there.
 
@@ -106,13 +107,14 @@ def watch(
             signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
             if as_json:
                 return
-            until = "until nothing waits (--once)" if once else "Ctrl-C to stop"
-            err.print(f"Watching {len(folders)} hot folder(s) of {arch.root} with {workers} worker(s); {until}.")
+            until = _("until nothing waits (--once)") if once else _("Ctrl-C to stop")
+            err.print(_("Watching {n} hot folder(s) of {root} with {workers} worker(s); {until}.").format(
+                n=len(folders), root=arch.root, workers=workers, until=until))
             for hf in folders:
                 err.print(f"  {hf.path}  [{hf.profile}]", markup=False, highlight=False)
             if cleaned or caught_up:
-                err.print(f"Recovered after an interruption: {cleaned} work folder(s) cleaned, "
-                          f"{caught_up} document(s) indexed.")
+                err.print(_("Recovered after an interruption: {cleaned} work folder(s) cleaned, "
+                            "{caught_up} document(s) indexed.").format(cleaned=cleaned, caught_up=caught_up))
 
         def outcome(self, o):
             if as_json:
@@ -125,17 +127,19 @@ def watch(
                 say(progress_line(p))
 
         def error(self, message):
-            err.print(f"error: {message}", markup=False, highlight=False)
+            err.print(_("error: {message}").format(message=message), markup=False, highlight=False)
 
         def stopping(self, in_hand):
-            err.print(f"Stopping: finishing {in_hand} document(s) in hand (Ctrl-C again to abandon them)...")
+            err.print(_("Stopping: finishing {n} document(s) in hand (Ctrl-C again to abandon them)...").format(
+                n=in_hand))
 
         def abandoned(self):
-            err.print("Abandoned; their files are still in the hot folders.")
+            err.print(_("Abandoned; their files are still in the hot folders."))
 
     s = run(arch, poll=poll, workers=workers or None, once=once, listener=Console())
     if not as_json:
-        err.print(f"Stopped. {s.archived} archived, {s.duplicates} duplicate, {s.quarantined} quarantined.")
+        err.print(_("Stopped. {archived} archived, {duplicates} duplicate, {quarantined} quarantined.").format(
+            archived=s.archived, duplicates=s.duplicates, quarantined=s.quarantined))
 
 
 def progress_line(p) -> str:
@@ -155,17 +159,22 @@ def outcome_line(o, name: str) -> str:
     and what finds the paper: ``archived    scan.tif -> GR-2026-000004 (3 p.)  RE-SCAN pages 2, 3
     (접수번호 2024-동작-001, 신청인 홍*동, 전입신고서)``."""
     if o.status != "archived":
-        return f"{o.status:11s} {name}: {o.reason}"
-    line = f"archived    {name} -> {o.id} ({o.pages} p.)"
+        return f"{status_word(o.status):11s} {name}: {o.reason}"
+    line = _("archived    {name} -> {id} ({pages} p.)").format(name=name, id=o.id, pages=o.pages)
     if not o.rescan:
         return line
     pages = o.rescan_pages
-    line += f"  RE-SCAN {'page' if len(pages) == 1 else 'pages'} {', '.join(map(str, pages))}" if pages \
-        else "  RE-SCAN"
+    line += (_("  RE-SCAN page {pages}") if len(pages) == 1 else _("  RE-SCAN pages {pages}")).format(
+        pages=', '.join(map(str, pages))) if pages else _("  RE-SCAN")
     ids = [f"접수번호 {o.receipt_no}" if o.receipt_no else "", f"신청인 {o.applicant}" if o.applicant else "",
            o.doc_type]
     ids = [i for i in ids if i]
     return line + (f" ({', '.join(ids)})" if ids else "")
+
+
+def status_word(status: str) -> str:
+    """An outcome's status as the console shows it (JSON keeps the English word)."""
+    return {"duplicate": _("duplicate"), "quarantined": _("quarantined"), "skipped": _("skipped")}.get(status, status)
 
 
 def print_outcome(console, o, name: str) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..i18n import pgettext
+
 out = Console()
 err = Console(stderr=True)
 
@@ -28,6 +30,19 @@ def open_archive():
     from ..app.admin import open_archive as _open
 
     return _open(state.archive_path)
+
+
+def field_label(key: str) -> str:
+    """How a table names a document's field (its JSON key, which stays as it is): "receipt_no" -> 접수번호."""
+    return {
+        "id": pgettext("field", "id"), "title": pgettext("field", "title"),
+        "doc_type": pgettext("field", "doc_type"), "date": pgettext("field", "date"),
+        "receipt_no": pgettext("field", "receipt_no"), "applicant": pgettext("field", "applicant"),
+        "office": pgettext("field", "office"), "captured_at": pgettext("field", "captured_at"),
+        "pages": pgettext("field", "pages"), "pdfa": pgettext("field", "pdfa"),
+        "class": pgettext("field", "class"), "completed_on": pgettext("field", "completed_on"),
+        "due_on": pgettext("field", "due_on"), "disposed_at": pgettext("field", "disposed_at"),
+    }.get(key, key)
 
 
 def print_json(obj) -> None:

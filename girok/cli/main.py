@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
 import typer
 
 from ..errors import GirokError
+from ..i18n import N_, _, translate
 from .kit import err, state
 
 app = typer.Typer(
-    help="girok (기록): scan -> Korean OCR -> PDF/A -> searchable archive, offline.\n\n"
-         "Start with `girok --archive DIR init`, then `girok watch` (hot folders) or "
-         "`girok ingest FILES` (one-shot), and find documents with `girok search`.",
+    help=_("girok (기록): scan -> Korean OCR -> PDF/A -> searchable archive, offline.\n\n"
+           "Start with `girok --archive DIR init`, then `girok watch` (hot folders) or "
+           "`girok ingest FILES` (one-shot), and find documents with `girok search`."),
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
 )
 
@@ -30,10 +32,10 @@ def _print_version(value: bool) -> None:
 def _global(
     archive: Path = typer.Option(
         Path("archive"), "--archive", "-a", envvar="GIROK_ARCHIVE", show_default=True,
-        help="Archive folder (or set GIROK_ARCHIVE). May also follow the command: girok status --archive DIR.",
+        help=_("Archive folder (or set GIROK_ARCHIVE). May also follow the command: girok status --archive DIR."),
     ),
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Print girok's version and exit."),
+                                 help=_("Print girok's version and exit.")),
 ) -> None:
     state.archive_path = archive
 
@@ -51,7 +53,28 @@ def _register() -> None:
     retention.register(app)
 
 
+# typer's own words around the help texts (typer.core, through gettext): translated with girok's catalog.
+# Its usage and error lines ("Usage:", "Error: No such option") come from its vendored click and stay English.
+TYPER_WORDS = (N_("Arguments"), N_("Options"), N_("Commands"), N_("default: {default}"), N_("required"),
+               N_("env var: {var}"), N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
+               N_("(dynamic)"))
+
+
+def _translate_help(group: typer.Typer) -> None:
+    """Each command's help is its docstring, in the interface language (decided before this import);
+    typer's headings ("Options", "Commands") through the same catalog."""
+    import typer.core
+
+    typer.core._ = _
+    for info in group.registered_commands:
+        if info.help is None and info.callback is not None and info.callback.__doc__:
+            info.help = translate(inspect.getdoc(info.callback))  # msgids: girok.locale.build collects them
+    for sub in group.registered_groups:
+        _translate_help(sub.typer_instance)
+
+
 _register()
+_translate_help(app)
 
 
 def archive_option_first(argv: list[str]) -> list[str]:
@@ -83,7 +106,7 @@ def main() -> None:
     try:
         app(prog_name="girok")
     except GirokError as exc:
-        err.print(f"girok: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(_("girok: error: {message}").format(message=exc), markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -8,20 +8,21 @@ from typing import Optional
 
 import typer
 from ..errors import AuditBroken, FixityFailed
+from ..i18n import _
 from .kit import err, open_archive, plain as _plain, print_json, progress
 
-audit_app = typer.Typer(help="The audit trail: who did what, when, to which documents.",
+audit_app = typer.Typer(help=_("The audit trail: who did what, when, to which documents."),
                         no_args_is_help=True, rich_markup_mode=None)
-fixity_app = typer.Typer(help="Fixity: are the stored files still the files that were archived?",
+fixity_app = typer.Typer(help=_("Fixity: are the stored files still the files that were archived?"),
                          no_args_is_help=True, rich_markup_mode=None)
 
 
 @audit_app.command("verify")
 def audit_verify(
     expect: Optional[str] = typer.Option(None, "--expect", metavar="HASH",
-                                         help="A head hash recorded earlier (elsewhere): fail unless an event "
-                                              "still has it, i.e. nothing up to it was rewritten."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+                                         help=_("A head hash recorded earlier (elsewhere): fail unless an event "
+                                                "still has it, i.e. nothing up to it was rewritten.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON.")),
 ) -> None:
     """Check that no event was edited, removed, inserted or reordered; name the first bad one.
 
@@ -35,12 +36,12 @@ def audit_verify(
     if as_json:
         print_json(report.as_dict())
     elif report.ok:
-        _plain(f"Audit trail intact: {report.verdict.events} event(s).")
+        _plain(_("Audit trail intact: {n} event(s).").format(n=report.verdict.events))
         if report.anchor_id is not None:
-            _plain(f"The recorded hash is event {report.anchor_id}: nothing up to it was rewritten.")
+            _plain(_("The recorded hash is event {id}: nothing up to it was rewritten.").format(id=report.anchor_id))
         if report.head_id is not None:
-            _plain(f"Head: event {report.head_id}, hash {report.head_hash}")
-            _plain("Keep this hash outside the archive; check against it later with --expect HASH.")
+            _plain(_("Head: event {id}, hash {hash}").format(id=report.head_id, hash=report.head_hash))
+            _plain(_("Keep this hash outside the archive; check against it later with --expect HASH."))
     if not report.ok:
         raise AuditBroken(report.problem)
 
@@ -48,9 +49,11 @@ def audit_verify(
 @audit_app.command("log")
 def audit_log(
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
-                                        help="Only events from then on (2026-03-01 or 2026-03-01T09:00, Korean time unless the archive's timezone says otherwise)."),
-    document: Optional[str] = typer.Option(None, "--document", metavar="ID", help="Only events about this document."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per event."),
+                                        help=_("Only events from then on (2026-03-01 or 2026-03-01T09:00, Korean time "
+                                               "unless the archive's timezone says otherwise).")),
+    document: Optional[str] = typer.Option(None, "--document", metavar="ID",
+                                           help=_("Only events about this document.")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per event.")),
 ) -> None:
     """List audit events, oldest first: time (Korean time, with its offset), who, what, which documents."""
     from ..app.records import audit_log as events
@@ -66,9 +69,9 @@ def audit_log(
 @fixity_app.command("check")
 def fixity_check(
     sample: Optional[int] = typer.Option(None, "--sample", min=1, metavar="N",
-                                         help="Re-hash only N files chosen at random (every file is still "
-                                              "looked for, and its size compared)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+                                         help=_("Re-hash only N files chosen at random (every file is still "
+                                                "looked for, and its size compared).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Re-hash stored files against their recorded SHA-256; report missing, changed and orphan files.
 
@@ -78,29 +81,35 @@ def fixity_check(
     from ..app.records import fixity_check as check
 
     arch = open_archive()
-    with progress("re-hashing", quiet=as_json) as tick:
+    with progress(_("re-hashing"), quiet=as_json) as tick:
         report = check(arch, sample=sample, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
         for p in report.problems:
             docs = f" [{', '.join(p.reg_nos)}]" if p.reg_nos else ""
-            _plain(f"{p.kind:<10} {p.path}: {p.detail}{docs}")
+            _plain(f"{kind_word(p.kind):<10} {p.path}: {p.detail}{docs}")
         s = report.summary()
-        _plain(f"{s['files']} catalogued file(s), {s['hashed']} re-hashed: {s['missing']} missing, "
-               f"{s['changed']} changed, {s['unreadable']} unreadable, {s['orphan']} orphan.")
+        _plain(_("{files} catalogued file(s), {hashed} re-hashed: {missing} missing, "
+                 "{changed} changed, {unreadable} unreadable, {orphan} orphan.").format(**s))
     if not report.ok:
-        raise FixityFailed(f"fixity check found {len(report.problems)} problem(s)")
+        raise FixityFailed(_("fixity check found {n} problem(s)").format(n=len(report.problems)))
+
+
+def kind_word(kind: str) -> str:
+    """A fixity problem's kind as the console shows it (JSON keeps the kind)."""
+    return {"missing": _("missing"), "changed": _("changed"), "unreadable": _("unreadable"),
+            "orphan": _("orphan")}.get(kind, kind)
 
 
 def export(
-    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help="A document to export (repeatable)."),
-    query: Optional[str] = typer.Option(None, "--query", "-q", help="Export every document this search finds."),
-    out_dir: Path = typer.Option(..., "--out", metavar="DIR", help="New or empty folder for the bag."),
+    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help=_("A document to export (repeatable).")),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help=_("Export every document this search finds.")),
+    out_dir: Path = typer.Option(..., "--out", metavar="DIR", help=_("New or empty folder for the bag.")),
     whole_original: bool = typer.Option(False, "--whole-original",
-                                        help="Pack each document's whole original scan (once per bag), other "
-                                             "documents of the same batch included; says how many."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+                                        help=_("Pack each document's whole original scan (once per bag), other "
+                                               "documents of the same batch included; says how many.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Export documents as a BagIt bag: original pages, PDF/A and metadata each, with SHA-256 manifests.
 
@@ -110,22 +119,24 @@ def export(
     """
     from ..app.records import export as export_documents
 
-    with progress("exporting", quiet=as_json) as tick:
+    with progress(_("exporting"), quiet=as_json) as tick:
         d = export_documents(open_archive(), out_dir, ids=ids, query=query, whole_original=whole_original, progress=tick)
     for w in d["whole_originals"]:  # the clerk must know whose papers went along
-        err.print(f"Warning: the original {w['sha256'][:12]}... of {', '.join(w['documents'])} also holds "
-                  f"{len(w['other_documents'])} other document(s) that were not asked for: "
-                  f"{', '.join(w['other_documents'])}. They are in the bag.", markup=False, highlight=False)
+        err.print(_("Warning: the original {sha}... of {documents} also holds {n} other document(s) that were "
+                    "not asked for: {others}. They are in the bag.").format(
+                      sha=w['sha256'][:12], documents=', '.join(w['documents']), n=len(w['other_documents']),
+                      others=', '.join(w['other_documents'])), markup=False, highlight=False)
     if as_json:
         print_json(d)
     else:
-        _plain(f"Exported {len(d['documents'])} document(s) to {d['out']} (Payload-Oxum {d['payload_oxum']}).")
-        _plain(f"Check it with: bagit.py --validate {d['out']}")
+        _plain(_("Exported {n} document(s) to {out} (Payload-Oxum {oxum}).").format(
+            n=len(d['documents']), out=d['out'], oxum=d['payload_oxum']))
+        _plain(_("Check it with: bagit.py --validate {out}").format(out=d['out']))
 
 
 def import_(
-    bag: Path = typer.Argument(..., metavar="BAG", help="The bag's folder (the one with bagit.txt)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    bag: Path = typer.Argument(..., metavar="BAG", help=_("The bag's folder (the one with bagit.txt).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Import a girok bag: validate it entirely, then restore its documents with their registration numbers.
 
@@ -135,23 +146,23 @@ def import_(
     from ..app.records import import_bag
 
     arch = open_archive()
-    err.print(f"Validating {bag} ...")
+    err.print(_("Validating {bag} ...").format(bag=bag))
     d = import_bag(arch, bag)
     if as_json:
         print_json(d)
         return
     imported, present = d["imported"], d["already_present"]
-    _plain(f"Imported {len(imported)} document(s)" + (f": {', '.join(imported)}" if imported else "")
-           + (f"; {len(present)} already here" if present else "") + ".")
+    _plain(_("Imported {n} document(s)").format(n=len(imported)) + (f": {', '.join(imported)}" if imported else "")
+           + (_("; {n} already here").format(n=len(present)) if present else "") + ".")
     if d["unknown_fields"]:
-        err.print(f"Fields this girok does not know were left in the bag: {', '.join(d['unknown_fields'])}",
-                  markup=False, highlight=False)
+        err.print(_("Fields this girok does not know were left in the bag: {fields}").format(
+            fields=', '.join(d['unknown_fields'])), markup=False, highlight=False)
 
 
 def restore(
     paths: list[Path] = typer.Argument(..., metavar="FILE-OR-BAG...",
-                                       help="A copy of a stored file, a folder of copies (a backup), or a bag."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+                                       help=_("A copy of a stored file, a folder of copies (a backup), or a bag.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Put back changed or missing stored files from copies: a bag from `girok export`, a backup, a file.
 
@@ -164,29 +175,33 @@ def restore(
     from ..app.records import restore as put_back
 
     arch = open_archive()
-    with progress("matching", quiet=as_json) as tick:
+    with progress(_("matching"), quiet=as_json) as tick:
         report = put_back(arch, paths, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
         for m in report.matches:
             docs = f" [{', '.join(m.documents)}]" if m.documents else ""
-            what = {"restored": f"restored ({m.was})", "intact": "intact", "failed": f"FAILED ({m.was})"}[m.outcome]
-            _plain(f"{what:<20} {m.path}{docs} from {m.source}" + (f": {m.detail}" if m.outcome == "failed" else ""))
+            what = {"restored": _("restored ({was})").format(was=m.was), "intact": _("intact"),
+                    "failed": _("FAILED ({was})").format(was=m.was)}[m.outcome]
+            _plain(_("{what:<20} {path}{docs} from {source}").format(what=what, path=m.path, docs=docs, source=m.source)
+                   + (f": {m.detail}" if m.outcome == "failed" else ""))
         for u in report.unmatched:
-            _plain(f"{'matches nothing':<20} {u}: left as it is")
-        _plain(f"{len(report.of('restored'))} restored, {len(report.of('intact'))} already intact, "
-               f"{len(report.of('failed'))} failed; {len(report.unmatched)} of {report.files} file(s) "
-               "given match no stored file. Other damaged files, if any: `girok fixity check`.")
+            _plain(_("{what:<20} {path}: left as it is").format(what=_("matches nothing"), path=u))
+        _plain(_("{restored} restored, {intact} already intact, {failed} failed; {unmatched} of {files} file(s) "
+                 "given match no stored file. Other damaged files, if any: `girok fixity check`.").format(
+                   restored=len(report.of('restored')), intact=len(report.of('intact')),
+                   failed=len(report.of('failed')), unmatched=len(report.unmatched), files=report.files))
     if not report.ok:
         why = []
         if report.of("failed"):
-            why.append(f"{len(report.of('failed'))} stored file(s) could not be restored")
+            why.append(_("{n} stored file(s) could not be restored").format(n=len(report.of('failed'))))
         if report.refused:
-            why.append(f"nothing in {', '.join(report.refused)} is a stored file of this archive "
-                       "(its SHA-256 matches no original or archival copy in the catalog); nothing restored from it")
-        raise FixityFailed("; ".join(why), hint="Give a copy whose SHA-256 is the one `girok fixity check` "
-                           "or `girok show ID --json` names (an export of the document, or a backup).")
+            why.append(_("nothing in {paths} is a stored file of this archive (its SHA-256 matches no original or "
+                         "archival copy in the catalog); nothing restored from it").format(
+                           paths=', '.join(report.refused)))
+        raise FixityFailed("; ".join(why), hint=_("Give a copy whose SHA-256 is the one `girok fixity check` "
+                           "or `girok show ID --json` names (an export of the document, or a backup)."))
 
 
 def register(app: typer.Typer) -> None:

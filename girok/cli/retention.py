@@ -9,25 +9,35 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import StorageError
+from ..i18n import _, pgettext
 from ..text.times import local  # dates of holds: the day in Korea
 from .kit import open_archive, out, print_json, say
 
 retention_app = typer.Typer(
-    help="Retention schedule, the committee's review and decisions, and lawful disposal (보존기간, 평가, 폐기).\n\n"
-         "The yearly cycle: `review --out due.csv` -> the committee fills in `decision` -> "
-         "`decide due.csv` -> `dispose --dry-run` -> `dispose`.",
+    help=_("Retention schedule, the committee's review and decisions, and lawful disposal (보존기간, 평가, 폐기).\n\n"
+           "The yearly cycle: `review --out due.csv` -> the committee fills in `decision` -> "
+           "`decide due.csv` -> `dispose --dry-run` -> `dispose`."),
     no_args_is_help=True, rich_markup_mode=None,
 )
-hold_app = typer.Typer(help="Legal holds: held documents are never due and never disposed of.",
+hold_app = typer.Typer(help=_("Legal holds: held documents are never due and never disposed of."),
                        no_args_is_help=True, rich_markup_mode=None)
 
-JSON_HELP = "Print JSON on stdout."
+JSON_HELP = _("Print JSON on stdout.")
 
 
 _say = say
+
+
+def status_word(word: str) -> str:
+    """A decision's or disposal's status or action as the console shows it (JSON keeps the English word)."""
+    return {"recorded": _("recorded"), "already recorded": _("already recorded"),
+            "already disposed of": _("already disposed of"), "dispose": _("dispose"), "reset": _("reset"),
+            "defer": _("defer"), "held": _("held"), "not due": _("not due"),
+            "superseded": _("superseded")}.get(word, word)
 
 
 # --- retention ----------------------------------------------------------------------------
@@ -36,10 +46,11 @@ _say = say
 @retention_app.command("review")
 def review_cmd(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
-                                        help="List what is due on this day (YYYY-MM-DD; default: today in Korea)."),
+                                        help=_("List what is due on this day (YYYY-MM-DD; default: today in Korea).")),
     out_file: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
-                                            help="Write the review file for the committee: .csv (Excel) or .json."),
-    as_json: bool = typer.Option(False, "--json", help="Print the review (or, with --out, its summary) as JSON."),
+                                            help=_("Write the review file for the committee: .csv (Excel) or .json.")),
+    as_json: bool = typer.Option(False, "--json",
+                                 help=_("Print the review (or, with --out, its summary) as JSON.")),
 ) -> None:
     """List what is due for disposal, grouped by class and type; documents on hold are listed apart."""
     from ..app.retention import review
@@ -49,24 +60,27 @@ def review_cmd(
     if as_json:
         print_json(summary if out_file else res.as_dict())
         return
-    t = Table("class 보존기간", "type 유형", "due 건수", title=f"Review {rl.id}: due as of {when}")
+    t = Table(pgettext("column", "class 보존기간"), pgettext("column", "type 유형"), pgettext("column", "due 건수"),
+              title=_("Review {id}: due as of {when}").format(id=rl.id, when=when))
     for g in summary["groups"]:
         t.add_row(g["class"], g["doc_type"] or "-", str(g["count"]))
     out.print(t)
-    _say(f"review {rl.id} ({'new' if rl.created else 'same as before'}): {len(rl.due)} due, "
-         f"{len(rl.held)} on hold (listed apart), {len(rl.approved)} approved and awaiting disposal")
+    _say(_("review {id} ({new}): {due} due, {held} on hold (listed apart), {approved} approved and awaiting "
+           "disposal").format(id=rl.id, new=_("new") if rl.created else _("same as before"), due=len(rl.due),
+                              held=len(rl.held), approved=len(rl.approved)))
     for i in rl.held:
-        _say(f"held        {i.reg_no} ({i.retention_class}, due {i.due_on}): "
-             + "; ".join(f"hold {h}: {r}" for h, r in i.holds))
+        _say(_("held        {id} ({cls}, due {due}): ").format(id=i.reg_no, cls=i.retention_class, due=i.due_on)
+             + "; ".join(_("hold {hold}: {reason}").format(hold=h, reason=r) for h, r in i.holds))
     if out_file is not None:
-        _say(f"wrote {out_file}: the committee fills in 'decision' (dispose/폐기, reset/재책정 + new_class, "
-             f"defer/보류 + defer_until), then `girok retention decide {out_file}`")
+        _say(_("wrote {file}: the committee fills in 'decision' (dispose/폐기, reset/재책정 + new_class, "
+               "defer/보류 + defer_until), then `girok retention decide {file}`").format(file=out_file))
 
 
 @retention_app.command("decide")
 def decide_cmd(
-    file: Path = typer.Argument(..., metavar="FILE", help="The review file with the committee's decisions."),
-    meeting: str = typer.Option("", "--meeting", help="The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\"."),
+    file: Path = typer.Argument(..., metavar="FILE", help=_("The review file with the committee's decisions.")),
+    meeting: str = typer.Option("", "--meeting",
+                                help=_("The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\".")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record the committee's decisions; refuses a file that does not match its review.
@@ -82,16 +96,16 @@ def decide_cmd(
         return
     for d in res.decided:
         extra = d.new_class or (d.defer_until.isoformat() if d.defer_until else "")
-        held = "  (on hold: not disposed of while held)" if d.held and d.action == "dispose" else ""
-        _say(f"{d.status:16s} {d.reg_no} {d.action} {extra}".rstrip() + held)
+        held = _("  (on hold: not disposed of while held)") if d.held and d.action == "dispose" else ""
+        _say(f"{status_word(d.status):16s} {d.reg_no} {status_word(d.action)} {extra}".rstrip() + held)
     c = res.counts()
-    _say(f"review {res.review}: {c['dispose']} to dispose of, {c['reset']} re-set, {c['defer']} deferred, "
-         f"{c['undecided']} undecided, {c['already']} recorded before")
+    _say(_("review {review}: {dispose} to dispose of, {reset} re-set, {defer} deferred, "
+           "{undecided} undecided, {already} recorded before").format(review=res.review, **c))
 
 
 @retention_app.command("dispose")
 def dispose_cmd(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be destroyed; change nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Only say what would be destroyed; change nothing.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Destroy what the committee approved, is due and is not on hold; write the disposal certificate."""
@@ -104,33 +118,34 @@ def dispose_cmd(
                     "pending_purge": rep.pending_purge})
     else:
         for p in rep.planned:
-            status = "would dispose" if dry_run and p.status == "dispose" else (
-                "disposed" if p.status == "dispose" else p.status)
-            _say(f"{status:13s} {p.reg_no} (decision {p.decision}, review {p.review})"
+            status = _("would dispose") if dry_run and p.status == "dispose" else (
+                _("disposed") if p.status == "dispose" else status_word(p.status))
+            _say(_("{status:13s} {id} (decision {decision}, review {review})").format(
+                status=status, id=p.reg_no, decision=p.decision, review=p.review)
                  + (f": {p.reason}" if p.reason else ""))
         for line in rep.notes:
-            _say(f"note: {line}")
+            _say(_("note: {line}").format(line=line))
         for c in rep.certificates:
-            _say(f"certificate {c['number']}: {c['documents']} document(s) -> {c['txt']} and {c['csv']}")
+            _say(_("certificate {number}: {documents} document(s) -> {txt} and {csv}").format(**c))
         if rep.pending_purge:
-            _say(f"{rep.pending_purge} disposed document(s) still have files to remove (an earlier run was "
-                 "interrupted); `girok retention dispose` finishes them")
+            _say(_("{n} disposed document(s) still have files to remove (an earlier run was "
+                   "interrupted); `girok retention dispose` finishes them").format(n=rep.pending_purge))
         if not rep.planned and not rep.certificates:
-            _say("nothing to dispose of")
+            _say(_("nothing to dispose of"))
     if rep.problems:
-        raise StorageError("disposal not finished:\n  " + "\n  ".join(rep.problems),
-                           hint="Fix the cause, then run `girok retention dispose` again; it carries on.")
+        raise StorageError(_("disposal not finished:") + "\n  " + "\n  ".join(rep.problems),
+                           hint=_("Fix the cause, then run `girok retention dispose` again; it carries on."))
 
 
 @retention_app.command("classify")
 def classify_cmd(
-    ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Registration numbers."),
-    doc_type: Optional[str] = typer.Option(None, "--type", help="Every document of this type."),
+    ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help=_("Registration numbers.")),
+    doc_type: Optional[str] = typer.Option(None, "--type", help=_("Every document of this type.")),
     new_class: Optional[str] = typer.Option(None, "--class", metavar="CLASS",
-                                            help="영구, 준영구, 30년, 10년, 5년, 3년 or 1년."),
+                                            help=_("영구, 준영구, 30년, 10년, 5년, 3년 or 1년.")),
     completed: Optional[str] = typer.Option(None, "--completed", metavar="DATE",
-                                            help="When the business was completed (YYYY-MM-DD)."),
-    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit trail)."),
+                                            help=_("When the business was completed (YYYY-MM-DD).")),
+    reason: str = typer.Option(..., "--reason", help=_("Why (kept in the audit trail).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Re-classify documents: a new class and/or completion date, audited with the reason."""
@@ -143,10 +158,11 @@ def classify_cmd(
         return
     for c in changes:
         if c.changed:
-            _say(f"re-classified {c.reg_no}: {c.old_class} -> {c.new_class}, completed {c.new_completed}, "
-                 f"due {c.due_on or 'never'}")
+            _say(_("re-classified {id}: {old} -> {new}, completed {completed}, due {due}").format(
+                id=c.reg_no, old=c.old_class, new=c.new_class, completed=c.new_completed, due=c.due_on or _('never')))
         else:
-            _say(f"unchanged     {c.reg_no}: already {c.new_class}, completed {c.new_completed}")
+            _say(_("unchanged     {id}: already {cls}, completed {completed}").format(
+                id=c.reg_no, cls=c.new_class, completed=c.new_completed))
 
 
 @retention_app.command("schedule")
@@ -158,14 +174,15 @@ def schedule_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) 
     if as_json:
         print_json(sched)
         return
-    t = Table("applies to", "class 보존기간", title="Retention schedule (girok.toml [retention])")
+    t = Table(pgettext("column", "applies to"), pgettext("column", "class 보존기간"),
+              title=escape(_("Retention schedule (girok.toml [retention])")))  # [retention] is not markup
     for name, cls in sched["types"].items():
-        t.add_row(f"type {name}", cls)
+        t.add_row(_("type {name}").format(name=name), cls)
     for name, cls in sched["profiles"].items():
-        t.add_row(f"profile {name}", cls)
-    t.add_row("everything else", sched["default"])
+        t.add_row(_("profile {name}").format(name=name), cls)
+    t.add_row(_("everything else"), sched["default"])
     out.print(t)
-    out.print("documents by class: " + ", ".join(f"{c} {n}" for c, n in sched["documents"].items()))
+    out.print(_("documents by class: ") + ", ".join(f"{c} {n}" for c, n in sched["documents"].items()))
 
 
 # --- holds ----------------------------------------------------------------------------------
@@ -173,11 +190,12 @@ def schedule_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) 
 
 @hold_app.command("add")
 def hold_add(
-    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help="A registration number (repeatable; "
-                                            "commas allowed)."),
-    query: Optional[str] = typer.Option(None, "--query", help="Hold every document this search finds now."),
-    reason: str = typer.Option(..., "--reason", help="Why, e.g. \"소송 2026가합1234\" (kept in the audit trail)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be held."),
+    ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help=_("A registration number (repeatable; "
+                                            "commas allowed).")),
+    query: Optional[str] = typer.Option(None, "--query", help=_("Hold every document this search finds now.")),
+    reason: str = typer.Option(..., "--reason",
+                               help=_("Why, e.g. \"소송 2026가합1234\" (kept in the audit trail).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Only list what would be held.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Place a legal hold on documents, named by --id or found by --query."""
@@ -188,20 +206,21 @@ def hold_add(
     if as_json:
         print_json(added.as_dict())
         return
-    verb = "would hold" if dry_run else f"hold {info.id}:"
+    verb = _("would hold") if dry_run else _("hold {id}:").format(id=info.id)
     for reg in info.documents:
         _say(f"{verb} {reg}")
-    _say(f"{'would place' if dry_run else 'placed'} hold {info.id or '-'} on {len(info.documents)} document(s): "
-         f"{info.reason}")
+    _say((_("would place hold {id} on {n} document(s): {reason}") if dry_run else
+          _("placed hold {id} on {n} document(s): {reason}")).format(
+        id=info.id or '-', n=len(info.documents), reason=info.reason))
     if added.unindexed:
-        _say(f"warning: {added.unindexed} document(s) are not in the search index yet and could not be found by the "
-             "query; run `girok reindex` and add another hold if needed")
+        _say(_("warning: {n} document(s) are not in the search index yet and could not be found by the "
+               "query; run `girok reindex` and add another hold if needed").format(n=added.unindexed))
 
 
 @hold_app.command("release")
 def hold_release(
-    hold: int = typer.Argument(..., metavar="HOLD", help="The hold's number (see `girok hold list`)."),
-    reason: str = typer.Option(..., "--reason", help="Why, e.g. \"판결 확정\" (kept in the audit trail)."),
+    hold: int = typer.Argument(..., metavar="HOLD", help=_("The hold's number (see `girok hold list`).")),
+    reason: str = typer.Option(..., "--reason", help=_("Why, e.g. \"판결 확정\" (kept in the audit trail).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Release a hold; its documents become due again when their period has run out."""
@@ -211,14 +230,14 @@ def hold_release(
     if as_json:
         print_json({**info.as_dict(), "released_now": now})
         return
-    _say(f"released hold {info.id} ({len(info.documents)} document(s))" if now
-         else f"hold {info.id} was already released on {local(info.released_at):%Y-%m-%d}")
+    _say(_("released hold {id} ({n} document(s))").format(id=info.id, n=len(info.documents)) if now
+         else _("hold {id} was already released on {day}").format(id=info.id, day=f"{local(info.released_at):%Y-%m-%d}"))
 
 
 @hold_app.command("list")
 def hold_list(
-    all_: bool = typer.Option(False, "--all", help="Released holds too."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per hold, with its documents."),
+    all_: bool = typer.Option(False, "--all", help=_("Released holds too.")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per hold, with its documents.")),
 ) -> None:
     """List holds (active ones unless --all)."""
     from ..app.retention import list_holds
@@ -229,9 +248,10 @@ def hold_list(
             print_json(h.as_dict())
         return
     if not holds:
-        _say("no holds")
+        _say(_("no holds"))
         return
-    t = Table("hold", "placed", "by", "documents", "reason", "released")
+    t = Table(pgettext("column", "hold"), pgettext("column", "placed"), pgettext("column", "by"),
+              pgettext("column", "documents"), pgettext("column", "reason"), pgettext("column", "released"))
     for h in holds:
         t.add_row(str(h.id), f"{local(h.placed_at):%Y-%m-%d}", h.placed_by, str(len(h.documents)), h.reason,
                   f"{local(h.released_at):%Y-%m-%d} ({h.release_reason})" if h.released_at else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputRejected
+from ..i18n import N_, _, translate
 
 SIGNATURES = [
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -13,13 +14,13 @@ SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 ]
-OTHER = [
-    (b"PK\x03\x04", "a ZIP archive or an Office document (.docx/.xlsx/.hwpx)"),
-    (b"\xd0\xcf\x11\xe0", "an old Office or HWP document"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program"),
-    (b"GIF8", "a GIF image"),
-    (b"BM", "a BMP image"),
+OTHER = [  # what the file is, in "this file is {what}" (translated where used)
+    (b"PK\x03\x04", N_("a ZIP archive or an Office document (.docx/.xlsx/.hwpx)")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Office or HWP document")),
+    (b"MZ", N_("a Windows program")),
+    (b"\x7fELF", N_("a program")),
+    (b"GIF8", N_("a GIF image")),
+    (b"BM", N_("a BMP image")),
 ]
 
 
@@ -28,12 +29,13 @@ def sniff(path: Path) -> tuple[str, str]:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if not head:
-        raise InputRejected("the file is empty (0 bytes)", stage="detect",
-                            advice="The scan or copy did not finish: scan the paper again.")
+        raise InputRejected(_("the file is empty (0 bytes)"), stage="detect",
+                            advice=_("The scan or copy did not finish: scan the paper again."))
     for magic, media, ext in SIGNATURES:
         if head.startswith(magic) or (magic == b"%PDF-" and magic in head):
             return media, ext
-    what = next((desc for magic, desc in OTHER if head.startswith(magic)), "not a scanned image or PDF")
-    raise InputRejected(f"this file is {what}", stage="detect",
-                        advice="Hot folders take scans only: PDF, TIFF, JPEG or PNG. "
-                               "Print and scan the document, or export it to PDF.")
+    what = next((translate(desc) for magic, desc in OTHER if head.startswith(magic)), None)
+    raise InputRejected(_("this file is {what}").format(what=what) if what else _("this file is not a scanned image or PDF"),
+                        stage="detect",
+                        advice=_("Hot folders take scans only: PDF, TIFF, JPEG or PNG. Print and scan the document, "
+                                 "or export it to PDF."))

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from ..errors import ArchiveLocked
+from ..i18n import _
 
 LOCK_NAME = "store.lock"
 WATCH_LOCK_NAME = "watch.lock"  # holds "pid N" of the running watcher (read by `girok status`)
@@ -33,9 +34,9 @@ class StoreLock:
         except BlockingIOError:
             self.release()
             raise ArchiveLocked(
-                "girok is archiving into this archive right now (a `girok ingest` or `girok watch` runs)"
-                if exclusive else "`girok doctor --fix` is repairing this archive right now",
-                hint="Wait until it has finished (or stop it), then run the command again.",
+                _("girok is archiving into this archive right now (a `girok ingest` or `girok watch` runs)")
+                if exclusive else _("`girok doctor --fix` is repairing this archive right now"),
+                hint=_("Wait until it has finished (or stop it), then run the command again."),
             ) from None
         return self
 
@@ -67,9 +68,9 @@ class WatchLock:
             holder = self.fh.read().strip() or "another process"
             self.fh.close()
             raise ArchiveLocked(
-                f"another `girok watch` is already watching this archive ({holder})",
-                hint="One watcher per archive takes every hot folder; stop the other one first "
-                     "(or leave it running: it is doing the work).",
+                _("another `girok watch` is already watching this archive ({holder})").format(holder=holder),
+                hint=_("One watcher per archive takes every hot folder; stop the other one first (or leave it "
+                       "running: it is doing the work)."),
             ) from None
         self.fh.seek(0)
         self.fh.truncate()

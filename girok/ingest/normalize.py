@@ -22,6 +22,7 @@ from PIL import Image, ImageSequence
 
 from ..errors import InputRejected
 from . import signature
+from ..i18n import N_, _, translate
 
 # Decompression-bomb guard: larger images are refused with a clear message.
 MAX_PIXELS = 200_000_000  # e.g. A0 at 600 dpi is ~ 139 MP
@@ -99,12 +100,13 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
                     frame.load()  # decode every page now: truncated files fail here, not in OCR
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputRejected(
-            f"the image is too large: {_size_of(src)}; the limit is {MAX_PIXELS // 1_000_000} million pixels",
-            stage="normalize", advice="Scan at 300 dpi or less; split very large drawings into parts.",
+            _("the image is too large: {size}; the limit is {limit} million pixels").format(
+                size=_size_of(src), limit=MAX_PIXELS // 1_000_000),
+            stage="normalize", advice=_("Scan at 300 dpi or less; split very large drawings into parts."),
         ) from None
     except (OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
-        raise InputRejected(f"the image cannot be decoded ({exc})", stage="normalize",
-                            advice="The file is damaged or incomplete: scan the paper again.") from None
+        raise InputRejected(_("the image cannot be decoded ({exc})").format(exc=exc), stage="normalize",
+                            advice=_("The file is damaged or incomplete: scan the paper again.")) from None
     use_dpi = int(round(dpi)) if dpi else assume_dpi
     layout = None if dpi else img2pdf.get_fixed_dpi_layout_fun((use_dpi, use_dpi))
     method = "img2pdf (lossless wrap)"
@@ -122,7 +124,7 @@ def _image_to_pdf(src: Path, dest: Path, assume_dpi: int) -> Normalized:
                       image_dpi=None if dpi else use_dpi)
 
 
-PDF_ADVICE = "Save it without a password, or scan the paper, and drop it in again."
+PDF_ADVICE = N_("Save it without a password, or scan the paper, and drop it in again.")  # translate() where used
 
 
 def _ends_complete(src: Path) -> bool:
@@ -135,25 +137,27 @@ def _ends_complete(src: Path) -> bool:
 def _pdf_for_ocr(src: Path, work: Path) -> Normalized:
     """Check a PDF can be archived; a signed one is handed to OCR as an unsigned copy."""
     if not _ends_complete(src):
-        raise InputRejected("the PDF is incomplete: it stops before its end-of-file marker (%%EOF)",
-                            stage="normalize", advice="The transfer or scan was cut off: scan or copy it again.")
+        raise InputRejected(_("the PDF is incomplete: it stops before its end-of-file marker (%%EOF)"),
+                            stage="normalize", advice=_("The transfer or scan was cut off: scan or copy it again."))
     try:
         with pikepdf.open(src) as pdf:
             if pdf.is_encrypted:
-                raise InputRejected("the PDF is encrypted or password-protected", stage="normalize",
-                                    advice=PDF_ADVICE)
+                raise InputRejected(_("the PDF is encrypted or password-protected"), stage="normalize",
+                                    advice=translate(PDF_ADVICE))
             n = len(pdf.pages)
             if n and signature.is_signed(pdf):
                 unsigned = signature.unsigned_copy(pdf, work / "unsigned.pdf")
                 return Normalized(pdf=unsigned, pages=n, method="signature removed for OCR: " + signature.NOTE,
                                   image_dpi=None)
     except pikepdf.PasswordError:
-        raise InputRejected("the PDF is password-protected", stage="normalize", advice=PDF_ADVICE) from None
+        raise InputRejected(_("the PDF is password-protected"), stage="normalize",
+                            advice=translate(PDF_ADVICE)) from None
     except pikepdf.PdfError as exc:
-        raise InputRejected(f"the PDF is damaged and cannot be read ({str(exc).replace(str(src) + ': ', '')})", stage="normalize",
-                            advice="The transfer may have been cut off: scan or copy it again.") from None
+        raise InputRejected(_("the PDF is damaged and cannot be read ({error})").format(
+                                error=str(exc).replace(str(src) + ': ', '')), stage="normalize",
+                            advice=_("The transfer may have been cut off: scan or copy it again.")) from None
     if n == 0:
-        raise InputRejected("the PDF has no pages", stage="normalize", advice="Scan the paper again.")
+        raise InputRejected(_("the PDF has no pages"), stage="normalize", advice=_("Scan the paper again."))
     return Normalized(pdf=src, pages=n, method="none (PDF input)", image_dpi=None)
 
 

@@ -40,6 +40,7 @@ from .prepare import Job, Prepared
 from .progress import Progress
 from .quarantine import quarantine
 from .workarea import new_work_dir
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -248,8 +249,9 @@ class Ingestor:
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
             if disk_full(exc):
-                raise StorageError(f"could not copy {item.path.name} into the work area {self.arch.work_dir}: "
-                                   "the disk is full; the file stays where it is") from exc
+                raise StorageError(_("could not copy {name} into the work area {work_dir}: the disk is full; the "
+                                     "file stays where it is").format(
+                                       name=item.path.name, work_dir=self.arch.work_dir)) from exc
             raise
         fault_point("after-claim")  # test hook (GIROK_FAULT): killed with the copy in work/
         existing = self.arch.catalog.capture_by_sha(sha)
@@ -310,8 +312,8 @@ class Ingestor:
         except Exception as exc:
             if disk_full(exc):  # not the file's fault: it stays in its hot folder and is taken again
                 self._drop_work(job, force=True)
-                raise StorageError(f"could not prepare {job.source.name} in the work area: the disk is full; "
-                                   "the file stays where it is") from exc
+                raise StorageError(_("could not prepare {name} in the work area: the disk is full; the file stays "
+                                     "where it is").format(name=job.source.name)) from exc
             # a bug or an unexpected failure: still never lose the file
             log.exception("unexpected failure on %s", job.source)
             out = self._quarantine(job.source, job, "internal", f"{type(exc).__name__}: {exc}",
@@ -339,8 +341,8 @@ class Ingestor:
             if not disk_full(exc):
                 raise
             self._drop_work(job, force=True)
-            raise StorageError(f"could not keep {job.source.name}: the disk is full; "
-                               "the file stays where it is") from exc
+            raise StorageError(_("could not keep {name}: the disk is full; the file stays where it is").format(
+                                   name=job.source.name)) from exc
         threshold = job.profile.ocr.rescan_below
         papers = [paper(d, job.profile.default_doc_type) for d in prepared.documents]
         for reg, doc, found in zip(reg_nos, prepared.documents, papers):
@@ -404,8 +406,8 @@ class Ingestor:
                               move=item.move_source, hot_folder=item.hot_folder, profile=profile)
         except OSError as exc:
             if disk_full(exc):
-                raise StorageError(f"could not quarantine {source.name}: the disk is full; "
-                                   "the file stays where it is") from exc
+                raise StorageError(_("could not quarantine {name}: the disk is full; the file stays where it is").format(
+                                       name=source.name)) from exc
             raise
         self.arch.catalog.add_event("quarantine", source=source.name, stage=stage, reason=reason,
                                     quarantined_as=dest.name)

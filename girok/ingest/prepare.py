@@ -31,6 +31,7 @@ from . import progress
 from .normalize import extract_pages, normalize, page_previews
 from ..metadata.qr import document_metadata, read_codes
 from .split import classify_page, split_pages
+from ..i18n import _
 
 
 @dataclass
@@ -174,8 +175,8 @@ def _prepare(job: Job) -> Prepared:
                                    separators=split.separators))
     groups = split_pages(kinds)
     if not groups:
-        raise InputRejected("the scan holds only separator sheets and blank pages", stage="split",
-                            advice="Check the paper was fed face down and the right pages were scanned.")
+        raise InputRejected(_("the scan holds only separator sheets and blank pages"), stage="split",
+                            advice=_("Check the paper was fed face down and the right pages were scanned."))
     total, read = sum(map(len, groups)), set()  # (part, page) read: a page read again (Ghostscript's retry) once
     progress.write(job.work_dir, done=0, pages=total)
     docs = []
@@ -210,8 +211,8 @@ def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
         source_name=pii.mask_rrn(job.source_name), source_pages=[i + 1 for i in doc.pages_in_original],
         profile=job.profile.name))
     if not pdfa.inspect(doc.archival).ok:
-        raise InputRejected("writing the metadata into the archival copy lost its PDF/A identification",
-                            stage="xmp", advice="Send the file to support; the scan itself is fine.")
+        raise InputRejected(_("writing the metadata into the archival copy lost its PDF/A identification"),
+                            stage="xmp", advice=_("Send the file to support; the scan itself is fine."))
     doc.archival_sha256, doc.archival_size = sha256_file(doc.archival), doc.archival.stat().st_size
 
 
@@ -221,13 +222,13 @@ def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int], pag
     info = pdfa.inspect(out)
     if not info.ok:
         raise InputRejected(
-            f"the archival copy is not a valid PDF/A (claims {info.level or 'nothing'}, "
-            f"output intent {'present' if info.output_intent else 'missing'})",
-            stage="pdfa", advice="Rescan the paper as an image; born-digital PDFs with odd fonts can fail.",
+            _("the archival copy is not a valid PDF/A (claims {level}, output intent {intent})").format(
+                level=info.level or _('nothing'), intent=_('present') if info.output_intent else _('missing')),
+            stage="pdfa", advice=_("Rescan the paper as an image; born-digital PDFs with odd fonts can fail."),
         )
     if info.pages != len(group):
-        raise InputRejected(f"OCR output has {info.pages} pages, the input {len(group)}", stage="ocr",
-                            advice="Scan the paper again; if it repeats, send the file to support.")
+        raise InputRejected(_("OCR output has {pages} pages, the input {n}").format(pages=info.pages, n=len(group)), stage="ocr",
+                            advice=_("Scan the paper again; if it repeats, send the file to support."))
     conversion = {
         "normalize": method,
         **run.record,  # the engine names itself: "ocr", "options", "tools"

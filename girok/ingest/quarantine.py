@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..fsutil import atomic_copy, fsync_dir, safe_name
+from ..i18n import _
 
 
 def quarantine(src: Path, qdir: Path, *, stage: str, reason: str, advice: str, move: bool,
@@ -26,14 +27,14 @@ def quarantine(src: Path, qdir: Path, *, stage: str, reason: str, advice: str, m
         "file": src.name, "from": str(src), "hot_folder": hot_folder, "profile": profile,
         "when": datetime.now().isoformat(timespec="seconds"), "stage": stage, "reason": reason, "advice": advice,
     }
-    text = (
-        f"girok could not archive this file.\n\n"
-        f"File:     {src.name}\nFrom:     {src}\nWhen:     {info['when']}\n"
-        f"Profile:  {profile}\nStep:     {stage}\n\n"
-        f"What went wrong:\n  {reason}\n\nWhat to do:\n  {advice}\n\n"
-        f"The file next to this note is the original, unchanged. Once the document is archived\n"
-        f"(for example after a re-scan), this file and its note may be deleted.\n"
-    )
+    text = _(  # the clerk's note, in the interface language (the .json keeps the same facts for machines)
+        "girok could not archive this file.\n\n"
+        "File:     {name}\nFrom:     {src}\nWhen:     {when}\n"
+        "Profile:  {profile}\nStep:     {stage}\n\n"
+        "What went wrong:\n  {reason}\n\nWhat to do:\n  {advice}\n\n"
+        "The file next to this note is the original, unchanged. Once the document is archived\n"
+        "(for example after a re-scan), this file and its note may be deleted.\n"
+    ).format(name=src.name, src=src, when=info['when'], profile=profile, stage=stage, reason=reason, advice=advice)
     (dest.parent / (dest.name + ".reason.json")).write_text(json.dumps(info, ensure_ascii=False, indent=1))
     (dest.parent / (dest.name + ".reason.txt")).write_text(text, encoding="utf-8")
     if src.exists():

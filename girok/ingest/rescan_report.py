@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import GirokError
+from ..i18n import every_language, pgettext
 from ..text.pii import mask_name, mask_rrn
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,18 @@ HEADER = ["time", "file", "registration_no", "receipt_no", "applicant", "doc_typ
           "pages_in_file", "lowest_confidence", "what_to_do"]
 TODO = "다시 스캔하세요 (rescan these pages; the archived copy is kept)"
 LOCK_NAME = ".rescan.lock"  # in ARCHIVE/reports: one writer of any re-scan list at a time
+
+
+def headings() -> list[str]:
+    """The HEADER columns as the list's first line names them, in the interface language (the clerk's
+    Excel shows Korean headings); read back whichever language wrote them (:func:`_read`)."""
+    return [{
+        "time": pgettext("csv", "time"), "file": pgettext("csv", "file"),
+        "registration_no": pgettext("csv", "registration_no"), "receipt_no": pgettext("csv", "receipt_no"),
+        "applicant": pgettext("csv", "applicant"), "doc_type": pgettext("csv", "doc_type"),
+        "pages_to_rescan": pgettext("csv", "pages_to_rescan"), "pages_in_file": pgettext("csv", "pages_in_file"),
+        "lowest_confidence": pgettext("csv", "lowest_confidence"), "what_to_do": pgettext("csv", "what_to_do"),
+    }[k] for k in HEADER]
 
 
 def low_pages(confidence: list[float | None], threshold: float) -> list[int]:
@@ -66,7 +79,7 @@ def _locked(archive_root: Path) -> Iterator[None]:
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """(header, rows as dicts) of a list; ([], []) when there is none."""
+    """(header as written, rows as dicts keyed by HEADER's columns) of a list; ([], []) when there is none."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.reader(fh))
@@ -75,7 +88,9 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not rows:
         return [], []
     header = rows[0]
-    return header, [dict(zip(header, r)) for r in rows[1:] if r]
+    known = {label: k for k in HEADER for label in every_language("csv", k)}
+    keys = [known.get(h, h) for h in header]
+    return header, [dict(zip(keys, r)) for r in rows[1:] if r]
 
 
 def _rewrite(path: Path, rows: list[dict[str, str]]) -> None:
@@ -84,7 +99,7 @@ def _rewrite(path: Path, rows: list[dict[str, str]]) -> None:
     try:
         with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh)
-            w.writerow(HEADER)
+            w.writerow(headings())
             for row in rows:
                 w.writerow([row.get(k, "") for k in HEADER])
             fh.flush()
@@ -97,14 +112,14 @@ def _rewrite(path: Path, rows: list[dict[str, str]]) -> None:
 def _append(path: Path, row: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header, rows = _read(path)
-    if header and header != HEADER:  # a list of an older layout: rewritten with its lines kept
+    if header and header != headings():  # an older layout or another language: rewritten, its lines kept
         _rewrite(path, [*rows, row])
         return
     new = not header
     with path.open("a", newline="", encoding="utf-8-sig" if new else "utf-8") as fh:
         w = csv.writer(fh)
         if new:
-            w.writerow(HEADER)
+            w.writerow(headings())
         w.writerow([row.get(k, "") for k in HEADER])
 
 

@@ -35,6 +35,7 @@ from ..config import OcrSettings
 from ..errors import InputRejected, MissingDependency
 from . import plugin, programs
 from .base import DESKEW_PLUGIN, OcrResult, deskew_record
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -185,37 +186,38 @@ def _run_ocr(src: Path, dest: Path, opts: dict[str, Any]) -> dict[str, Any]:
             dest.unlink(missing_ok=True)
             rc = ocrmypdf.ocr(src, dest, **opts)
     except ox.EncryptedPdfError:
-        raise _reject("ocr", "the PDF is encrypted or password-protected",
-                      "Scan the paper again, or save the PDF without a password, and drop it in again.") from None
+        raise _reject("ocr", _("the PDF is encrypted or password-protected"),
+                      _("Scan the paper again, or save the PDF without a password, and drop it in again.")) from None
     except ox.DigitalSignatureError:
-        raise _reject("ocr", "the PDF carries a digital signature that OCR would invalidate",
-                      "Archive signed PDFs with a profile that keeps existing text, or ask the records officer.") from None
+        raise _reject("ocr", _("the PDF carries a digital signature that OCR would invalidate"),
+                      _("Archive signed PDFs with a profile that keeps existing text, or ask the records officer.")) from None
     except ox.DpiError as exc:
-        raise _reject("ocr", f"the image resolution is not usable ({exc})",
-                      "Rescan at 200-300 dpi.") from None
+        raise _reject("ocr", _("the image resolution is not usable ({exc})").format(exc=exc),
+                      _("Rescan at 200-300 dpi.")) from None
     except (ox.InputFileError, ox.UnsupportedImageFormatError) as exc:
-        raise _reject("ocr", f"OCRmyPDF cannot read the file ({exc})",
-                      "Check the file opens in a viewer; rescan it if it is damaged.") from None
+        raise _reject("ocr", _("OCRmyPDF cannot read the file ({exc})").format(exc=exc),
+                      _("Check the file opens in a viewer; rescan it if it is damaged.")) from None
     except (ox.PriorOcrFoundError, ox.TaggedPDFError) as exc:
-        raise _reject("ocr", f"the PDF already has text ({exc})",
-                      "Use a profile with existing_text = \"skip\" or \"redo\".") from None
+        raise _reject("ocr", _("the PDF already has text ({exc})").format(exc=exc),
+                      _("Use a profile with existing_text = \"skip\" or \"redo\".")) from None
     except ox.SubprocessOutputError as exc:
-        raise _reject("ocr", f"tesseract or ghostscript failed on this file ({str(exc)[:300]})",
-                      "Rescan the paper; if it happens again, send the quarantined file to support.") from None
+        raise _reject("ocr", _("tesseract or ghostscript failed on this file ({error})").format(error=str(exc)[:300]),
+                      _("Rescan the paper; if it happens again, send the quarantined file to support.")) from None
     except ox.PdfaConversionFailedError as exc:
-        raise _reject("pdfa", f"could not make a valid PDF/A from this file ({exc})",
-                      "Rescan the paper as an image (TIFF/PDF) rather than a born-digital PDF.") from None
+        raise _reject("pdfa", _("could not make a valid PDF/A from this file ({exc})").format(exc=exc),
+                      _("Rescan the paper as an image (TIFF/PDF) rather than a born-digital PDF.")) from None
     except Image.DecompressionBombError as exc:
-        raise _reject("ocr", f"a page image is too large to process safely ({exc})",
-                      "Scan at 300 dpi or less; split very large drawings into parts.") from None
+        raise _reject("ocr", _("a page image is too large to process safely ({exc})").format(exc=exc),
+                      _("Scan at 300 dpi or less; split very large drawings into parts.")) from None
     except ox.MissingDependencyError as exc:  # a set-up problem, not the file's fault: stop the run
-        raise MissingDependency(f"OCRmyPDF is missing a program: {exc}",
-                                hint="Run the README's set-up command, which installs the Debian packages.") from None
+        raise MissingDependency(_("OCRmyPDF is missing a program: {exc}").format(exc=exc),
+                                hint=_("Run the README's set-up command, which installs the Debian packages.")) from None
     except ox.ExitCodeException as exc:
-        raise _reject("ocr", f"OCRmyPDF refused the file ({type(exc).__name__}: {exc})",
-                      "Rescan the paper and drop the new scan in again.") from None
+        raise _reject("ocr", _("OCRmyPDF refused the file ({error}: {exc})").format(
+                                 error=type(exc).__name__, exc=exc),
+                      _("Rescan the paper and drop the new scan in again.")) from None
     if rc != ocrmypdf.ExitCode.ok and rc != ocrmypdf.ExitCode.pdfa_conversion_failed:
-        raise _reject("ocr", f"OCRmyPDF exited with {rc!r}", "Rescan the paper and drop it in again.")
+        raise _reject("ocr", _("OCRmyPDF exited with {rc!r}").format(rc=rc), _("Rescan the paper and drop it in again."))
     if not dest.exists() or dest.stat().st_size == 0:
-        raise _reject("ocr", "OCRmyPDF reported success but wrote no output", "Drop the file in again.")
+        raise _reject("ocr", _("OCRmyPDF reported success but wrote no output"), _("Drop the file in again."))
     return opts

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 from ..errors import MissingDependency
+from ..i18n import _
 
 DEBIAN_PACKAGES = {
     "tesseract": "tesseract-ocr",
@@ -32,8 +33,9 @@ def version(program: str) -> str:
     if path is None:
         pkg = DEBIAN_PACKAGES.get(program, program)
         raise MissingDependency(
-            f"{program} is not installed",
-            hint=f"Install it with `sudo apt-get install {pkg}` (the README's set-up command does this).",
+            _("{program} is not installed").format(program=program),
+            hint=_("Install it with `sudo apt-get install {pkg}` (the README's set-up command does this).").format(
+                     pkg=pkg),
         )
     out = _run([path, "--version"]).strip().splitlines()
     return out[0] if out else "unknown"
@@ -53,8 +55,8 @@ def check_ocr_ready(languages: tuple[str, ...], *, clean: bool = False) -> None:
     if missing:
         pkgs = " ".join(LANG_PACKAGES.get(m, f"tesseract-ocr-{m}") for m in missing)
         raise MissingDependency(
-            f"tesseract has no language data for {', '.join(missing)}",
-            hint=f"Install it with `sudo apt-get install {pkgs}`.",
+            _("tesseract has no language data for {missing}").format(missing=', '.join(missing)),
+            hint=_("Install it with `sudo apt-get install {pkgs}`.").format(pkgs=pkgs),
         )
     if clean:
         version("unpaper")

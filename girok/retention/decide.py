@@ -24,6 +24,7 @@ from ..catalog.repository import Tx
 from .schedule import CLASSES, reindex_changed, apply_change, korean_date, parse_class
 from ..catalog.retention_models import Review, ReviewItem
 from .reviewfile import Row, loose_date, read_rows
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +68,31 @@ def _parse(row: Row, as_of: date, problems: list[str]) -> Decided | None:
     raw = row.decision.strip().lower()
     if not raw:
         if row.new_class or row.defer_until:
-            problems.append(f"{row.where} ({row.reg_no}): new_class/defer_until given but no decision")
+            problems.append(_("{where} ({reg_no}): new_class/defer_until given but no decision").format(
+                                where=row.where, reg_no=row.reg_no))
         return None
     action = ACTIONS.get(raw)
     if action is None:
-        problems.append(f"{row.where} ({row.reg_no}): decision {row.decision!r} is not dispose (폐기), "
-                        "reset (재책정) or defer (보류)")
+        problems.append(_("{where} ({reg_no}): decision {decision!r} is not dispose (폐기), reset (재책정) or defer (보류)").format(
+                            where=row.where, reg_no=row.reg_no, decision=row.decision))
         return None
     new_class = parse_class(row.new_class) if row.new_class else None
     defer = loose_date(row.defer_until) if row.defer_until else None
     bad = None
     if action != "reset" and row.new_class:
-        bad = f"new_class is only for reset (재책정), not {action}"
+        bad = _("new_class is only for reset (재책정), not {action}").format(action=action)
     elif action != "defer" and row.defer_until:
-        bad = f"defer_until is only for defer (보류), not {action}"
+        bad = _("defer_until is only for defer (보류), not {action}").format(action=action)
     elif action == "reset" and new_class is None:
-        bad = f"reset needs new_class, one of {', '.join(CLASSES)} (got {row.new_class!r})"
+        bad = _("reset needs new_class, one of {classes} (got {new_class!r})").format(
+                  classes=', '.join(CLASSES), new_class=row.new_class)
     elif action == "reset" and new_class == parse_class(row.retention_class):
-        bad = f"reset to the class it already has ({new_class})"
+        bad = _("reset to the class it already has ({new_class})").format(new_class=new_class)
     elif action == "defer" and (defer is None or defer <= as_of):
-        bad = f"defer needs defer_until, a date after the review date {as_of} (got {row.defer_until!r})"
+        bad = _("defer needs defer_until, a date after the review date {as_of} (got {defer_until!r})").format(
+                  as_of=as_of, defer_until=row.defer_until)
     if bad:
-        problems.append(f"{row.where} ({row.reg_no}): {bad}")
+        problems.append(_("{where} ({reg_no}): {bad}").format(where=row.where, reg_no=row.reg_no, bad=bad))
         return None
     return Decided(row.reg_no, action, new_class, defer, row.note)
 
@@ -99,20 +103,24 @@ def _match(rows: list[Row], review: Review, items: dict[str, ReviewItem], proble
     for r in rows:
         it = items.get(r.reg_no)
         if r.review != str(review.id) or loose_date(r.as_of) != review.as_of:
-            problems.append(f"{r.where} ({r.reg_no}): belongs to another review ({r.review}, as of {r.as_of})")
+            problems.append(_("{where} ({reg_no}): belongs to another review ({review}, as of {as_of})").format(
+                                where=r.where, reg_no=r.reg_no, review=r.review, as_of=r.as_of))
         elif r.reg_no in seen:
-            problems.append(f"{r.where}: {r.reg_no} appears twice")
+            problems.append(_("{where}: {reg_no} appears twice").format(where=r.where, reg_no=r.reg_no))
         elif it is None:
-            problems.append(f"{r.where}: {r.reg_no or '(no registration number)'} was not in review {review.id}")
+            problems.append(_("{where}: {reg_no} was not in review {id}").format(
+                                where=r.where, reg_no=r.reg_no or _('(no registration number)'), id=review.id))
         else:
             shown = (it.retention_class, it.doc_type, it.completed_on, it.due_on)
             got = (parse_class(r.retention_class), r.doc_type, loose_date(r.completed_on), loose_date(r.due_on))
             if got != shown:
-                problems.append(f"{r.where} ({r.reg_no}): class/type/dates were changed in the file "
-                                f"(reviewed: {shown[0]}, {shown[1] or '-'}, completed {shown[2]}, due {shown[3]})")
+                problems.append(_("{where} ({reg_no}): class/type/dates were changed in the file (reviewed: {cls}, "
+                                  "{doc_type}, completed {completed}, due {due})").format(
+                                    where=r.where, reg_no=r.reg_no, cls=shown[0], doc_type=shown[1] or '-',
+                                    completed=shown[2], due=shown[3]))
         seen.add(r.reg_no)
     for reg in sorted(set(items) - seen):
-        problems.append(f"{reg} was reviewed but is missing from the file")
+        problems.append(_("{reg} was reviewed but is missing from the file").format(reg=reg))
 
 
 def _check_state(tx: Tx, review: Review, items: dict[str, ReviewItem], decided: list[Decided],
@@ -126,37 +134,41 @@ def _check_state(tx: Tx, review: Review, items: dict[str, ReviewItem], decided: 
         ex, it, now_ = earlier.get(d.reg_no), items[d.reg_no], current.get(d.reg_no)
         if ex is not None:
             if (ex.action, ex.new_class, ex.defer_until) != (d.action, d.new_class, d.defer_until):
-                problems.append(f"{d.reg_no}: already decided in review {review.id} as {ex.action} "
-                                f"on {korean_date(ex.decided_at)}; a recorded decision stands")
+                problems.append(_("{reg_no}: already decided in review {id} as {action} on {day}; a recorded "
+                                  "decision stands").format(
+                                    reg_no=d.reg_no, id=review.id, action=ex.action, day=korean_date(ex.decided_at)))
             d.status = "already recorded"
         elif now_ is None:
             if tx.tombstone(d.reg_no) is None:
-                problems.append(f"{d.reg_no}: no longer in the catalog")
+                problems.append(_("{reg_no}: no longer in the catalog").format(reg_no=d.reg_no))
             d.status = "already disposed of"
         elif (now_.retention_class, now_.completed_on) != (it.retention_class, it.completed_on):
-            problems.append(f"{d.reg_no}: re-classified since the review (now {now_.retention_class}, "
-                            f"completed {now_.completed_on}); review again")
+            problems.append(_("{reg_no}: re-classified since the review (now {retention_class}, completed "
+                              "{completed_on}); review again").format(
+                                reg_no=d.reg_no, retention_class=now_.retention_class, completed_on=now_.completed_on))
         d.held = d.reg_no in held
 
 
 def _refuse(path: Path, review: int | str, problems: list[str]) -> RetentionRefused:
-    more = f"\n  ... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-    return RetentionRefused(f"{path.name} does not match review {review}; nothing was recorded:\n  "
-                            + "\n  ".join(problems[:SHOWN]) + more)
+    more = "\n  " + _("... and {n} more").format(n=len(problems) - SHOWN) if len(problems) > SHOWN else ""
+    return RetentionRefused(_("{name} does not match review {review}; nothing was recorded:").format(
+                                name=path.name, review=review) + "\n  " + "\n  ".join(problems[:SHOWN]) + more)
 
 
 def decide(arch, path: Path, *, meeting: str = "") -> DecideResult:
     rows = read_rows(path)
     if not rows:
-        raise RetentionRefused(f"{path.name}: no reviewed documents in it (rows of kind 'due')")
+        raise RetentionRefused(_("{name}: no reviewed documents in it (rows of kind 'due')").format(name=path.name))
     ids = {r.review for r in rows}
     if len(ids) != 1 or not next(iter(ids)).isdigit():
-        raise RetentionRefused(f"{path.name}: rows name {len(ids)} different reviews ({', '.join(sorted(ids))[:80]})")
+        raise RetentionRefused(_("{name}: rows name {n} different reviews ({reviews})").format(
+                                   name=path.name, n=len(ids), reviews=', '.join(sorted(ids))[:80]))
     at, actor = catalog.now(), catalog.actor()
     with arch.catalog.transaction("the decisions") as tx:
         review = tx.review(int(ids.pop()))
         if review is None:
-            raise RetentionRefused(f"{path.name}: review {rows[0].review} is not in this archive")
+            raise RetentionRefused(_("{name}: review {review} is not in this archive").format(
+                                       name=path.name, review=rows[0].review))
         items = tx.review_items(review.id)
         problems: list[str] = []
         _match(rows, review, items, problems)

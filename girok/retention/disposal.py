@@ -35,6 +35,7 @@ from .certificate import FOLDER, Line, render_csv, render_text
 from ..catalog.retention_models import Decision, Disposal, Retention, Tombstone
 from .reviewfile import write_text
 from ..archive.lexicon import refill_lexicon
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -191,17 +192,19 @@ def _purge(arch, report: DisposeReport) -> bool:
                 if rel is not None and out.get(kind) not in DONE:
                     out[kind] = _unlink(arch, tx, rel, removed)
                     if out[kind] == "already missing":
-                        report.notes.append(f"{t.reg_no}: the {kind} file store/{rel} was already missing")
+                        report.notes.append(_("{reg_no}: the {kind} file store/{rel} was already missing").format(
+                                                reg_no=t.reg_no, kind=kind, rel=rel))
                     elif out[kind].startswith("failed"):
-                        report.problems.append(f"{t.reg_no}: could not delete store/{rel}: {out[kind][8:]}")
+                        report.problems.append(_("{reg_no}: could not delete store/{rel}: {error}").format(
+                                                   reg_no=t.reg_no, rel=rel, error=out[kind][8:]))
             outcomes[t.reg_no] = out
         try:
             arch.index.delete([t.reg_no for t in tombs])
             index = "removed"
         except Exception as exc:  # noqa: BLE001 - reported; the next run (or `girok reindex`) finishes it
             index = f"failed: {exc}"
-            report.problems.append(f"the search index entries could not be removed ({exc}); "
-                                   "run dispose again, or `girok reindex`")
+            report.problems.append(_("the search index entries could not be removed ({exc}); run dispose again, or "
+                                     "`girok reindex`").format(exc=exc))
         for t in tombs:
             out = outcomes[t.reg_no]
             out["index"] = index

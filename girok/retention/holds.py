@@ -19,6 +19,7 @@ from ..catalog import repository as catalog
 from ..catalog.repository import Tx
 from ..catalog.retention_models import Hold
 from .schedule import live_documents
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,11 @@ def active_holds(tx: Tx, reg_nos: Iterable[str] | None = None) -> dict[str, list
 def _query_reg_nos(arch, query: str) -> list[str]:
     hits = arch.index.search(query, limit=QUERY_LIMIT)
     if len(hits) >= QUERY_LIMIT:
-        raise UsageError(f"the query {query!r} matches {QUERY_LIMIT} or more documents",
-                         hint="Narrow the query, or name the documents with --id.")
+        raise UsageError(_("the query {query!r} matches {query_limit} or more documents").format(
+                             query=query, query_limit=QUERY_LIMIT),
+                         hint=_("Narrow the query, or name the documents with --id."))
     if not hits:
-        raise NotFound(f"no documents match {query!r}", hint="Check the query with `girok search` first.")
+        raise NotFound(_("no documents match {query!r}").format(query=query), hint=_("Check the query with `girok search` first."))
     return [h.reg_no for h in hits]
 
 
@@ -73,16 +75,16 @@ def add_hold(arch, *, reason: str, reg_nos: list[str] = (), query: str | None = 
              dry_run: bool = False) -> HoldInfo:
     """Place a hold on the named documents, or on those the query finds now."""
     if not reason.strip():
-        raise UsageError("a hold needs a reason", hint='Give --reason, e.g. --reason "소송 2026가합1234".')
+        raise UsageError(_("a hold needs a reason"), hint=_("Give --reason, e.g. --reason \"소송 2026가합1234\"."))
     if bool(reg_nos) == bool(query):
-        raise UsageError("name the documents to hold with --id or with --query (one of them)")
+        raise UsageError(_("name the documents to hold with --id or with --query (one of them)"))
     wanted = list(reg_nos) if reg_nos else _query_reg_nos(arch, query)
     at = catalog.now()
     with arch.catalog.transaction("the hold") as tx:
         # A query may find index entries of documents since disposed of: hold only live ones.
         docs = live_documents(tx, wanted) if reg_nos else tx.documents_by_id(wanted)
         if not docs:
-            raise NotFound(f"no documents match {query!r}")
+            raise NotFound(_("no documents match {query!r}").format(query=query))
         if dry_run:  # what would be held; hold number 0 is never used
             return HoldInfo(0, reason.strip(), query, at, catalog.actor(), documents=[d.reg_no for d in docs])
         hold = tx.add_hold(reason=reason.strip(), query=query, placed_at=at, placed_by=catalog.actor())
@@ -98,12 +100,12 @@ def add_hold(arch, *, reason: str, reg_nos: list[str] = (), query: str | None = 
 def release_hold(arch, hold_id: int, *, reason: str) -> tuple[HoldInfo, bool]:
     """Release a hold; (the hold, whether it was released now). Releasing a released hold changes nothing."""
     if not reason.strip():
-        raise UsageError("releasing a hold needs a reason", hint='Give --reason, e.g. --reason "판결 확정".')
+        raise UsageError(_("releasing a hold needs a reason"), hint=_("Give --reason, e.g. --reason \"판결 확정\"."))
     at = catalog.now()
     with arch.catalog.transaction("the release of a hold") as tx:
         hold = tx.hold(hold_id)
         if hold is None:
-            raise NotFound(f"no hold with number {hold_id}", hint="See the holds with `girok hold list --all`.")
+            raise NotFound(_("no hold with number {hold_id}").format(hold_id=hold_id), hint=_("See the holds with `girok hold list --all`."))
         if hold.released_at is not None:
             return _info(tx, hold), False
         tx.release_hold(hold.id, at=at, by=catalog.actor(), reason=reason.strip())

@@ -21,11 +21,31 @@ from pathlib import Path
 from ..errors import RetentionRefused, UsageError
 from ..fsutil import fsync_dir
 from .review import ReviewList
+from ..i18n import _, every_language, pgettext
 
 COLUMNS = ["row", "review", "as_of", "reg_no", "class", "doc_type", "count", "title", "completed_on", "due_on",
            "captured_on", "hold", "decision", "new_class", "defer_until", "note"]
 REQUIRED = ("row", "review", "as_of", "reg_no", "class", "doc_type", "completed_on", "due_on", "decision")
 FORMATS = (".csv", ".json")
+
+
+def heading(column: str) -> str:
+    """The CSV heading of ``column`` in the interface language (the committee reads Korean headings);
+    the file is read back whichever language wrote it (:func:`column_of`)."""
+    return {
+        "row": pgettext("csv", "row"), "review": pgettext("csv", "review"), "as_of": pgettext("csv", "as_of"),
+        "reg_no": pgettext("csv", "reg_no"), "class": pgettext("csv", "class"),
+        "doc_type": pgettext("csv", "doc_type"), "count": pgettext("csv", "count"), "title": pgettext("csv", "title"),
+        "completed_on": pgettext("csv", "completed_on"), "due_on": pgettext("csv", "due_on"),
+        "captured_on": pgettext("csv", "captured_on"), "hold": pgettext("csv", "hold"),
+        "decision": pgettext("csv", "decision"), "new_class": pgettext("csv", "new_class"),
+        "defer_until": pgettext("csv", "defer_until"), "note": pgettext("csv", "note"),
+    }[column]
+
+
+def column_of() -> dict[str, str]:
+    """Every heading a review file may have (in any language girok speaks) -> its column."""
+    return {label: c for c in COLUMNS for label in every_language("csv", c)}
 
 
 def review_dict(rl: ReviewList, archive_name: str) -> dict:
@@ -65,7 +85,7 @@ def render(rl: ReviewList, archive_name: str, suffix: str) -> str:
         return json.dumps(review_dict(rl, archive_name), ensure_ascii=False, indent=1) + "\n"
     buf = io.StringIO()
     w = csv.DictWriter(buf, COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
+    w.writerow({c: heading(c) for c in COLUMNS})
     w.writerows(_csv_rows(rl))
     return buf.getvalue()
 
@@ -84,7 +104,7 @@ def write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
 def check_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise UsageError(f"{path.name}: the review file must end in .csv or .json")
+        raise UsageError(_("{name}: the review file must end in .csv or .json").format(name=path.name))
     return suffix
 
 
@@ -128,26 +148,29 @@ def _decode(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+        raise UsageError(_("{path}: cannot read ({strerror})").format(path=path, strerror=exc.strerror)) from None
     for enc in ("utf-8-sig", "cp949"):  # Korean Excel saves CSV as CP949
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise RetentionRefused(f"{path.name}: neither UTF-8 nor CP949 text")
+    raise RetentionRefused(_("{name}: neither UTF-8 nor CP949 text").format(name=path.name))
 
 
 def _read_csv(path: Path, text: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    known = column_of()
+    reader.fieldnames = [known.get(f.strip(), f) for f in reader.fieldnames or []]  # headings -> columns
+    missing = [c for c in REQUIRED if c not in reader.fieldnames]
     if missing:
-        raise RetentionRefused(f"{path.name}: not a girok review file (no column {missing[0]!r})")
+        raise RetentionRefused(_("{name}: not a girok review file (no column {value!r})").format(
+                                   name=path.name, value=missing[0]))
     rows = []
     for rec in reader:
         if (rec.get("row") or "").strip() != "due":
             continue
         g = {k: (rec.get(k) or "").strip() for k in COLUMNS}
-        rows.append(Row(f"line {reader.line_num}", g["review"], g["as_of"], g["reg_no"], g["class"], g["doc_type"],
+        rows.append(Row(_("line {n}").format(n=reader.line_num), g["review"], g["as_of"], g["reg_no"], g["class"], g["doc_type"],
                         g["completed_on"], g["due_on"], g["decision"], g["new_class"], g["defer_until"], g["note"]))
     return rows
 
@@ -166,7 +189,8 @@ def _read_json(path: Path, text: str) -> list[Row]:
                                 g("defer_until"), g("note")))
         return rows
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise RetentionRefused(f"{path.name}: not a girok review file ({type(exc).__name__}: {exc})") from None
+        raise RetentionRefused(_("{name}: not a girok review file ({error}: {exc})").format(
+                                   name=path.name, error=type(exc).__name__, exc=exc)) from None
 
 
 def read_rows(path: Path) -> list[Row]:

@@ -29,6 +29,7 @@ from ..errors import ConfigError, Disposed, NotFound, UsageError
 from ..catalog import repository as catalog
 from ..catalog.models import Document
 from ..catalog.repository import Tx
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise UsageError(f"{what}: {text!r} is not a date", hint="Write dates as YYYY-MM-DD, e.g. 2026-01-31.") from None
+        raise UsageError(_("{what}: {text!r} is not a date").format(what=what, text=text), hint=_("Write dates as YYYY-MM-DD, e.g. 2026-01-31.")) from None
 
 
 # --- the schedule -------------------------------------------------------------
@@ -70,14 +71,16 @@ class Schedule:
 def _class_value(value: object, where: str) -> str:
     cls = parse_class(value) if isinstance(value, str) else None
     if cls is None:
-        raise ConfigError(f"{where} must be one of {', '.join(CLASSES)}, got {value!r}")
+        raise ConfigError(_("{where} must be one of {classes}, got {value!r}").format(
+                              where=where, classes=', '.join(CLASSES), value=value))
     return cls
 
 
 def _mapping(table: dict, key: str, where: str) -> dict[str, str]:
     raw = table.get(key, {})
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: [retention.{key}] must be a table of \"name\" = \"class\" entries")
+        raise ConfigError(_("{where}: [retention.{key}] must be a table of \"name\" = \"class\" entries").format(
+                              where=where, key=key))
     return {name: _class_value(v, f"{where} [retention.{key}] {name!r}") for name, v in raw.items()}
 
 
@@ -88,21 +91,22 @@ def load_schedule(config: ArchiveConfig) -> Schedule:
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(_("{path}: file not found").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
     table = raw.get("retention", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: 'retention' must be a table ([retention])")
+        raise ConfigError(_("{path}: 'retention' must be a table ([retention])").format(path=path))
     unknown = sorted(set(table) - {"default", "types", "profiles"})
     if unknown:  # a misspelt key in a retention schedule must not pass silently
-        raise ConfigError(f"{path} [retention]: unknown key {unknown[0]!r} (known: default, types, profiles)")
+        raise ConfigError(_("{path} [retention]: unknown key {value!r} (known: default, types, profiles)").format(
+                              path=path, value=unknown[0]))
     default = _class_value(table.get("default", SAFE_DEFAULT), f"{path} [retention] 'default'")
     profiles = _mapping(table, "profiles", str(path))
     for name in profiles:
         if name not in config.profiles:
-            raise ConfigError(f"{path} [retention.profiles]: no scanner profile named {name!r} "
-                              f"(known: {', '.join(sorted(config.profiles))})")
+            raise ConfigError(_("{path} [retention.profiles]: no scanner profile named {name!r} (known: {items})").format(
+                                  path=path, name=name, items=', '.join(sorted(config.profiles))))
     return Schedule(default=default, types=_mapping(table, "types", str(path)), profiles=profiles)
 
 
@@ -113,9 +117,10 @@ def not_found(tx: Tx, reg_no: str) -> NotFound:
     """The error for a registration number that names no live document: disposed of, or never existed."""
     tomb = tx.tombstone(reg_no)
     if tomb is not None:
-        return Disposed(f"{reg_no} was disposed of on {korean_date(tomb.disposed_at)} "
-                        f"(certificate {_certificate_number(tx, tomb.disposal_id)}); only its tombstone remains",
-                        hint=f"`girok show {reg_no}` prints the tombstone.")
+        return Disposed(_("{reg_no} was disposed of on {day} (certificate {certificate}); only its tombstone remains").format(
+                            reg_no=reg_no, day=korean_date(tomb.disposed_at),
+                            certificate=_certificate_number(tx, tomb.disposal_id)),
+                        hint=_("`girok show {reg_no}` prints the tombstone.").format(reg_no=reg_no))
     return tx.catalog.not_found(reg_no)
 
 
@@ -200,8 +205,8 @@ def apply_change(tx: Tx, doc: Document, *, new_class: str | None, completed_on: 
     """
     row = tx.retention(doc.id)
     if row is None:
-        raise NotFound(f"{doc.reg_no} has no retention class yet",
-                       hint="Run any `girok retention` command once; documents are classified first.")
+        raise NotFound(_("{reg_no} has no retention class yet").format(reg_no=doc.reg_no),
+                       hint=_("Run any `girok retention` command once; documents are classified first."))
     cls, completed = new_class or row.retention_class, completed_on or row.completed_on
     change = Change(doc.reg_no, row.retention_class, cls, row.completed_on, completed, due_date(cls, completed),
                     changed=(cls, completed) != (row.retention_class, row.completed_on))
@@ -224,13 +229,14 @@ def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, ne
                completed_on: date | None = None, reason: str) -> list[Change]:
     """Audited re-classification of the named documents (or all of one type). All or nothing."""
     if not reason.strip():
-        raise UsageError("a re-classification needs a reason", hint="Give --reason, e.g. --reason \"기록관리기준표 개정\".")
+        raise UsageError(_("a re-classification needs a reason"), hint=_("Give --reason, e.g. --reason \"기록관리기준표 개정\"."))
     if new_class is not None and new_class not in CLASSES:
-        raise UsageError(f"unknown retention class {new_class!r}", hint=f"Use one of {', '.join(CLASSES)}.")
+        raise UsageError(_("unknown retention class {new_class!r}").format(new_class=new_class),
+                         hint=_("Use one of {classes}.").format(classes=', '.join(CLASSES)))
     if new_class is None and completed_on is None:
-        raise UsageError("nothing to change", hint="Give --class, --completed, or both.")
+        raise UsageError(_("nothing to change"), hint=_("Give --class, --completed, or both."))
     if not reg_nos and doc_type is None:
-        raise UsageError("no documents named", hint="Give registration numbers, or --type for all of one type.")
+        raise UsageError(_("no documents named"), hint=_("Give registration numbers, or --type for all of one type."))
     classify_unclassified(arch)
     at = catalog.now()
     with arch.catalog.transaction("the re-classification") as tx:
@@ -239,7 +245,7 @@ def reclassify(arch, reg_nos: list[str] = (), *, doc_type: str | None = None, ne
             named = set(reg_nos)
             docs += [d for d in tx.documents_of_type(doc_type) if d.reg_no not in named]
         if not docs:
-            raise NotFound(f"no documents of type {doc_type!r}")
+            raise NotFound(_("no documents of type {doc_type!r}").format(doc_type=doc_type))
         changes = [apply_change(tx, d, new_class=new_class, completed_on=completed_on, reason=reason.strip(),
                                 basis="officer", at=at) for d in docs]
     reindex_changed(arch, [c.reg_no for c in changes if c.changed])

@@ -29,6 +29,7 @@ from .analysis import (KNOWN_NOUN_MIN, Reading, known_nouns, known_readings, mor
                        tokens, word_key)
 from .base import SORTS, Hit, IndexDoc, SearchResult, StoredHit
 from .snippet import make_snippet
+from ..i18n import _
 
 __all__ = ["SCHEMA_VERSION", "ENGINES", "IndexDoc", "Hit", "SearchResult", "SearchIndex"]
 
@@ -41,14 +42,15 @@ DEFAULT_ENGINE = "whoosh"
 
 def engine_class(name: str):
     if name not in ENGINES:
-        raise UsageError(f"unknown search engine {name!r}", hint=f"Use one of: {', '.join(ENGINES)}.")
+        raise UsageError(_("unknown search engine {name!r}").format(name=name), hint=_("Use one of: {engines}.").format(
+                                                                     engines=', '.join(ENGINES)))
     module, cls = ENGINES[name].split(":")
     try:
         return getattr(importlib.import_module(module), cls)
     except ImportError as exc:
         from ..errors import MissingDependency
 
-        raise MissingDependency(f"the {name} search engine is not installed ({exc})") from None
+        raise MissingDependency(_("the {name} search engine is not installed ({exc})").format(name=name, exc=exc)) from None
 
 
 class Lexicon(Protocol):
@@ -96,7 +98,7 @@ class SearchIndex:
     def meta(self) -> dict:
         path = self.current_dir()
         if path is None or not (path / META).exists():
-            raise IndexOutdated("the archive has no search index")
+            raise IndexOutdated(_("the archive has no search index"))
         return json.loads((path / META).read_text())
 
     @property
@@ -114,8 +116,8 @@ class SearchIndex:
         meta = self.meta()
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexOutdated(
-                f"the search index has schema version {meta.get('schema_version')}, "
-                f"this girok uses {SCHEMA_VERSION}"
+                _("the search index has schema version {version}, this girok uses {schema_version}").format(
+                    version=meta.get('schema_version'), schema_version=SCHEMA_VERSION)
             )
         return engine_class(meta.get("engine", "whoosh"))(self.current_dir())
 
@@ -134,8 +136,8 @@ class SearchIndex:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise ArchiveLocked("another `girok reindex` is rebuilding this index",
-                             hint="Wait for it to finish; searches keep working meanwhile.") from None
+                raise ArchiveLocked(_("another `girok reindex` is rebuilding this index"),
+                             hint=_("Wait for it to finish; searches keep working meanwhile.")) from None
             yield
 
     def stale_dirs(self) -> list[str]:
@@ -203,9 +205,9 @@ class SearchIndex:
              filters: Iterable[q.Node] = ()) -> SearchResult:
         """One page of results for ``query`` (the query language of ``girok.search.query``)."""
         if sort not in SORTS:
-            raise UsageError(f"unknown sort {sort!r}", hint=f"Use one of: {', '.join(SORTS)}.")
+            raise UsageError(_("unknown sort {sort!r}").format(sort=sort), hint=_("Use one of: {sorts}.").format(sorts=', '.join(SORTS)))
         if offset < 0 or limit < 1:
-            raise UsageError("--page and --limit start at 1")
+            raise UsageError(_("--page and --limit start at 1"))
         node = q.parse(query) if isinstance(query, str) else query
         filters = list(filters)
         if filters:
@@ -233,7 +235,7 @@ class SearchIndex:
     def search(self, query: str, *, limit: int | None = 10) -> list[Hit]:
         """Every hit (``limit=None``) or the first ``limit``, by relevance."""
         if not query.strip():
-            raise UsageError("empty query", hint="Give words to search for, e.g. girok search 민원실")
+            raise UsageError(_("empty query"), hint=_("Give words to search for, e.g. girok search 민원실"))
         if limit is None:
             n = max(self.doc_count(), 1)
             return self.find(query, limit=n).hits

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import UsageError
+from ..i18n import N_, _
 
 FIELDS = ("type", "office", "date", "retention", "receipt")
-_HINT = ('Queries look like: 서초구 민원실, "토지 대장", 민원 OR 민원실, NOT 위임장, '
-         "type:위임장, office:서초구, date:2023-01-01..2023-12-31, retention:10년, receipt:2024-0001")
+# translated when shown (GirokError.__str__ translates hints)
+_HINT = N_('Queries look like: 서초구 민원실, "토지 대장", 민원 OR 민원실, NOT 위임장, '
+           "type:위임장, office:서초구, date:2023-01-01..2023-12-31, retention:10년, receipt:2024-0001")
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,9 @@ def parse_date_range(value: str) -> DateRange:
         start = _date_bound(a, first=True) if a else None
         end = _date_bound(b, first=False) if b else None
         if start is None and end is None:
-            raise UsageError(f"date:{value} gives no date", hint="Use e.g. date:2023-01-01..2023-12-31")
+            raise UsageError(_("date:{value} gives no date").format(value=value), hint=_("Use e.g. date:2023-01-01..2023-12-31"))
         if start and end and start > end:
-            raise UsageError(f"date:{value} ends before it starts", hint="Put the earlier date first.")
+            raise UsageError(_("date:{value} ends before it starts").format(value=value), hint=_("Put the earlier date first."))
         return DateRange(start, end)
     return DateRange(_date_bound(value, first=True), _date_bound(value, first=False))
 
@@ -123,7 +125,7 @@ def parse_date_range(value: str) -> DateRange:
 def _date_bound(text: str, *, first: bool) -> date:
     m = re.fullmatch(r"(\d{4})(?:[-.](\d{1,2})(?:[-.](\d{1,2}))?)?", text.strip())
     if not m:
-        raise UsageError(f"{text!r} is not a date", hint="Dates are YYYY, YYYY-MM or YYYY-MM-DD, e.g. date:2023-03")
+        raise UsageError(_("{text!r} is not a date").format(text=text), hint=_("Dates are YYYY, YYYY-MM or YYYY-MM-DD, e.g. date:2023-03"))
     y, mo, d = int(m.group(1)), m.group(2), m.group(3)
     try:
         if d:
@@ -133,7 +135,7 @@ def _date_bound(text: str, *, first: bool) -> date:
             return date(y, mo, 1) if first else date(y, mo, calendar.monthrange(y, mo)[1])
         return date(y, 1, 1) if first else date(y, 12, 31)
     except ValueError as exc:
-        raise UsageError(f"{text!r} is not a valid date ({exc})", hint="e.g. date:2023-02-28") from None
+        raise UsageError(_("{text!r} is not a valid date ({exc})").format(text=text, exc=exc), hint=_("e.g. date:2023-02-28")) from None
 
 
 class _Parser:
@@ -154,7 +156,7 @@ class _Parser:
         while self.peek() == "OR":
             self.take()
             if self.peek() in (None, ")", "OR"):
-                raise UsageError("OR needs a word on both sides", hint=_HINT)
+                raise UsageError(_("OR needs a word on both sides"), hint=_HINT)
             items.append(self.parse_and())
         return items[0] if len(items) == 1 else Or(tuple(items))
 
@@ -164,7 +166,7 @@ class _Parser:
             if self.peek() == "AND":
                 self.take()
                 if self.peek() in (None, ")", "OR", "AND"):
-                    raise UsageError("AND needs a word on both sides", hint=_HINT)
+                    raise UsageError(_("AND needs a word on both sides"), hint=_HINT)
             items.append(self.parse_unary())
         return items[0] if len(items) == 1 else And(tuple(items))
 
@@ -173,21 +175,21 @@ class _Parser:
         if kind == "NOT":
             self.take()
             if self.peek() in (None, ")", "OR", "AND"):
-                raise UsageError("NOT needs a word after it", hint=_HINT)
+                raise UsageError(_("NOT needs a word after it"), hint=_HINT)
             return Not(self.parse_unary())
         if kind == "(":
             self.take()
             if self.peek() == ")":
-                raise UsageError("empty parentheses", hint=_HINT)
+                raise UsageError(_("empty parentheses"), hint=_HINT)
             node = self.parse_or()
             if self.peek() != ")":
-                raise UsageError("a parenthesis is not closed", hint=_HINT)
+                raise UsageError(_("a parenthesis is not closed"), hint=_HINT)
             self.take()
             return node
         if kind == ")":
-            raise UsageError("a closing parenthesis has no opening one", hint=_HINT)
+            raise UsageError(_("a closing parenthesis has no opening one"), hint=_HINT)
         if kind in ("AND", "OR"):
-            raise UsageError(f"{kind} needs a word before it", hint=_HINT)
+            raise UsageError(_("{kind} needs a word before it").format(kind=kind), hint=_HINT)
         kind, val = self.take()
         if kind == "phrase":
             return Phrase(val)
@@ -201,7 +203,7 @@ def _word_or_filter(val: str) -> Node:
     if sep and name.lower() in FIELDS:
         name = name.lower()
         if not value:
-            raise UsageError(f"{name}: needs a value", hint=_HINT)
+            raise UsageError(_("{name}: needs a value").format(name=name), hint=_HINT)
         if name == "date":
             return parse_date_range(value)
         return Filter(name, value)
@@ -212,11 +214,11 @@ def parse(text: str) -> Node:
     """The query tree for ``text``; UsageError (exit 2) with an example when it cannot be read."""
     toks = [t for t in _lex(text) if not (t[0] == "phrase" and not t[1].strip())]
     if not toks:
-        raise UsageError("empty query", hint="Give words to search for, e.g. girok search 민원실")
+        raise UsageError(_("empty query"), hint=_("Give words to search for, e.g. girok search 민원실"))
     p = _Parser(toks)
     node = p.parse_or()
     if p.i < len(toks):
-        raise UsageError("a closing parenthesis has no opening one", hint=_HINT)
+        raise UsageError(_("a closing parenthesis has no opening one"), hint=_HINT)
     return node
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .normalize import LOOKALIKE_CLASS, digits_only, fold_width
+from ..i18n import _
 
 # Strict form: 6 digits (a plausible date), a hyphen-like mark with optional spaces, 7 digits.
 RRN_RE = re.compile(
@@ -136,9 +137,10 @@ def _read_secret(path: Path) -> bytes:
         os.chmod(path, 0o600)
     data = path.read_bytes()
     if len(data) != SECRET_BYTES:
-        raise ConfigError(f"{path}: the RRN key file must hold exactly {SECRET_BYTES} bytes, it holds {len(data)}",
-                          hint="Restore the key file from backup: without the original key, RRN lookups "
-                               "cannot find the documents already archived.")
+        raise ConfigError(_("{path}: the RRN key file must hold exactly {secret_bytes} bytes, it holds {n}").format(
+                              path=path, secret_bytes=SECRET_BYTES, n=len(data)),
+                          hint=_("Restore the key file from backup: without the original key, RRN lookups cannot "
+                                 "find the documents already archived."))
     return data
 
 
