@@ -11,6 +11,7 @@ from typing import Callable
 
 from ..archive.layout import Archive
 from ..catalog import repository
+from ..i18n import _
 
 
 def backup(arch: Archive, target: Path, *, progress: Callable[[int, int], None] | None = None):
@@ -70,12 +71,13 @@ def backup_state(arch: Archive) -> dict:
         out["last_verified"] = {"at": local_iso(checked.at, arch.tz), "target": d.get("target"), "ok": d.get("ok")}
     now = repository.now()  # naive UTC, as events are stored
     if checked is None or not _detail(checked).get("ok"):
-        out["warning"] = ("no verified backup: run `girok backup TARGET` and `girok backup verify TARGET`"
+        out["warning"] = (_("no verified backup: run `girok backup TARGET` and `girok backup verify TARGET`")
                           if checked is None else
-                          "the last backup verification failed: see `girok backup verify TARGET`")
+                          _("the last backup verification failed: see `girok backup verify TARGET`"))
     elif now - checked.at > timedelta(days=max_days):
         days = (now - checked.at).days
-        out["warning"] = f"the last verified backup is {days} days old (limit {max_days}): run `girok backup verify`"
+        out["warning"] = _("the last verified backup is {days} days old (limit {limit}): run `girok backup verify`"
+                           ).format(days=days, limit=max_days)
     return out
 
 

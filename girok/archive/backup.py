@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..catalog.repository import Catalog
-from ..errors import ArchiveLocked, StorageError, UsageError
+from ..errors import ArchiveLocked, BackupFailed, StorageError, UsageError
 from ..fsutil import FAULT_ENV, HashMismatch, atomic_copy, fault_point, fsync_dir, sha256_file
+from ..i18n import _
 from ..text.times import local_iso
 from .fixity import expected_in
 from .layout import CONFIG_NAME, RRN_KEY_NAME, Archive
@@ -113,10 +114,10 @@ def read_manifest(target: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{target / MANIFEST} cannot be read ({exc})",
-                         hint="The backup's manifest is damaged: make a new backup into an empty folder.") from exc
+        raise UsageError(_("{path} cannot be read ({why})").format(path=target / MANIFEST, why=exc),
+                         hint=_("The backup's manifest is damaged: make a new backup into an empty folder.")) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise UsageError(f"{target / MANIFEST} is not a girok backup manifest this girok can read")
+        raise UsageError(_("{path} is not a girok backup manifest this girok can read").format(path=target / MANIFEST))
     return data
 
 
@@ -140,8 +141,8 @@ def _target_lock(target: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ArchiveLocked(f"another `girok backup` is writing to {target}",
-                                hint="Wait for it to finish, then run this again.") from None
+            raise ArchiveLocked(_("another `girok backup` is writing to {target}").format(target=target),
+                                hint=_("Wait for it to finish, then run this again.")) from None
         yield
 
 
@@ -149,8 +150,8 @@ def _check_target(arch: Archive, target: Path) -> None:
     root = arch.root.resolve()
     t = target.resolve()
     if t == root or root in t.parents or t in root.parents:
-        raise UsageError(f"the backup folder {target} is inside the archive (or holds it)",
-                         hint="Back up to another disk or a mounted share, outside the archive folder.")
+        raise UsageError(_("the backup folder {target} is inside the archive (or holds it)").format(target=target),
+                         hint=_("Back up to another disk or a mounted share, outside the archive folder."))
 
 
 def _clean_temp(target: Path) -> int:
@@ -183,17 +184,17 @@ def backup(arch: Archive, target: Path, *, progress: Callable[[int, int], None] 
     """Bring the copy in ``target`` up to date with the archive (see the module text)."""
     _check_target(arch, target)
     if arch.catalog.path is None:
-        raise UsageError("`girok backup` copies a SQLite catalog; this archive's catalog is a server database",
-                         hint="Back the database up with its own tools (pg_dump) and the store with this command "
-                              "once it supports it.")
+        raise UsageError(_("`girok backup` copies a SQLite catalog; this archive's catalog is a server database"),
+                         hint=_("Back the database up with its own tools (pg_dump) and the store with this command "
+                                "once it supports it."))
     target.mkdir(parents=True, exist_ok=True)
     report = BackupReport(target=str(target.resolve()))
     with _target_lock(target):
         _clean_temp(target)
         old = read_manifest(target)
         if old is not None and old.get("archive", {}).get("prefix") not in (None, arch.config.id_prefix):
-            raise UsageError(f"{target} holds a backup of another archive ({old['archive'].get('name')})",
-                             hint="Give each archive its own backup folder.")
+            raise UsageError(_("{target} holds a backup of another archive ({name})").format(
+                target=target, name=old["archive"].get("name")), hint=_("Give each archive its own backup folder."))
         old_files: dict[str, dict] = (old or {}).get("files", {})
 
         # 1. the catalog snapshot, aside until the files it references are in the copy
@@ -242,8 +243,8 @@ def backup(arch: Archive, target: Path, *, progress: Callable[[int, int], None] 
                         files[key] = have
                     continue
                 except OSError as exc:
-                    raise StorageError(f"could not write {dest}: {exc.strerror or exc}",
-                                       hint="Check that the backup disk is mounted, writable and not full.") from exc
+                    raise StorageError(_("could not write {path}: {why}").format(path=dest, why=exc.strerror or exc),
+                                       hint=_("Check that the backup disk is mounted, writable and not full.")) from exc
                 report.copied += 1
                 report.copied_bytes += exp.size
                 files[key] = {"sha256": exp.sha256, "size": exp.size}
@@ -341,8 +342,8 @@ def verify(target: Path, *, progress: Callable[[int, int], None] | None = None) 
     report = VerifyReport(target=str(target.resolve()))
     manifest = read_manifest(target)
     if manifest is None:
-        raise UsageError(f"{target} holds no girok backup (no {MANIFEST})",
-                         hint="Give the folder you passed to `girok backup`.")
+        raise UsageError(_("{target} holds no girok backup (no {manifest})").format(target=target, manifest=MANIFEST),
+                         hint=_("Give the folder you passed to `girok backup`."))
     report.made_at = manifest.get("made_at", "")
     files: dict[str, dict] = manifest.get("files", {})
     cat = manifest.get("catalog", {})
@@ -414,14 +415,14 @@ def restore_archive(target: Path, new_root: Path, *, progress: Callable[[int, in
     """Make a working archive in ``new_root`` from the verified backup in ``target``; the folder."""
     new_root = new_root.resolve()
     if new_root.exists() and any(new_root.iterdir()):
-        raise UsageError(f"{new_root} exists and is not empty",
-                         hint="Restore into a new or empty folder; the damaged archive stays as it is.")
+        raise UsageError(_("{path} exists and is not empty").format(path=new_root),
+                         hint=_("Restore into a new or empty folder; the damaged archive stays as it is."))
     rep = verify(target, progress=progress)
     if not rep.ok:
         first = rep.problems[0]
-        raise StorageError(f"the backup in {target} does not verify ({len(rep.problems)} problem(s); first: "
-                           f"{first['kind']} {first['path']})",
-                           hint=f"Run `girok backup verify {target}` for the list; restore from another copy.")
+        raise BackupFailed(_("the backup in {target} does not verify ({n} problem(s); first: {kind} {path})").format(
+            target=target, n=len(rep.problems), kind=first["kind"], path=first["path"]),
+            hint=_("Run `girok backup verify {target}` for the list; restore from another copy.").format(target=target))
     manifest = read_manifest(target) or {}
     new_root.mkdir(parents=True, exist_ok=True)
     for key, want in manifest.get("files", {}).items():

@@ -228,10 +228,10 @@ class Catalog:
             return
         if current is not None and current.isdigit() and current > HEAD_REVISION:
             raise CatalogError(
-                f"the catalog was written by a newer girok (catalog schema {current}; this girok knows up to "
-                f"{HEAD_REVISION}), so this girok cannot use it",
-                hint="Run the same (newest) girok version on every machine that opens this archive; "
-                     "`girok --version` shows which one this is.")
+                _("the catalog was written by a newer girok (catalog schema {current}; this girok knows up to "
+                  "{head}), so this girok cannot use it").format(current=current, head=HEAD_REVISION),
+                hint=_("Run the same (newest) girok version on every machine that opens this archive; "
+                       "`girok --version` shows which one this is."))
         from alembic import command
 
         with self.engine.connect() as conn, self.dialect.schema_change(conn):

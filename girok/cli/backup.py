@@ -8,15 +8,16 @@ from typing import Optional
 import typer
 
 from ..errors import BackupFailed, UsageError
+from ..i18n import _
 from .kit import err, open_archive, plain, print_json, progress, state
 
 
 def backup(
     first: str = typer.Argument(..., metavar="TARGET | verify",
-                                help="The backup folder (another disk or a mounted share); `verify TARGET` checks one."),
+                                help=_("The backup folder (another disk or a mounted share); `verify TARGET` checks one.")),
     second: Optional[str] = typer.Argument(None, metavar="[TARGET]", show_default=False,
-                                           help="With verify: the backup folder to check."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+                                           help=_("With verify: the backup folder to check.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Copy the whole archive to TARGET, or check a copy: `girok backup TARGET`, `girok backup verify TARGET`.
 
@@ -41,29 +42,30 @@ def backup(
     if first == "verify" and second is not None:
         return _verify(Path(second), as_json)
     if second is not None:
-        raise UsageError(f"unexpected argument {second!r}",
-                         hint="`girok backup TARGET` makes or updates a backup; `girok backup verify TARGET` checks one "
-                              "(a backup folder named verify: give it as ./verify).")
+        raise UsageError(_("unexpected argument {arg!r}").format(arg=second),
+                         hint=_("`girok backup TARGET` makes or updates a backup; `girok backup verify TARGET` checks "
+                                "one (a backup folder named verify: give it as ./verify)."))
     from ..app.backup import backup as run_backup
 
     arch = open_archive()
-    with progress("backing up", quiet=as_json) as tick:
+    with progress(_("backing up"), quiet=as_json) as tick:
         report = run_backup(arch, Path(first), progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
         for p in report.problems:
-            err.print(f"not copied: {p}", markup=False, highlight=False)
-        plain(f"Backup in {report.target} ({report.at}): {report.files} stored file(s), {report.copied} copied now "
-              f"({report.copied_bytes:,} bytes), {report.already} already there; catalog {report.catalog_bytes:,} bytes, "
-              f"audit trail {report.audit_events} event(s).")
+            err.print(_("not copied: {problem}").format(problem=p), markup=False, highlight=False)
+        plain(_("Backup in {target} ({at}): {files} stored file(s), {copied} copied now ({copied_bytes:,} bytes), "
+                "{already} already there; catalog {catalog_bytes:,} bytes, audit trail {audit_events} event(s).")
+              .format(**report.as_dict()))
         if report.removed:
-            certs = ", ".join(sorted(report.destroyed)) or "none"
-            plain(f"Removed {len(report.removed)} file(s) of disposed documents from the copy "
-                  f"(certificates: {certs}; noted in disposal/copies.txt).")
-        plain(f"Check it with: girok backup verify {report.target}")
+            certs = ", ".join(sorted(report.destroyed)) or "-"
+            plain(_("Removed {n} file(s) of disposed documents from the copy (certificates: {certs}; noted in "
+                    "disposal/copies.txt).").format(n=len(report.removed), certs=certs))
+        plain(_("Check it with: girok backup verify {target}").format(target=report.target))
     if not report.ok:
-        raise BackupFailed(f"the backup is incomplete: {len(report.problems)} stored file(s) could not be copied")
+        raise BackupFailed(_("the backup is incomplete: {n} stored file(s) could not be copied").format(
+            n=len(report.problems)))
 
 
 def _verify(target: Path, as_json: bool) -> None:
@@ -74,24 +76,28 @@ def _verify(target: Path, as_json: bool) -> None:
         arch = open_archive()
     except (ArchiveNotFound, GirokError):
         arch = None  # a copy is checked alone; without an archive the result is only printed
-    with progress("verifying", quiet=as_json) as tick:
+    with progress(_("verifying"), quiet=as_json) as tick:
         report = verify(target, arch=arch, progress=tick)
     if as_json:
         print_json(report.as_dict())
     else:
         for p in report.problems:
             plain(f"{p['kind']:<10} {p['path']}: {p['detail']}")
-        plain(f"Backup made {report.made_at}: {report.files} file(s), {report.hashed} re-hashed, "
-              f"{len(report.problems)} problem(s); audit trail of the copy: {report.audit_events} event(s)."
-              + ("" if arch is not None else f" (Not recorded: {state.archive_path} is not an archive.)"))
+        plain(_("Backup made {made_at}: {files} file(s), {hashed} re-hashed, {problems} problem(s); audit trail of "
+                "the copy: {events} event(s).").format(made_at=report.made_at, files=report.files,
+                                                      hashed=report.hashed, problems=len(report.problems),
+                                                      events=report.audit_events)
+              + ("" if arch is not None else " " + _("(Not recorded: {path} is not an archive.)").format(
+                  path=state.archive_path)))
     if not report.ok:
-        raise BackupFailed(f"the backup in {target} does not verify: {len(report.problems)} problem(s)")
+        raise BackupFailed(_("the backup in {target} does not verify: {n} problem(s)").format(
+            target=target, n=len(report.problems)))
 
 
 def restore_archive(
-    target: Path = typer.Argument(..., metavar="TARGET", help="A backup folder made by `girok backup`."),
-    new_dir: Path = typer.Argument(..., metavar="NEWDIR", help="A new or empty folder for the restored archive."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    target: Path = typer.Argument(..., metavar="TARGET", help=_("A backup folder made by `girok backup`.")),
+    new_dir: Path = typer.Argument(..., metavar="NEWDIR", help=_("A new or empty folder for the restored archive.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
 ) -> None:
     """Build a working archive from a backup: verify the copy, copy it into NEWDIR, rebuild the search index.
 
@@ -101,14 +107,14 @@ def restore_archive(
     """
     from ..app.backup import restore_archive as rebuild
 
-    with progress("restoring", quiet=as_json) as tick:
+    with progress(_("restoring"), quiet=as_json) as tick:
         d = rebuild(target, new_dir, progress=tick)
     if as_json:
         print_json(d)
     else:
-        plain(f"Restored the backup made {d['backup_made_at']} into {d['archive']}: {d['documents']} document(s) "
-              "indexed.")
-        plain(f"Check it with: girok --archive {d['archive']} doctor")
+        plain(_("Restored the backup made {backup_made_at} into {archive}: {documents} document(s) indexed.")
+              .format(**d))
+        plain(_("Check it with: girok --archive {archive} doctor").format(**d))
 
 
 def register(app: typer.Typer) -> None:
