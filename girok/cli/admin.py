@@ -84,11 +84,11 @@ def render_status(d: dict, name: str) -> list[str]:
         lines.append(f"  [bold red]re-scan: {rescan['count']} document(s) awaiting a re-scan[/bold red]"
                      + (f" (newest {shown})" if shown < rescan["count"] else ""))
         for r in rescan["newest"]:
-            pages = r["pages"]
+            pages = r["rescan_pages"]
             what = [f"접수번호 {r['receipt_no']}" if r["receipt_no"] else "",
-                    f"신청인 {r['applicant']}" if r["applicant"] else "", r["doc_type"],
+                    f"신청인 {r['applicant']}" if r["applicant"] else "", r["type"],
                     ("page " if len(pages) == 1 else "pages ") + ", ".join(map(str, pages)) if pages else "",
-                    f"from {r['source']}"]
+                    f"from {r['source']['name']}"]
             lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
     return lines
 

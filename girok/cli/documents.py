@@ -36,10 +36,13 @@ def show(
     t = Table(show_header=False, box=None)
     t.add_column(no_wrap=True)
     t.add_column(overflow="fold")  # hashes and paths fold onto the next line rather than being cut
-    for k in ("id", "title", "doc_type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
+    for k in ("id", "title", "type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
               "pdfa"):
         if d[k] not in (None, ""):
             t.add_row(k, str(d[k]))
+    if d["retention"]:
+        r = d["retention"]
+        t.add_row("retention", f"{r['class']}, completed {r['completed_on']}, due {r['due_on'] or 'never'}")
     if d["rrn_masked"]:
         t.add_row("RRN", ", ".join(d["rrn_masked"]))
     confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])
@@ -68,8 +71,10 @@ def _tombstone(reg_no: str, shown, *, as_json: bool) -> None:
         print_json(tomb)
     else:
         t = Table(show_header=False, box=None, title=f"{reg_no}: disposed of (폐기)")
-        for k in ("id", "doc_type", "title", "class", "completed_on", "due_on", "disposed_at", "pages"):
+        for k in ("id", "type", "title", "disposed_at", "pages"):
             t.add_row(k, str(tomb[k]))
+        for k in ("class", "completed_on", "due_on"):
+            t.add_row(k, str(tomb["retention"][k]))
         t.add_row("original sha256", tomb["original"]["sha256"])
         t.add_row("archival sha256", tomb["archival"]["sha256"])
         dec = tomb["decision"]
@@ -101,7 +106,8 @@ def search(
     sort: str = typer.Option("relevance", "--sort", help="relevance, newest or oldest (by filing date)."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help="Results per page."),
     page: int = typer.Option(1, "--page", "-p", min=1, help="Which page of results."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit (with total, for paging)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per hit: the document object with rank, "
+                                 "total, score and snippet (README: JSON output)."),
     rrn: Optional[str] = typer.Option(None, "--rrn", help="Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
                                       "through a keyed hash; every lookup is recorded in the audit trail."),
 ) -> None:
@@ -181,7 +187,7 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
 
     t = Table("ID", "type", "date", "title")
     for row in found.rows:
-        t.add_row(row["reg_no"], row["doc_type"], row["date"] or "", row["title"])
+        t.add_row(row["id"], row["type"], row["date"] or "", row["title"])
     out.print(t)
 
 
