@@ -60,7 +60,7 @@ def audit_log(
             print_json(d)
         else:
             detail = json.dumps(d["detail"], ensure_ascii=False, separators=(",", ":"))
-            _plain(f"{d['id']:>6} {d['at']} {d['actor']:<10} {d['action']:<10} {','.join(d['documents']) or '-'} {detail}")
+            _plain(f"{d['id']:>6} {d['at']} {d['actor']:<10} {d['action']:<10} {','.join(d['ids']) or '-'} {detail}")
 
 
 @fixity_app.command("check")
@@ -113,9 +113,9 @@ def export(
     with progress("exporting", quiet=as_json) as tick:
         d = export_documents(open_archive(), out_dir, ids=ids, query=query, whole_original=whole_original, progress=tick)
     for w in d["whole_originals"]:  # the clerk must know whose papers went along
-        err.print(f"Warning: the original {w['sha256'][:12]}... of {', '.join(w['documents'])} also holds "
-                  f"{len(w['other_documents'])} other document(s) that were not asked for: "
-                  f"{', '.join(w['other_documents'])}. They are in the bag.", markup=False, highlight=False)
+        err.print(f"Warning: the original {w['sha256'][:12]}... of {', '.join(w['ids'])} also holds "
+                  f"{len(w['other_ids'])} other document(s) that were not asked for: "
+                  f"{', '.join(w['other_ids'])}. They are in the bag.", markup=False, highlight=False)
     if as_json:
         print_json(d)
     else:

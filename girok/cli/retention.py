@@ -51,7 +51,7 @@ def review_cmd(
         return
     t = Table("class 보존기간", "type 유형", "due 건수", title=f"Review {rl.id}: due as of {when}")
     for g in summary["groups"]:
-        t.add_row(g["class"], g["doc_type"] or "-", str(g["count"]))
+        t.add_row(g["class"], g["type"] or "-", str(g["count"]))
     out.print(t)
     _say(f"review {rl.id} ({'new' if rl.created else 'same as before'}): {len(rl.due)} due, "
          f"{len(rl.held)} on hold (listed apart), {len(rl.approved)} approved and awaiting disposal")

@@ -40,7 +40,7 @@ class Item:
                 self.due_on.isoformat()]
 
     def as_dict(self) -> dict:
-        d = {"reg_no": self.reg_no, "class": self.retention_class, "doc_type": self.doc_type, "title": self.title,
+        d = {"id": self.reg_no, "class": self.retention_class, "type": self.doc_type, "title": self.title,
              "completed_on": self.completed_on.isoformat(), "due_on": self.due_on.isoformat(),
              "captured_on": self.captured_at.date().isoformat()}
         if self.holds:
