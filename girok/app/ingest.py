@@ -49,6 +49,8 @@ class Settled:
     document: dict | None = None
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or name == "outcome":  # copy/pickle look before the field is set
+            raise AttributeError(name)
         return getattr(self.outcome, name)
 
     def as_dict(self) -> dict:

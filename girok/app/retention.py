@@ -102,6 +102,8 @@ class HoldView:
     data: dict
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or name == "info":  # copy/pickle look before the field is set
+            raise AttributeError(name)
         return getattr(self.info, name)
 
     def as_dict(self) -> dict:
