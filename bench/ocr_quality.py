@@ -137,16 +137,16 @@ def ratio(err: int, n: int) -> float | None:
 
 
 def girok_pages(entry: dict, gt_pages: list[str], docs: list[dict], notes: list[str]) -> list[dict]:
-    """girok's pages of one source file, placed at their page in the original (first_page_in_original)."""
+    """girok's pages of one source file, placed at their page in the original (source.pages_in_file)."""
     pages = [{"text": "", "confidence": None, "id": None} for _ in gt_pages]
     for d in docs:
         confs = d.get("page_confidence")
         if confs is None:
             notes.append(f"`girok show {d['id']}` has no page_confidence: no page of it can be flagged")
             confs = [None] * len(d["text"])
-        first = d.get("first_page_in_original") or 1
-        for i, (text, conf) in enumerate(zip(d["text"], confs)):
-            k = first - 1 + i
+        in_file = (d.get("source") or {}).get("pages_in_file") or range(1, len(d["text"]) + 1)
+        for i, (text, conf, at) in enumerate(zip(d["text"], confs, in_file)):
+            k = at - 1
             if k < len(pages):
                 pages[k] = {"text": text, "confidence": conf, "id": d["id"]}
             else:

@@ -178,7 +178,7 @@ def main() -> int:
         found, times = girok_search(arch.index, queries, file_of)
         if engine == engines[0]:
             cli = girok(archive, "search", "--json", "-n", str(TOP), queries[0]["q"])
-            cli_found = {file_of[json.loads(line)["reg_no"]] for line in cli.stdout.splitlines() if line.strip()}
+            cli_found = {file_of[json.loads(line)["id"]] for line in cli.stdout.splitlines() if line.strip()}
             if cli_found != found[0]:
                 print(f"WARNING: the CLI found {sorted(cli_found)} for {queries[0]['q']!r}, "
                       f"the library {sorted(found[0])}")

@@ -83,7 +83,7 @@ def first_id(python: str, archive: Path, query: str, env: dict) -> str:
     _, rc, out = run_once(python, ["--archive", str(archive), "search", "--json", *query.split()], env)
     for line in out.splitlines():
         try:
-            return json.loads(line)["reg_no"]
+            return json.loads(line)["id"]
         except (ValueError, KeyError, TypeError):
             continue
     raise SystemExit(f"`girok search --json {query}` found nothing in {archive} (exit {rc}); give --id")

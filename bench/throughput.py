@@ -195,7 +195,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
                 continue
             outcomes.append(o)
             extra = f"{o.get('id')} ({o.get('pages')} p.)" if o.get("status") != "quarantined" else o.get("reason")
-            log(f"  {o.get('status', '?'):11s} {Path(str(o.get('source'))).name:24s} {extra}  "
+            log(f"  {o.get('status', '?'):11s} {Path(str(o.get('file'))).name:24s} {extra}  "
                 f"[{time.monotonic() - t0:6.1f}s]")
         rc = proc.wait()
         wall = time.monotonic() - t0
@@ -210,10 +210,10 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
 
     by_source: dict[str, list[dict]] = {}
     for o in outcomes:
-        by_source.setdefault(str(Path(o["source"]).resolve()), []).append(o)
+        by_source.setdefault(str(Path(o["file"]).resolve()), []).append(o)
     archived = [o for o in outcomes if o.get("status") == "archived"]
     duplicates = [o for o in outcomes if o.get("status") == "duplicate"]
-    quarantined = sorted({o["source"] for o in outcomes if o.get("status") == "quarantined"})
+    quarantined = sorted({o["file"] for o in outcomes if o.get("status") == "quarantined"})
     unsettled = [str(f) for f in files if str(f.resolve()) not in by_source]
     pages = sum(int(o.get("pages") or 0) for o in archived)
     return {

@@ -134,7 +134,7 @@ def approve(env: Env, regs: list[str], *, on: date | None = None, meeting: str =
     data = json.loads(path.read_text(encoding="utf-8"))
     for g in data["groups"]:
         for d in g["documents"]:
-            if d["reg_no"] in regs:
+            if d["id"] in regs:
                 d.update(action or {"decision": "dispose"})
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     decide(env.arch, path, meeting=meeting)

@@ -38,12 +38,12 @@ def test_show_returns_the_public_shape_and_audits_a_text_view(arch):
     assert isinstance(view, DocumentView)
     d = view.as_dict()
     assert d["id"].endswith("-000001") and "text" not in d
-    assert list(d)[:3] == ["id", "title", "doc_type"]
+    assert list(d)[:3] == ["id", "title", "type"]
     assert not _events(arch, "view")  # metadata only: no access to the text
     with_text = documents.show(arch, d["id"], with_text=True).as_dict()
     assert "870501-1******" in with_text["text"][0] and "1234567" not in json.dumps(with_text, ensure_ascii=False)
     [ev] = _events(arch, "view")
-    assert ev["documents"] == [d["id"]]
+    assert ev["ids"] == [d["id"]]
 
 
 def test_show_of_an_unknown_number_raises_not_found(arch):
@@ -54,9 +54,9 @@ def test_show_of_an_unknown_number_raises_not_found(arch):
 def test_search_pages_and_audits(arch):
     page = documents.search(arch, SearchRequest(text="민원실", limit=1))
     assert page.total == 1 and page.pages == 1 and page.rows()[0]["rank"] == 1
-    assert page.rows()[0]["reg_no"] == page.hits[0].reg_no
+    assert page.rows()[0]["id"] == page.hits[0].reg_no
     [ev] = _events(arch, "search")
-    assert ev["detail"]["query"] == "민원실" and ev["documents"] == [page.hits[0].reg_no]
+    assert ev["detail"]["query"] == "민원실" and ev["ids"] == [page.hits[0].reg_no]
     with pytest.raises(UsageError):
         documents.search(arch, SearchRequest(text="  "))
 

@@ -103,15 +103,15 @@ def test_views_and_searches_are_events_without_clear_rrns(archive):
     assert girok(archive, "search", "--json", "민원실").returncode == 0
     assert girok(archive, "search", "--json", RRN).returncode == 1  # no hits: exit 1, as without --json (issue 17)
     [hit] = json_lines(girok(archive, "search", "--json", "토지대장").stdout)
-    girok(archive, "show", hit["reg_no"], check=True)  # metadata only: not a view of the text
-    girok(archive, "show", hit["reg_no"], "--text", check=True)
+    girok(archive, "show", hit["id"], check=True)  # metadata only: not a view of the text
+    girok(archive, "show", hit["id"], "--text", check=True)
     log = json_lines(girok(archive, "audit", "log", "--json", check=True).stdout)
     actions = [e["action"] for e in log]
     assert actions == ["init", "capture", "capture", "search", "search", "search", "view"]
     searches = [e for e in log if e["action"] == "search"]
-    assert searches[0]["detail"] == {"query": "민원실", "hits": 1} and searches[0]["documents"] == ["GR-2026-000001"]
+    assert searches[0]["detail"] == {"query": "민원실", "hits": 1} and searches[0]["ids"] == ["GR-2026-000001"]
     assert searches[1]["detail"]["query"] == "870501-1******"
-    assert log[-1]["documents"] == [hit["reg_no"]] and log[-1]["detail"] == {"what": "text"}
+    assert log[-1]["ids"] == [hit["id"]] and log[-1]["detail"] == {"what": "text"}
     assert log[1]["detail"]["source"] == "홍길동_870501-1******.png"  # masked when the event was written
     everything = json.dumps(sql(archive, "select * from events"), ensure_ascii=False)
     assert "1196406" not in everything
@@ -122,7 +122,7 @@ def test_log_filters_by_document_and_date(archive):
     girok(archive, "search", "--json", "신청서", check=True)  # finds both documents
     both = json_lines(girok(archive, "audit", "log", "--json", "--document", "GR-2026-000002").stdout)
     assert [e["action"] for e in both] == ["capture", "search"]
-    assert sorted(both[1]["documents"]) == ["GR-2026-000001", "GR-2026-000002"]
+    assert sorted(both[1]["ids"]) == ["GR-2026-000001", "GR-2026-000002"]
     # 'GR-2026-00000_' must not match like a SQL pattern
     assert json_lines(girok(archive, "audit", "log", "--json", "--document", "GR-2026-00000_").stdout) == []
     assert len(json_lines(girok(archive, "audit", "log", "--json", "--since", "2000-01-01").stdout)) == 4

@@ -34,7 +34,7 @@ def show(archive, reg_no) -> dict:
 
 
 def hits(archive, query) -> list[tuple]:
-    return [(h["reg_no"], h["title"], h["snippet"]) for h in json_lines(girok(archive, "search", "--json", query).stdout)]
+    return [(h["id"], h["title"], h["snippet"]) for h in json_lines(girok(archive, "search", "--json", query).stdout)]
 
 
 def store_files(archive) -> dict[str, bytes]:
@@ -84,7 +84,7 @@ def test_exported_bag_validates_with_the_bagit_tool(source, bag):
         d = show(root, r)
         assert (bag / "data" / r / "archival.pdf").read_bytes() == (root / d["archival"]["path"]).read_bytes()
     [ev] = [e for e in json_lines(girok(root, "audit", "log", "--json").stdout) if e["action"] == "export"]
-    assert ev["documents"] == regs and ev["detail"]["documents"] == 2
+    assert ev["ids"] == regs and ev["detail"]["documents"] == 2
     assert ev["detail"]["tagmanifest_sha256"] == sha_file(bag / "tagmanifest-sha256.txt")
 
 
@@ -100,7 +100,7 @@ def test_export_by_query(source, tmp_path):
     root, regs = source
     proc = girok(root, "export", "--query", "토지대장", "--out", str(tmp_path / "q"), "--json", check=True)
     [d] = json_lines(proc.stdout)
-    assert d["documents"] == [regs[1]] and (tmp_path / "q" / "data" / regs[1] / "metadata.json").exists()
+    assert [x["id"] for x in d["documents"]] == [regs[1]] and (tmp_path / "q" / "data" / regs[1] / "metadata.json").exists()
     nothing = girok(root, "export", "--query", "건축물대장", "--out", str(tmp_path / "none"))
     assert nothing.returncode == 6 and not (tmp_path / "none").exists()
     assert girok(root, "export", "--out", str(tmp_path / "x")).returncode == 2  # neither --id nor --query
@@ -188,7 +188,7 @@ def test_round_trip_restores_numbers_hashes_metadata_and_search(source, make_arc
     prefix, year, _ = regs[1].rsplit("-", 2)
     assert add_document(target, ["건축물대장"], name="new.png") == f"{prefix}-{year}-{int(regs[1][-6:]) + 1:06d}"
     [ev] = [e for e in json_lines(girok(target, "audit", "log", "--json").stdout) if e["action"] == "import"]
-    assert sorted(ev["documents"]) == sorted(regs) and ev["detail"]["imported"] == 2
+    assert sorted(ev["ids"]) == sorted(regs) and ev["detail"]["imported"] == 2
     assert ev["detail"]["tagmanifest_sha256"] == sha_file(bag / "tagmanifest-sha256.txt")
     assert girok(target, "audit", "verify").returncode == 0
     assert girok(target, "fixity", "check").returncode == 0

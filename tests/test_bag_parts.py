@@ -153,8 +153,8 @@ def test_whole_original_goes_once_and_says_whose_documents_go_along(batch, tmp_p
     root, regs, original = batch
     out = tmp_path / "bag"
     d = export(root, out, regs["A"], regs["B"], whole=True)
-    assert d["whole_originals"] == [{"sha256": sha(original.read_bytes()), "documents": [regs["A"], regs["B"]],
-                                     "other_documents": [regs["C"]]}]
+    assert d["whole_originals"] == [{"sha256": sha(original.read_bytes()), "ids": [regs["A"], regs["B"]],
+                                     "other_ids": [regs["C"]]}]
     assert "1 other document(s)" in d["stderr"] and regs["C"] in d["stderr"]
     assert [p.read_bytes() for p in originals_in(out)] == [original.read_bytes()]  # once per bag
     meta_b = json.loads((out / "data" / regs["B"] / "metadata.json").read_text(encoding="utf-8"))

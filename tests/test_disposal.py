@@ -47,8 +47,8 @@ def test_dispose_destroys_what_was_approved_and_keeps_a_tombstone(env, due3):
     assert "disposed of" in str(ei.value) and ei.value.exit_code == 6
 
     t = tombstone(env.arch, a)
-    assert t["id"] == a and t["doc_type"] == "전입신고서" and t["class"] == "5년"
-    assert (t["completed_on"], t["due_on"]) == ("2019-05-02", "2025-01-01")
+    assert t["id"] == a and t["type"] == "전입신고서" and t["retention"]["class"] == "5년"
+    assert (t["retention"]["completed_on"], t["retention"]["due_on"]) == ("2019-05-02", "2025-01-01")
     assert t["original"]["sha256"] == doc_a.capture.sha256 and t["archival"]["sha256"] == doc_a.archival_sha256
     assert t["files"] == {"original": "removed", "archival": "removed", "index": "removed"}
     assert t["decision"]["review"] == review_id and t["decision"]["meeting"] == "2026년 제1차 기록물평가심의회"
@@ -223,7 +223,7 @@ def test_full_cycle_on_the_command_line(env, due3, tmp_path):
     out = tmp_path / "심의 목록.csv"
     rv = cli(root, "retention", "review", "--out", str(out), "--json", check=True)
     summary = json_lines(rv.stdout)[0]
-    assert summary["due"] == 3 and summary["groups"] == [{"class": "5년", "doc_type": "전입신고서", "count": 3}]
+    assert summary["due"] == 3 and summary["groups"] == [{"class": "5년", "type": "전입신고서", "count": 3}]
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     for r in rows:
         if r["reg_no"] == a:
@@ -255,7 +255,7 @@ def test_full_cycle_on_the_command_line(env, due3, tmp_path):
     assert plain.returncode == 6 and "disposed of (폐기)" in plain.stdout
     assert cli(root, "show", "GR-1999-000001").returncode == 6
     found = json_lines(cli(root, "search", "--json", "전입신고서").stdout)
-    assert a not in [h["reg_no"] for h in found] and b in [h["reg_no"] for h in found]
+    assert a not in [h["id"] for h in found] and b in [h["id"] for h in found]
 
     # a tampered file: refused with exit 13, nothing recorded
     bad = tmp_path / "bad.csv"
@@ -297,7 +297,7 @@ def test_a_real_scan_through_the_whole_cycle(make_archive, tmp_path):
     run_girok(root, "retention", "review", "--out", str(out), check=True)
     data = json.loads(out.read_text(encoding="utf-8"))
     [doc] = data["groups"][0]["documents"]
-    assert doc["reg_no"] == reg and doc["due_on"] == "2024-01-01"
+    assert doc["id"] == reg and doc["due_on"] == "2024-01-01"
     doc["decision"] = "dispose"
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     run_girok(root, "retention", "decide", str(out), check=True)

@@ -96,5 +96,5 @@ def test_json(archive):
     [d] = json_lines(proc.stdout)
     assert not d["ok"] and d["problems"] == 1 and d["audit"]["ok"] and d["fixity"]["changed"] == 1
     [f] = d["findings"]
-    assert f["kind"] == "changed" and f["documents"] == ["GR-2026-000001"] and not f["repairable"]
+    assert f["kind"] == "changed" and f["ids"] == ["GR-2026-000001"] and not f["repairable"]
     assert "girok restore" in f["todo"] and d["checked"] and d["not_checked"]

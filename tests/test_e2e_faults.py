@@ -69,7 +69,7 @@ def assert_consistent(archive: Path, expected_shas: list[str]) -> None:
     assert status["unindexed"] == 0 and status["documents"] == len(expected_shas), status
     assert not [p for p in (archive / "work").iterdir() if p.is_dir()], "nothing left in work/"
     hits = json_lines(run_girok(archive, "search", "--json", "--limit", "50", "전입신고서", check=True).stdout)
-    assert len({h["reg_no"] for h in hits}) == len(hits) == len(expected_shas), hits
+    assert len({h["id"] for h in hits}) == len(hits) == len(expected_shas), hits
 
 
 @pytest.mark.parametrize("stage", list(STAGES))

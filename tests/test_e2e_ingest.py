@@ -52,10 +52,10 @@ def test_corpus_form_archived_as_pdfa_and_found(make_archive, corpus, tmp_path):
     assert "870501-1196406" not in text and "870501-1******" in text.replace(" ", "")
 
     hits = json_lines(run_girok(archive, "search", "--json", "전입신고", check=True).stdout)
-    assert [h["reg_no"] for h in hits] == [rec["id"]]
+    assert [h["id"] for h in hits] == [rec["id"]]
     # a Korean noun with a particle in the text: 동작구청장 contains 동작구
     hits = json_lines(run_girok(archive, "search", "--json", "동작구", check=True).stdout)
-    assert rec["id"] in [h["reg_no"] for h in hits]
+    assert rec["id"] in [h["id"] for h in hits]
     assert all("1196406" not in h["snippet"] for h in hits)
 
 
@@ -70,14 +70,14 @@ def test_inputs_of_every_kind_and_duplicates(make_archive, tmp_path):
     ]
     proc = run_girok(archive, "ingest", "--json", *map(str, files))
     assert proc.returncode == 0, proc.stderr
-    recs = {r["source"].rsplit("/", 1)[-1]: r for r in json_lines(proc.stdout)}
+    recs = {r["file"].rsplit("/", 1)[-1]: r for r in json_lines(proc.stdout)}
     assert {r["status"] for r in recs.values()} == {"archived"}
     assert recs["batch-g4.tif"]["pages"] == 3
     # image resolution kept: a 1240 px wide page at 300 dpi is 297.6 pt wide
     show = json_lines(run_girok(archive, "show", recs["scan.png"]["id"], "--json").stdout)[0]
     with pikepdf.open(archive / show["archival"]["path"]) as pdf:
         assert abs(float(pdf.pages[0].mediabox[2]) - 1240 / 300 * 72) < 1.0
-    hits = {h["reg_no"] for h in json_lines(run_girok(archive, "search", "--json", "민원실").stdout)}
+    hits = {h["id"] for h in json_lines(run_girok(archive, "search", "--json", "민원실").stdout)}
     assert recs["scan.png"]["id"] in hits
     # the same bytes again (under another name): reported as a duplicate, not stored twice
     again = tmp_path / "다시 스캔.png"
@@ -101,7 +101,7 @@ def test_bad_inputs_quarantined_with_reason_and_nonzero_exit(make_archive, tmp_p
     broken.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
     proc = run_girok(archive, "ingest", "--json", *map(str, (good, zipfile, empty, broken)))
     assert proc.returncode == 10, proc.stderr
-    recs = {r["source"].rsplit("/", 1)[-1]: r for r in json_lines(proc.stdout)}
+    recs = {r["file"].rsplit("/", 1)[-1]: r for r in json_lines(proc.stdout)}
     assert recs["good.png"]["status"] == "archived"
     for name in ("보고서.docx", "empty.pdf", "truncated.pdf"):
         assert recs[name]["status"] == "quarantined" and recs[name]["reason"]
@@ -124,7 +124,7 @@ def test_reindex_rebuilds_and_search_still_finds(make_archive, tmp_path):
     after = (archive / "index" / "CURRENT").read_text()
     assert before != after, "reindex builds a new index aside and switches to it"
     hits = json_lines(run_girok(archive, "search", "--json", "혼인신고", check=True).stdout)
-    assert [h["reg_no"] for h in hits] == [rec["id"]]
+    assert [h["id"] for h in hits] == [rec["id"]]
 
 
 def test_english_page_is_read_with_the_english_model(make_archive, tmp_path):

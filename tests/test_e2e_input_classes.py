@@ -293,7 +293,7 @@ def test_input_class(case: Case, make_archive, tmp_path):
     nxt = scan(tmp_path / "zz-next.png", fmt="PNG", dpi=120)
     proc = run_girok(archive, "ingest", "--json", "--move", "--workers", "1", "--profile", case.profile,
                      str(odd), str(nxt), timeout=600)
-    recs = {Path(r["source"]).name: r for r in json_lines(proc.stdout)}
+    recs = {Path(r["file"]).name: r for r in json_lines(proc.stdout)}
     assert set(recs) == {case.name, "zz-next.png"}, (proc.stdout, proc.stderr[-2000:])
 
     assert recs["zz-next.png"]["status"] == "archived", "the batch goes on after the odd file"

@@ -25,7 +25,7 @@ def test_every_peer_file_is_archived_or_quarantined_with_a_named_cause(make_arch
     assert proc.returncode in (0, 10), proc.stderr[-2000:]
     outcomes: dict[str, list[dict]] = {}
     for rec in json_lines(proc.stdout):
-        outcomes.setdefault(Path(rec["source"]).name, []).append(rec)
+        outcomes.setdefault(Path(rec["file"]).name, []).append(rec)
     files = sorted(p.name for p in PEER.iterdir() if p.is_file())
     assert sorted(outcomes) == files, "every file has an outcome"
     for name, recs in outcomes.items():

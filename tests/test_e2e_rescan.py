@@ -57,7 +57,7 @@ def test_a_damaged_page_is_announced_for_rescan_until_a_clean_rescan_arrives(mak
 
     again = _page(tmp_path / "damaged2.png", "2024-동작-001", "홍길동", damaged=True, speck=1)
     clean = _page(tmp_path / "clean.png", "2024-동작-002", "김철수", damaged=False)
-    recs = {r["source"].rsplit("/", 1)[-1]: r
+    recs = {r["file"].rsplit("/", 1)[-1]: r
             for r in json_lines(run_girok(archive, "ingest", "--json", str(again), str(clean), check=True).stdout)}
     bad, ok = recs["damaged2.png"], recs["clean.png"]
     assert bad["status"] == "archived" and bad["rescan"] is True and bad["rescan_pages"] == [1]
@@ -69,7 +69,7 @@ def test_a_damaged_page_is_announced_for_rescan_until_a_clean_rescan_arrives(mak
     assert [r["receipt_no"] for r in _rows(report)] == ["2024-동작-001"] * 2
     status = json_lines(run_girok(archive, "status", "--json", check=True).stdout)[0]
     assert status["rescan"]["count"] == 2
-    assert status["rescan"]["newest"][0]["id"] == bad["id"] and status["rescan"]["newest"][0]["pages"] == [1]
+    assert status["rescan"]["newest"][0]["id"] == bad["id"] and status["rescan"]["newest"][0]["rescan_pages"] == [1]
     assert "2 document(s) awaiting a re-scan" in run_girok(archive, "status", check=True).stdout
 
     rescanned = _page(tmp_path / "rescanned.png", "2024-동작-001", "홍길동", damaged=False)

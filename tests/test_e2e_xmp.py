@@ -11,6 +11,7 @@ from conftest import json_lines, render_korean, run_girok
 
 from girok.archive import pdfa
 from girok.archive.xmp import read_xmp, schema_problems
+from girok.text.pii import mask_name
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +29,14 @@ def test_xmp_of_the_stored_pdf_equals_show_json(make_archive, tmp_path):
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == show["archival"]["sha256"]
     assert stored.stat().st_size == show["archival"]["size"]
     xmp = read_xmp(stored)
-    assert show["doc_type"] == "전입신고서" and show["date"] == "2024-03-05"  # OCR read the form
+    assert show["type"] == "전입신고서" and show["date"] == "2024-03-05"  # OCR read the form
     assert (xmp["title"], xmp["date"]) == (show["title"], show["date"])
-    assert {k: xmp[x] for k, x in (("doc_type", "docType"), ("receipt_no", "receiptNo"),
-                                    ("applicant", "applicant"))} == \
-        {k: show[k] for k in ("doc_type", "receipt_no", "applicant")}
+    assert (xmp["docType"], xmp["receiptNo"], mask_name(xmp["applicant"])) == \
+        (show["type"], show["receipt_no"], show["applicant"])  # the applicant masked in JSON, whole in the PDF
     assert xmp["office"] == show["office"] == "서초구"
     assert xmp["rrnMasked"] == show["rrn_masked"] == ["870501-1******"]
     assert xmp["sourceName"] == show["source"]["name"] == "전입 신고.png"
-    assert xmp["sourcePages"] == ",".join(map(str, show["pages_in_original"])) == "1"
+    assert xmp["sourcePages"] == ",".join(map(str, show["source"]["pages_in_file"])) == "1"
     assert xmp["profile"] == show["source"]["profile"]
     assert pdfa.inspect(stored).level == "2B" and show["pdfa"] == "PDF/A-2B"
     with pikepdf.open(stored) as pdf:
@@ -65,9 +65,9 @@ def test_each_part_of_a_batch_carries_its_own_xmp(make_archive, tmp_path):
     shows = [json_lines(run_girok(archive, "show", r["id"], "--json").stdout)[0] for r in recs]
     xmps = [read_xmp(archive / s["archival"]["path"]) for s in shows]
     assert [x["sourcePages"] for x in xmps] == ["1", "3"]  # the separator sheet is in neither part
-    assert [x["docType"] for x in xmps] == [s["doc_type"] for s in shows] == ["위임장", "혼인신고서"]
+    assert [x["docType"] for x in xmps] == [s["type"] for s in shows] == ["위임장", "혼인신고서"]
     assert [x["date"] for x in xmps] == [s["date"] for s in shows] == ["2023-10-30", "2023-11-02"]
-    assert xmps[1]["applicant"] == shows[1]["applicant"] == "김지훈"  # from the e-form QR payload
+    assert xmps[1]["applicant"] == "김지훈" and shows[1]["applicant"] == "김*훈"  # from the e-form QR payload
     assert xmps[1]["receiptNo"] == shows[1]["receipt_no"] == "2023-동작-00777"
     for s in shows:
         path = archive / s["archival"]["path"]

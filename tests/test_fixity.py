@@ -29,7 +29,7 @@ def test_clean_archive_passes_and_records_the_check(archive):
     [d] = json_lines(proc.stdout)
     assert d["ok"] and d["files"] == 6 and d["hashed"] == 6 and d["problems"] == []
     [ev] = [e for e in json_lines(girok(archive, "audit", "log", "--json").stdout) if e["action"] == "fixity"]
-    assert ev["detail"]["ok"] is True and ev["detail"]["hashed"] == 6 and ev["documents"] == []
+    assert ev["detail"]["ok"] is True and ev["detail"]["hashed"] == 6 and ev["ids"] == []
 
 
 def test_changed_missing_and_orphan_files_are_all_reported(archive):
@@ -60,7 +60,7 @@ def test_changed_missing_and_orphan_files_are_all_reported(archive):
     assert ev["action"] == "fixity" and ev["detail"]["ok"] is False
     assert ev["detail"]["missing_paths"] == [rel(missing)] and ev["detail"]["changed_paths"] == [rel(changed)]
     assert ev["detail"]["orphan_paths"] == [rel(stray)]
-    assert sorted(ev["documents"]) == ["GR-2026-000001", "GR-2026-000002"]
+    assert sorted(ev["ids"]) == ["GR-2026-000001", "GR-2026-000002"]
     assert girok(archive, "audit", "verify").returncode == 0
 
 

@@ -119,7 +119,8 @@ def test_holds_on_the_command_line(env, due3):
     a, b, c = due3
     p = cli(env.root, "hold", "add", "--id", f"{a},{b}", "--reason", "소송 2026가합1234", "--json", check=True)
     h = json_lines(p.stdout)[0]
-    assert h["id"] == 1 and h["documents"] == [a, b] and h["active"] and not h["dry_run"]
+    assert h["id"] == 1 and [d["id"] for d in h["documents"]] == [a, b] and h["active"] and not h["dry_run"]
+    assert h["documents"][0]["type"] == "전입신고서" and h["placed_at"].endswith("+09:00")
     p = cli(env.root, "hold", "add", "--query", "동의서", "--reason", "감사", check=True)
     assert f"hold 2: {c}" in p.stderr and "placed hold 2 on 1 document(s)" in p.stderr
     listed = json_lines(cli(env.root, "hold", "list", "--json", check=True).stdout)

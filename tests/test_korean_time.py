@@ -39,7 +39,7 @@ def test_show_search_and_audit_log_speak_korean_time(archive):
     shown = json.loads(girok(root, "show", "--json", reg).stdout)
     assert shown["captured_at"] == (utc + timedelta(hours=9)).isoformat(timespec="seconds") + "+09:00"
     [hit] = [json.loads(x) for x in girok(root, "search", "--json", "서초구").stdout.splitlines()]
-    assert hit["captured"] == shown["captured_at"]
+    assert hit["captured_at"] == shown["captured_at"]
     events = [json.loads(x) for x in girok(root, "audit", "log", "--json").stdout.splitlines()]
     assert events and all(e["at"].endswith("+09:00") for e in events)
 

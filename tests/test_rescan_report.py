@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from girok.archive.layout import Archive
+from girok.app.ingest import Settled
 from girok.catalog.repository import NewCapture, NewDocument
 from girok.cli.admin import render_status
 from girok.cli.ingest import outcome_line
@@ -57,14 +58,15 @@ def test_low_pages_are_the_documents_pages_below_the_threshold():
 def test_outcome_json_and_console_line_name_the_pages_and_the_paper():
     o = Outcome("GR-2026-000004", "/hot/scan.tif", 3, "archived", "re-scan suggested: some pages read poorly",
                 rescan=True, rescan_pages=[2, 3], **rescan_report.paper("2024-동작-001", "홍길동", "전입신고서"))
-    d = o.as_dict()
+    d = Settled(o).as_dict()  # the JSON line without its document object (the e2e tests have one)
     assert d["rescan"] is True and d["rescan_pages"] == [2, 3]
-    assert d["receipt_no"] == "2024-동작-001" and d["applicant"] == "홍*동" and d["doc_type"] == "전입신고서"
-    assert {"id", "source", "pages", "status", "reason"} <= set(d), "existing fields are kept"
+    assert o.receipt_no == "2024-동작-001" and o.applicant == "홍*동" and o.doc_type == "전입신고서"
+    assert d == {"status": "archived", "reason": "re-scan suggested: some pages read poorly", "file": "/hot/scan.tif",
+                 "id": "GR-2026-000004", "rescan": True, "rescan_pages": [2, 3]}
     assert outcome_line(o, "scan.tif") == ("archived    scan.tif -> GR-2026-000004 (3 p.)  RE-SCAN pages 2, 3 "
                                            "(접수번호 2024-동작-001, 신청인 홍*동, 전입신고서)")
     clean = Outcome("GR-2026-000005", "/hot/ok.tif", 1, "archived")
-    assert clean.as_dict()["rescan"] is False and clean.as_dict()["rescan_pages"] == []
+    assert Settled(clean).as_dict()["rescan"] is False and Settled(clean).as_dict()["rescan_pages"] == []
     assert outcome_line(clean, "ok.tif") == "archived    ok.tif -> GR-2026-000005 (1 p.)"
     one = Outcome("GR-2026-000006", "/hot/x.tif", 1, "archived", rescan=True, rescan_pages=[1])
     assert outcome_line(one, "x.tif").endswith("RE-SCAN page 1")
@@ -82,8 +84,8 @@ def test_status_lists_flagged_documents_until_a_clean_rescan_supersedes_them(mak
         assert r["count"] == 3
         assert [x["id"] for x in r["newest"]] == [no_receipt, other_type, old], "newest first"
         first = r["newest"][2]
-        assert first["pages"] == [2, 3] and first["receipt_no"] == "2024-동작-001"
-        assert first["applicant"] == "홍*동" and first["doc_type"] == "전입신고서"
+        assert first["rescan_pages"] == [2, 3] and first["receipt_no"] == "2024-동작-001"
+        assert first["applicant"] == "홍*동" and first["type"] == "전입신고서"
         assert awaiting_rescan(arch, limit=1)["count"] == 3 and len(awaiting_rescan(arch, limit=1)["newest"]) == 1
 
     add(root, receipt="2024-동작-001", applicant="홍길동", confidence=(30.0, 90.0))  # a re-scan, still poor
@@ -101,7 +103,8 @@ def test_status_lists_flagged_documents_until_a_clean_rescan_supersedes_them(mak
          "in_progress": 0, "quarantined": 0, "abandoned": 0, "hot_folders": [],
          "last_hour": {"documents": 0, "pages": 0, "pages_per_minute": 0.0},
          "rescan": {"count": 2, "newest": [{"id": other_type, "receipt_no": "2024-동작-002", "applicant": "김*수",
-                                             "doc_type": "인감증명서", "pages": [1], "source": "scan1.png"}]}}
+                                             "type": "인감증명서", "rescan_pages": [1],
+                                             "source": {"name": "scan1.png"}}]}}
     text = "\n".join(render_status(d, "test"))
     assert "re-scan: 2 document(s) awaiting a re-scan" in text and "(newest 1)" in text
     assert f"{other_type}: 접수번호 2024-동작-002, 신청인 김*수, 인감증명서, page 1, from scan1.png" in text
@@ -117,7 +120,7 @@ def test_status_command_shows_documents_awaiting_rescan(make_archive):
     import json
 
     d = json.loads(girok(root, "status", "--json", check=True).stdout)
-    assert d["rescan"]["count"] == 1 and d["rescan"]["newest"][0]["pages"] == [1]
+    assert d["rescan"]["count"] == 1 and d["rescan"]["newest"][0]["rescan_pages"] == [1]
     assert d["rescan"]["newest"][0]["applicant"] == "홍*동"
 
 

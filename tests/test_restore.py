@@ -45,7 +45,7 @@ def test_a_changed_file_comes_back_from_an_exported_bag(archive, tmp_path):
     assert girok(archive, "doctor").stdout.strip().endswith("No problems found.")
 
     [ev] = restore_events(archive)
-    assert ev["documents"] == ["GR-2026-000002"] and ev["detail"]["path"] == str(path.relative_to(archive / "store"))
+    assert ev["ids"] == ["GR-2026-000002"] and ev["detail"]["path"] == str(path.relative_to(archive / "store"))
     assert ev["detail"]["sha256"] == digest and ev["detail"]["was"] == "changed"
     assert ev["detail"]["damaged_sha256"] not in ("", digest)
     assert girok(archive, "audit", "verify").returncode == 0
@@ -68,7 +68,7 @@ def test_a_missing_file_comes_back_from_a_plain_copy(archive, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [d] = json_lines(proc.stdout)
     [m] = d["restored"]
-    assert m["was"] == "missing" and m["documents"] == ["GR-2026-000003"] and m["path"] == str(path.relative_to(archive))
+    assert m["was"] == "missing" and m["ids"] == ["GR-2026-000003"] and m["path"] == str(path.relative_to(archive))
     assert sha(path) == digest and copy.exists()
     assert girok(archive, "fixity", "check").returncode == 0
     assert [e["detail"]["was"] for e in restore_events(archive)] == ["missing"]

@@ -376,6 +376,20 @@ def test_decide_reads_the_json_review_file(env, three):
         decide(env.arch, path)
 
 
+def test_decide_reads_a_json_review_file_of_the_keys_before_id(env, three):
+    """A review written as JSON before documents were "id" and "type" (reg_no, doc_type) still decides: the
+    committee may return it after an upgrade."""
+    rl, path = review_file(env, suffix=".json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for g in data["groups"]:
+        g["doc_type"] = g.pop("type")
+        for d in g["documents"]:
+            d["reg_no"], d["doc_type"] = d.pop("id"), d.pop("type")
+    data["groups"][0]["documents"][0]["decision"] = "dispose"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert [(d.reg_no, d.action) for d in decide(env.arch, path).decided] == [(three[0], "dispose")]
+
+
 def test_reclassifying_voids_an_approval(env, three):
     from girok.retention.disposal import dispose
 

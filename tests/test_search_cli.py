@@ -38,22 +38,23 @@ def test_words_filters_and_json(archive):
     r = girok(root, "search", "--json", "서초구")
     assert r.returncode == 0, r.stderr
     got = hits(r)
-    assert {h["reg_no"] for h in got} == {a, b}
-    assert {"rank", "total", "reg_no", "doc_type", "date", "title", "snippet"} <= set(got[0])
+    assert {h["id"] for h in got} == {a, b}
+    assert {"rank", "total", "score", "id", "type", "date", "title", "snippet", "captured_at", "source"} <= set(got[0])
+    assert "reg_no" not in got[0] and isinstance(got[0]["source"], dict)
     assert got[0]["total"] == 2 and [h["rank"] for h in got] == [1, 2]
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "서초구", "type:위임장"))] == [b]
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "서초구", "--type", "위임장"))] == [b]
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "--date", "2024"))] == [a]
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "민원 -서초구"))] == [c]
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", '"토지 대장"'))] == [b]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "서초구", "type:위임장"))] == [b]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "서초구", "--type", "위임장"))] == [b]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "--date", "2024"))] == [a]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "민원 -서초구"))] == [c]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", '"토지 대장"'))] == [b]
 
 
 def test_sort_and_pages(archive):
     root, (a, b, c) = archive
     newest = hits(girok(root, "search", "--json", "--sort", "newest", "민원 OR 대리인"))
-    assert [h["reg_no"] for h in newest][:2] == [c, a]  # c: captured today (no filing date), a: 2024, b: 2023
+    assert [h["id"] for h in newest][:2] == [c, a]  # c: captured today (no filing date), a: 2024, b: 2023
     page2 = girok(root, "search", "--json", "--sort", "oldest", "-n", "2", "--page", "2", "민원 OR 대리인")
-    assert [h["reg_no"] for h in hits(page2)] == [c] and hits(page2)[0]["rank"] == 3
+    assert [h["id"] for h in hits(page2)] == [c] and hits(page2)[0]["rank"] == 3
     r = girok(root, "search", "-n", "1", "서초구")
     assert r.returncode == 0 and "1-1 of 2" in r.stderr and "--page 2" in r.stderr
     r = girok(root, "search", "--page", "9", "서초구")
@@ -118,10 +119,10 @@ def test_a_reclassified_document_is_found_under_its_new_class(tmp_path):
     assert before and before[0] != "준영구"
     with Archive.open(root) as arch:
         reclassify(arch, [reg], new_class="준영구", reason="test")
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
     assert hits(girok(root, "search", "--json", f"retention:{before[0]}")) == []
     assert girok(root, "reindex").returncode == 0  # a full rebuild reads the class from the catalog too
-    assert [h["reg_no"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
+    assert [h["id"] for h in hits(girok(root, "search", "--json", "retention:준영구"))] == [reg]
 
 
 def test_doctor_reports_and_repairs_the_index(tmp_path):

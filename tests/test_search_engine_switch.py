@@ -40,7 +40,7 @@ def test_reindex_moves_an_archive_to_tantivy_and_back(make_archive):
     root = make_archive()
     regs = [add_document(root, texts, name=f"scan{i}.png") for i, texts in enumerate(TEXTS)]
     before = _results(root)
-    assert {h["reg_no"] for h in before["민원실"]} == {regs[0], regs[1]}
+    assert {h["id"] for h in before["민원실"]} == {regs[0], regs[1]}
     assert all("1234567" not in h["snippet"] for h in before["주민등록번호"]) and before["주민등록번호"]
 
     for engine in ("tantivy", "whoosh"):

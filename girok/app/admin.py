@@ -61,7 +61,7 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "what": self.what, "todo": self.todo, "repairable": self.repairable,
-                "documents": self.documents}
+                "ids": self.documents}
 
 
 @dataclass

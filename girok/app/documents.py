@@ -7,83 +7,34 @@ web front end render the same data.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from ..archive.layout import RRN_KEY_NAME, Archive
 from ..errors import NotFound, UsageError
-from ..text.pii import find_rrns, mask_name, mask_rrn
-from ..text.times import local_iso
+from ..text.pii import find_rrns, mask_rrn
 from ..i18n import _
+from .shapes import document_json, documents_json
 
 
 @dataclass
 class DocumentView:
-    """The public shape of a document (``girok show --json``): metadata, pages, hashes, conversion."""
+    """The public shape of a document (``girok show --json``): the full document object of ``app.shapes``
+    (``id``, ``title``, ``type``, ``date``, ..., ``source``, ``qr``, hashes, conversion; ``text`` when asked)."""
 
-    id: str
-    title: str
-    doc_type: str
-    date: str | None
-    receipt_no: str
-    applicant: str
-    office: str
-    phones: list
-    rrn_masked: list
-    qr: Any
-    pages_in_original: list
-    captured_at: str
-    pages: int
-    first_page_in_original: int
-    pdfa: str
-    source: dict
-    original: dict
-    archival: dict
-    conversion: dict
-    indexed: bool
-    rescan_suggested: bool
-    page_confidence: list
-    text: list[str] | None = None  # only when the text was asked for (an audited view)
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
 
     def as_dict(self) -> dict:
-        d = asdict(self)
-        if self.text is None:
-            del d["text"]
-        return d
+        return self.data
 
 
-def document_view(doc, *, with_text: bool = False, tz=None) -> DocumentView:
+def document_view(doc, *, with_text: bool = False, tz=None, retention=None) -> DocumentView:
     """The view of a catalogued document (RRNs masked in the title and the text; times in ``tz``, default
     Korean time, with their offset)."""
-    cap = doc.capture
-    meta = json.loads(doc.metadata_json or "{}")
-    conversion = json.loads(doc.conversion)
-    if "deskew" in conversion.get("options", {}):  # an older record's "deskew": false, read as what it meant
-        from ..ocr.base import deskew_record
-
-        conversion["options"]["deskew"] = deskew_record(conversion["options"])
-    return DocumentView(
-        id=doc.reg_no, title=mask_rrn(doc.title), doc_type=doc.doc_type,
-        date=doc.doc_date.isoformat() if doc.doc_date else None,
-        receipt_no=doc.receipt_no, applicant=doc.applicant, office=doc.office,
-        phones=meta.get("phones", []), rrn_masked=meta.get("rrn_masked", []), qr=meta.get("qr"),
-        pages_in_original=meta.get("pages_in_original", []),
-        captured_at=local_iso(doc.captured_at, tz), pages=doc.page_count,
-        first_page_in_original=doc.first_page,
-        pdfa=f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
-        source={"name": cap.source_name, "path": cap.source_path, "hot_folder": cap.hot_folder,
-                "profile": cap.profile, "media_type": cap.media_type, "size": cap.size},
-        original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath},
-        archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath,
-                  "size": doc.archival_size},
-        conversion=conversion,
-        indexed=doc.indexed_at is not None,
-        rescan_suggested=bool(doc.rescan_suggested),
-        page_confidence=[p.confidence for p in doc.pages],
-        text=[mask_rrn(p.text) for p in doc.pages] if with_text else None,
-    )
+    return DocumentView(document_json(doc, tz=tz, retention=retention, full=True, with_text=with_text))
 
 
 @dataclass
@@ -110,11 +61,13 @@ def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView
         from ..retention.disposal import tombstone
         from ..retention.schedule import missing
 
-        tomb = tombstone(arch, reg_no)
+        tomb = tombstone(arch, reg_no, tz=arch.tz)
         if tomb is None:
             raise
         return TombstoneView(data=tomb, error=missing(arch, reg_no))
-    view = document_view(doc, with_text=with_text, tz=arch.tz)
+    with arch.catalog.reading() as tx:
+        ret = tx.retention_by_reg_no(doc.reg_no)
+    view = document_view(doc, with_text=with_text, tz=arch.tz, retention=ret)
     if with_text:
         arch.catalog.add_event("view", reg_no=doc.reg_no, what="text")
     return view
@@ -148,6 +101,7 @@ class SearchPage:
     page: int
     limit: int
     rrn_in_query: bool = False  # a 주민등록번호 was typed as a word: only `--rrn` finds it (the index holds none)
+    documents: list[dict] = field(default_factory=list)  # each hit's document object (app.shapes), in hit order
 
     @property
     def pages(self) -> int:
@@ -158,8 +112,10 @@ class SearchPage:
         return min(self.offset + len(self.hits), self.total)
 
     def rows(self) -> list[dict]:
-        return [{"rank": rank, "total": self.total, **h.as_dict()}
-                for rank, h in enumerate(self.hits, start=self.offset + 1)]
+        """One object a hit: the document object (summary) with ``rank`` (from 1 over all pages), ``total``,
+        ``score`` and ``snippet`` (matched words in ``[[...]]``, RRNs masked)."""
+        return [{**doc, "rank": rank, "total": self.total, "score": h.score, "snippet": h.snippet}
+                for rank, (h, doc) in enumerate(zip(self.hits, self.documents), start=self.offset + 1)]
 
     def as_dict(self) -> dict:
         return {"total": self.total, "page": self.page, "pages": self.pages, "limit": self.limit,
@@ -183,18 +139,19 @@ def search(arch: Archive, req: SearchRequest) -> SearchPage:
     offset = (req.page - 1) * req.limit
     result = arch.index.find(node, limit=req.limit, offset=offset, sort=req.sort, filters=filters)
     hits = result.hits
-    applicants = arch.catalog.applicants([h.reg_no for h in hits]) if hits else {}
+    documents = documents_json(arch, [h.reg_no for h in hits])  # one catalog query for the page
+    by_id = {d["id"]: d for d in documents}
     for h in hits:  # titles are masked when archived; a title from an older girok is masked here too
         h.title = mask_rrn(h.title)
-        h.applicant = mask_name(applicants.get(h.reg_no) or "")
-        h.captured = local_iso(datetime.fromisoformat(h.captured), arch.tz)  # the index keeps UTC
+        h.applicant = by_id.get(h.reg_no, {}).get("applicant", "")  # masked, as in the document object
+        h.snippet = mask_rrn(h.snippet)
     extra = {"filters": [mask_rrn(_filter_text(f)) for f in filters]} if filters else {}
     if result.total > len(hits):
         extra["total"] = result.total
     arch.catalog.add_event("search", reg_no=",".join(h.reg_no for h in hits) or None,
                            query=mask_rrn(text), hits=len(hits), **extra)
     return SearchPage(hits=hits, total=result.total, offset=result.offset, page=req.page, limit=req.limit,
-                      rrn_in_query=bool(find_rrns(text)))
+                      rrn_in_query=bool(find_rrns(text)), documents=documents)
 
 
 def _filter_text(f) -> str:
@@ -210,11 +167,11 @@ class RrnLookup:
     """The documents that hold one 주민등록번호, found through its keyed hash; the number only masked."""
 
     masked: str
-    rows: list[dict] = field(default_factory=list)  # {"reg_no", "title", "doc_type", "date"}
+    rows: list[dict] = field(default_factory=list)  # document objects (app.shapes summary)
 
     def json_rows(self) -> list[dict]:
-        """One line per document, ranked as search lines are (rank, total), the number only masked."""
-        return [{"rank": i, "total": len(self.rows), **row} for i, row in enumerate(self.rows, start=1)]
+        """One object a document, ranked as search hits are: the document object with ``rank`` and ``total``."""
+        return [{**row, "rank": i, "total": len(self.rows)} for i, row in enumerate(self.rows, start=1)]
 
     def as_dict(self) -> dict:
         return {"rrn": self.masked, "documents": self.rows}
@@ -231,7 +188,5 @@ def rrn_lookup(arch: Archive, rrn: str) -> RrnLookup:
     masked = mask_rrn(f"{digits[:6]}-{digits[6:]}")
     reg_nos = arch.catalog.reg_nos_by_rrn_hmac(rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)))
     arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=masked, hits=len(reg_nos))
-    docs = arch.catalog.get_many(reg_nos)
-    rows = [{"reg_no": r, "title": mask_rrn(docs[r].title), "doc_type": docs[r].doc_type,
-             "date": docs[r].doc_date.isoformat() if docs[r].doc_date else None} for r in reg_nos if r in docs]
-    return RrnLookup(masked=masked, rows=rows)
+    live = arch.catalog.get_many(reg_nos)
+    return RrnLookup(masked=masked, rows=documents_json(arch, [r for r in reg_nos if r in live]))

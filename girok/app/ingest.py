@@ -7,6 +7,7 @@ a first one finishes the documents in hand, a second abandons them (their files 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,6 +15,8 @@ from typing import Callable, Iterable
 from ..archive.layout import Archive
 from ..errors import UsageError
 from ..i18n import N_, _, translate
+
+log = logging.getLogger(__name__)
 
 STATUSES = ("archived", "duplicate", "quarantined", "skipped")
 
@@ -39,6 +42,42 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 @dataclass
+class Settled:
+    """One settled file as front ends show it: the pipeline's ``Outcome`` (its attributes read through) and the
+    document it made or found (the document object of ``app.shapes``; None when there is none)."""
+
+    outcome: object  # ingest.pipeline.Outcome
+    document: dict | None = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "outcome":  # copy/pickle look before the field is set
+            raise AttributeError(name)
+        return getattr(self.outcome, name)
+
+    def as_dict(self) -> dict:
+        """The JSON line: ``status``, ``reason``, ``file`` (the file as given), the document object (or
+        ``"id": null``), ``rescan`` and ``rescan_pages``."""
+        from ..text.pii import mask_rrn
+
+        o = self.outcome
+        return {"status": o.status, "reason": mask_rrn(o.reason), "file": mask_rrn(o.source),
+                **(self.document or {"id": o.id}), "rescan": o.rescan, "rescan_pages": o.rescan_pages}
+
+
+def settled(arch: Archive, outcome) -> Settled:
+    """``outcome`` with the document object of the document it names, if any."""
+    from .shapes import documents_json
+
+    if not outcome.id:
+        return Settled(outcome)
+    try:
+        return Settled(outcome, documents_json(arch, [outcome.id])[0])
+    except Exception:  # noqa: BLE001 - describing a document must never stop an ingest or the watcher
+        log.warning("could not describe %s for its outcome line", outcome.id, exc_info=True)
+        return Settled(outcome)
+
+
+@dataclass
 class IngestSummary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
@@ -54,8 +93,9 @@ class IngestSummary:
 def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: bool = False,
            workers: int | None = None, keep_work: bool = False, allow_destroyed: bool = False,
            on_outcome: Callable = lambda outcome: None, on_progress: Callable | None = None) -> IngestSummary:
-    """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document,
-    ``on_progress`` (if given) how far a file in hand is (``girok.ingest.progress.Progress``: pages read).
+    """Archive ``files`` now through the hot-folder pipeline; ``on_outcome`` hears of each resulting document
+    (a ``Settled``: the pipeline's outcome and the document object), ``on_progress`` (if given) how far a file
+    in hand is (``girok.ingest.progress.Progress``: pages read).
 
     A file that is a destroyed record (the SHA-256 of a tombstone's original or archival file) is quarantined
     unless ``allow_destroyed`` (a lawful re-capture: archived as a new record, audited). ``watch`` never allows it.
@@ -74,7 +114,7 @@ def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: 
 
     def report(o):
         summary.counts[o.status] += 1
-        on_outcome(o)
+        on_outcome(settled(arch, o))
 
     try:
         run_batch(ingestor, (Item(f.resolve(), prof, None, move_source=move) for f in files), report)
@@ -116,7 +156,8 @@ def watch(arch: Archive, *, poll: float = 1.0, workers: int | None = None, once:
         cleaned = clean_orphans(arch.work_dir)
         caught = catch_up_index(arch)
         ingestor = Ingestor(arch, workers=workers or None, on_progress=ear.progress)
-        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=ear.outcome, on_error=ear.error)
+        watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=lambda o: ear.outcome(settled(arch, o)),
+                          on_error=ear.error)
         ear.started(watcher.folders, ingestor.workers, len(cleaned), caught)
         try:
             watcher.run(until=watcher.idle if once else (lambda: False))

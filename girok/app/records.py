@@ -48,6 +48,7 @@ def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query:
     (once each) instead, and ``whole_originals`` in the result lists those holding documents that were
     not exported, for the caller to warn about."""
     from ..archive.bag import check_out_dir, export_bag
+    from .shapes import documents_json
 
     if bool(ids) == bool(query):
         raise UsageError(_("give either --id (one or more) or --query"),
@@ -57,8 +58,10 @@ def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query:
     if not reg_nos:
         raise NotFound(_("no documents match {query!r}; nothing was exported").format(query=query))
     result = export_bag(arch, reg_nos, out_dir, query=query, whole_original=whole_original, progress=progress)
-    return {"out": str(result.out), "documents": result.reg_nos, "payload_oxum": result.payload_oxum,
-            "tagmanifest_sha256": result.tagmanifest_sha256, "whole_originals": result.whole_originals}
+    return {"out": str(result.out), "documents": documents_json(arch, result.reg_nos),
+            "payload_oxum": result.payload_oxum, "tagmanifest_sha256": result.tagmanifest_sha256,
+            "whole_originals": [{"sha256": w["sha256"], "ids": w["documents"], "other_ids": w["other_documents"]}
+                                for w in result.whole_originals]}
 
 
 def import_bag(arch: Archive, bag: Path) -> dict:

@@ -24,7 +24,7 @@ class ReviewResult:
         rl = self.review
         return {"review": rl.id, "as_of": self.as_of, "new": rl.created, "due": len(rl.due),
                 "held": len(rl.held), "approved": len(rl.approved), "file": self.file,
-                "groups": [{"class": c, "doc_type": t, "count": len(i)} for c, t, i in rl.groups()]}
+                "groups": [{"class": c, "type": t, "count": len(i)} for c, t, i in rl.groups()]}
 
     def as_dict(self) -> dict:
         """The whole review (what the committee gets as JSON)."""
@@ -95,8 +95,31 @@ def schedule(arch: Archive) -> dict:
 
 
 @dataclass
-class HoldAdded:
+class HoldView:
+    """A hold as front ends show it: ``retention.holds.HoldInfo`` (its attributes read through), and as JSON
+    the hold with its ``documents`` as document objects (app.shapes) and times in the archive's zone."""
+
     info: object  # retention.holds.HoldInfo
+    data: dict
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "info":  # copy/pickle look before the field is set
+            raise AttributeError(name)
+        return getattr(self.info, name)
+
+    def as_dict(self) -> dict:
+        return self.data
+
+
+def hold_view(arch: Archive, info) -> HoldView:
+    from .shapes import documents_json
+
+    return HoldView(info, {**info.as_dict(arch.tz), "documents": documents_json(arch, info.documents)})
+
+
+@dataclass
+class HoldAdded:
+    info: HoldView
     dry_run: bool
     unindexed: int  # documents a --query could not see (not in the search index yet)
 
@@ -111,17 +134,18 @@ def add_hold(arch: Archive, *, reason: str, ids: list[str] | None = None, query:
 
     regs = [r.strip() for raw in ids or [] for r in raw.split(",") if r.strip()]
     info = place(arch, reason=reason, reg_nos=regs, query=query, dry_run=dry_run)
-    return HoldAdded(info=info, dry_run=dry_run, unindexed=arch.catalog.counts()["unindexed"] if query else 0)
+    return HoldAdded(info=hold_view(arch, info), dry_run=dry_run, unindexed=arch.catalog.counts()["unindexed"] if query else 0)
 
 
-def release_hold(arch: Archive, hold: int, *, reason: str):
-    """Release a hold; returns (HoldInfo, released_now)."""
+def release_hold(arch: Archive, hold: int, *, reason: str) -> tuple[HoldView, bool]:
+    """Release a hold; returns (the hold, released_now)."""
     from ..retention.holds import release_hold as release
 
-    return release(arch, hold, reason=reason)
+    info, now = release(arch, hold, reason=reason)
+    return hold_view(arch, info), now
 
 
-def list_holds(arch: Archive, *, include_released: bool = False) -> list:
+def list_holds(arch: Archive, *, include_released: bool = False) -> list[HoldView]:
     from ..retention.holds import list_holds as holds
 
-    return holds(arch, include_released=include_released)
+    return [hold_view(arch, h) for h in holds(arch, include_released=include_released)]

@@ -64,17 +64,17 @@ def _in_hand(arch: Archive) -> tuple[set[str], int]:
 
 def awaiting_rescan(arch: Archive, limit: int = RESCAN_SHOWN) -> dict:
     """Documents flagged "re-scan suggested" that no re-scan has superseded yet (a later document with the
-    same receipt number and type, no page flagged): how many, and the newest ``limit`` with what finds
-    the paper (receipt number, applicant masked, document type) and the pages to re-scan."""
+    same receipt number and type, no page flagged): how many, and the newest ``limit``, each the document
+    object (its receipt number, applicant masked and type find the paper) with ``rescan_pages``."""
+    from .shapes import documents_json
+
     n, rows = arch.catalog.awaiting_rescan(limit)
+    docs = documents_json(arch, [r["reg_no"] for r in rows])
     newest = []
-    for r in rows:
+    for r, doc in zip(rows, docs):
         prof = arch.config.profiles.get(r["profile"])
         threshold = prof.ocr.rescan_below if prof else OcrSettings().rescan_below
-        newest.append({"id": r["reg_no"], **rescan_report.paper(r["receipt_no"], r["applicant"], r["doc_type"]),
-                       "pages": rescan_report.low_pages(r["page_confidence"], threshold),
-                       "source": r["source_name"], "captured_at": r["captured_at"].isoformat(sep=" ",
-                                                                                        timespec="seconds")})
+        newest.append({**doc, "rescan_pages": rescan_report.low_pages(r["page_confidence"], threshold)})
     return {"count": n, "newest": newest}
 
 

@@ -41,7 +41,7 @@ class Problem:
     reg_nos: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "path": self.path, "detail": self.detail, "documents": self.reg_nos}
+        return {"kind": self.kind, "path": self.path, "detail": self.detail, "ids": self.reg_nos}
 
 
 @dataclass

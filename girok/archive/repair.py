@@ -44,7 +44,7 @@ class Match:
     detail: str = ""
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256, "source": self.source, "documents": self.documents,
+        return {"path": self.path, "sha256": self.sha256, "copy": self.source, "ids": self.documents,
                 "outcome": self.outcome, "was": self.was, "detail": self.detail}
 
 

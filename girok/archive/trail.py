@@ -100,5 +100,5 @@ def event_dict(ev: Event, tz=None) -> dict:
     except ValueError:  # a damaged row is still shown, as it is
         detail = ev.detail
     return {"id": ev.id, "at": local_iso(ev.at, tz), "actor": ev.actor, "action": ev.action,
-            "documents": [r for r in (ev.reg_no or "").split(",") if r], "detail": detail,
+            "ids": [r for r in (ev.reg_no or "").split(",") if r], "detail": detail,
             "prev_hash": ev.prev_hash, "hash": ev.hash}

@@ -94,12 +94,12 @@ def render_status(d: dict, name: str) -> list[str]:
         lines.append(_("  [bold red]re-scan: {n} document(s) awaiting a re-scan[/bold red]").format(n=rescan['count'])
                      + (_(" (newest {n})").format(n=shown) if shown < rescan["count"] else ""))
         for r in rescan["newest"]:
-            pages = r["pages"]
+            pages = r["rescan_pages"]
             what = [f"접수번호 {r['receipt_no']}" if r["receipt_no"] else "",
-                    f"신청인 {r['applicant']}" if r["applicant"] else "", r["doc_type"],
+                    f"신청인 {r['applicant']}" if r["applicant"] else "", r["type"],
                     (_("page {pages}") if len(pages) == 1 else _("pages {pages}")).format(
                         pages=", ".join(map(str, pages))) if pages else "",
-                    _("from {source}").format(source=r['source'])]
+                    _("from {source}").format(source=r['source']['name'])]
             lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
     return lines
 

@@ -38,10 +38,14 @@ def show(
     t = Table(show_header=False, box=None)
     t.add_column(no_wrap=True)
     t.add_column(overflow="fold")  # hashes and paths fold onto the next line rather than being cut
-    for k in ("id", "title", "doc_type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
+    for k in ("id", "title", "type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
               "pdfa"):
         if d[k] not in (None, ""):
             t.add_row(field_label(k), str(d[k]))
+    if d["retention"]:
+        r = d["retention"]
+        t.add_row(pgettext("field", "retention"), _("{cls}, completed {completed_on}, due {due_on}").format(
+            cls=r["class"], completed_on=r["completed_on"], due_on=r["due_on"] or _("never")))
     if d["rrn_masked"]:
         t.add_row(pgettext("field", "RRN"), ", ".join(d["rrn_masked"]))
     confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])
@@ -79,8 +83,10 @@ def _tombstone(reg_no: str, shown, *, as_json: bool) -> None:
         print_json(tomb)
     else:
         t = Table(show_header=False, box=None, title=_("{id}: disposed of (폐기)").format(id=reg_no))
-        for k in ("id", "doc_type", "title", "class", "completed_on", "due_on", "disposed_at", "pages"):
+        for k in ("id", "type", "title", "disposed_at", "pages"):
             t.add_row(field_label(k), str(tomb[k]))
+        for k in ("class", "completed_on", "due_on"):
+            t.add_row(field_label(k), str(tomb["retention"][k]))
         t.add_row(pgettext("field", "original sha256"), tomb["original"]["sha256"])
         t.add_row(pgettext("field", "archival sha256"), tomb["archival"]["sha256"])
         dec = tomb["decision"]
@@ -114,7 +120,8 @@ def search(
     sort: str = typer.Option("relevance", "--sort", help=_("relevance, newest or oldest (by filing date).")),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=1000, help=_("Results per page.")),
     page: int = typer.Option(1, "--page", "-p", min=1, help=_("Which page of results.")),
-    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per hit (with total, for paging).")),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per hit: the document object with rank, "
+                                 "total, score and snippet (README: JSON output).")),
     rrn: Optional[str] = typer.Option(None, "--rrn", help=_("Exact lookup by 주민등록번호 (YYMMDD-NNNNNNN), "
                                       "through a keyed hash; every lookup is recorded in the audit trail.")),
 ) -> None:
@@ -213,7 +220,7 @@ def _search_rrn(arch, rrn: str, *, as_json: bool) -> None:
     t = Table(pgettext("column", "ID"), pgettext("column", "type"), pgettext("column", "date"),
               pgettext("column", "title"))
     for row in found.rows:
-        t.add_row(row["reg_no"], row["doc_type"], row["date"] or "", row["title"])
+        t.add_row(row["id"], row["type"], row["date"] or "", row["title"])
     out.print(t)
 
 

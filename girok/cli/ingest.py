@@ -17,8 +17,8 @@ def ingest(
     profile: str = typer.Option("default", "--profile", "-p", help=_("Scanner profile to apply.")),
     move: bool = typer.Option(False, "--move", help=_("Remove each source once it is safely archived "
                               "(as hot folders do). Default: sources are left in place.")),
-    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per resulting document: "
-                                 '{"id","source","pages","status","reason"}.')),
+    as_json: bool = typer.Option(False, "--json", help=_("One JSON line per resulting document: status, reason, "
+                                 "file, the document object (README: JSON output), rescan, rescan_pages.")),
     workers: int = typer.Option(0, help=_("Documents OCRed in parallel (0: from the archive config).")),
     keep_work: bool = typer.Option(False, "--keep-work", help=_("Keep work folders for inspection.")),
     allow_destroyed: bool = typer.Option(False, "--allow-destroyed", help=_("Archive files that are destroyed "
@@ -27,8 +27,8 @@ def ingest(
 ) -> None:
     """Archive files now (the hot-folder pipeline, one-shot).
 
-    With --json, each line also has "rescan" (true when pages read poorly), "rescan_pages" (their page
-    numbers) and "receipt_no", "applicant" (masked), "doc_type" to find the paper.
+    With --json, each line is {"status", "reason", "file", the document (id, title, type, receipt_no,
+    applicant masked, ...; "id": null when none), "rescan" (true when pages read poorly), "rescan_pages"}.
 
     Exit code 0 (OK) when everything was archived or was a duplicate; exit code
     10 (QUARANTINED) when any file was quarantined (see ARCHIVE/quarantine/*.reason.txt).

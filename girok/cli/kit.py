@@ -36,7 +36,7 @@ def field_label(key: str) -> str:
     """How a table names a document's field (its JSON key, which stays as it is): "receipt_no" -> 접수번호."""
     return {
         "id": pgettext("field", "id"), "title": pgettext("field", "title"),
-        "doc_type": pgettext("field", "doc_type"), "date": pgettext("field", "date"),
+        "doc_type": pgettext("field", "doc_type"), "type": pgettext("field", "doc_type"), "date": pgettext("field", "date"),
         "receipt_no": pgettext("field", "receipt_no"), "applicant": pgettext("field", "applicant"),
         "office": pgettext("field", "office"), "captured_at": pgettext("field", "captured_at"),
         "pages": pgettext("field", "pages"), "pdfa": pgettext("field", "pdfa"),

@@ -63,7 +63,7 @@ def audit_log(
             print_json(d)
         else:
             detail = json.dumps(d["detail"], ensure_ascii=False, separators=(",", ":"))
-            _plain(f"{d['id']:>6} {d['at']} {d['actor']:<10} {d['action']:<10} {','.join(d['documents']) or '-'} {detail}")
+            _plain(f"{d['id']:>6} {d['at']} {d['actor']:<10} {d['action']:<10} {','.join(d['ids']) or '-'} {detail}")
 
 
 @fixity_app.command("check")
@@ -124,8 +124,8 @@ def export(
     for w in d["whole_originals"]:  # the clerk must know whose papers went along
         err.print(_("Warning: the original {sha}... of {documents} also holds {n} other document(s) that were "
                     "not asked for: {others}. They are in the bag.").format(
-                      sha=w['sha256'][:12], documents=', '.join(w['documents']), n=len(w['other_documents']),
-                      others=', '.join(w['other_documents'])), markup=False, highlight=False)
+                      sha=w['sha256'][:12], documents=', '.join(w['ids']), n=len(w['other_ids']),
+                      others=', '.join(w['other_ids'])), markup=False, highlight=False)
     if as_json:
         print_json(d)
     else:

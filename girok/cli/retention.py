@@ -63,7 +63,7 @@ def review_cmd(
     t = Table(pgettext("column", "class 보존기간"), pgettext("column", "type 유형"), pgettext("column", "due 건수"),
               title=_("Review {id}: due as of {when}").format(id=rl.id, when=when))
     for g in summary["groups"]:
-        t.add_row(g["class"], g["doc_type"] or "-", str(g["count"]))
+        t.add_row(g["class"], g["type"] or "-", str(g["count"]))
     out.print(t)
     _say(_("review {id} ({new}): {due} due, {held} on hold (listed apart), {approved} approved and awaiting "
            "disposal").format(id=rl.id, new=_("new") if rl.created else _("same as before"), due=len(rl.due),

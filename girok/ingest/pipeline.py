@@ -69,11 +69,7 @@ class Outcome:
     receipt_no: str = ""
     applicant: str = ""
     doc_type: str = ""
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "source": self.source, "pages": self.pages, "status": self.status,
-                "reason": self.reason, "rescan": self.rescan, "rescan_pages": self.rescan_pages,
-                "receipt_no": self.receipt_no, "applicant": self.applicant, "doc_type": self.doc_type}
+    # (front ends print app.ingest.Settled: this outcome with the document object, README "JSON output")
 
 
 @dataclass

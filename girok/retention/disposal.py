@@ -27,6 +27,7 @@ from datetime import date, datetime
 
 from ..fsutil import fsync_dir, sha256_file
 from ..text.pii import mask_rrn
+from ..text.times import local_iso
 from ..catalog import repository as catalog
 from ..catalog.repository import Tx
 from ..catalog.models import Document
@@ -270,22 +271,24 @@ def dispose(arch, *, dry_run: bool = False) -> DisposeReport:
     return report
 
 
-def tombstone(arch, reg_no: str) -> dict | None:
-    """What is known of a disposed document (None: it was never disposed of)."""
+def tombstone(arch, reg_no: str, *, tz=None) -> dict | None:
+    """What is known of a disposed document (None: it was never disposed of), in the keys of the document
+    object (``id``, ``type``, ``date``, ``retention``...); times in ``tz`` (default Korean time) with the offset."""
     with arch.catalog.reading() as tx:
         t = tx.tombstone(reg_no)
         if t is None:
             return None
         dec, disp = tx.decision(t.decision_id), tx.disposal(t.disposal_id)
         return {
-            "id": t.reg_no, "disposed": True, "disposed_at": t.disposed_at.isoformat(timespec="seconds") + "Z",
-            "doc_type": t.doc_type, "title": t.title, "class": t.retention_class,
-            "completed_on": t.completed_on.isoformat(), "due_on": t.due_on.isoformat(),
-            "doc_date": t.doc_date.isoformat() if t.doc_date else None,
-            "captured_at": t.captured_at.isoformat(timespec="seconds") + "Z", "pages": t.page_count,
+            "id": t.reg_no, "disposed": True, "disposed_at": local_iso(t.disposed_at, tz),
+            "type": t.doc_type, "title": t.title,
+            "retention": {"class": t.retention_class, "completed_on": t.completed_on.isoformat(),
+                          "due_on": t.due_on.isoformat() if t.due_on else None},
+            "date": t.doc_date.isoformat() if t.doc_date else None,
+            "captured_at": local_iso(t.captured_at, tz), "pages": t.page_count,
             "original": {"sha256": t.original_sha256}, "archival": {"sha256": t.archival_sha256},
             "files": json.loads(t.outcome or "{}"),
             "decision": {"id": dec.id, "review": dec.review_id, "meeting": dec.meeting, "note": dec.note,
-                         "decided_at": dec.decided_at.isoformat(timespec="seconds") + "Z", "by": dec.actor},
+                         "decided_at": local_iso(dec.decided_at, tz), "by": dec.actor},
             "certificate": {"number": disp.number, "files": json.loads(disp.certificate or "{}")},
         }

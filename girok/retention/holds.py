@@ -42,10 +42,12 @@ class HoldInfo:
     def active(self) -> bool:
         return self.released_at is None
 
-    def as_dict(self) -> dict:
+    def as_dict(self, tz=None) -> dict:
+        """The hold; ``documents`` its registration numbers (the app layer gives document objects instead);
+        times in ``tz`` (default Korean time) with the offset."""
         d = {k: v for k, v in self.__dict__.items() if k != "documents"}
         for k in ("placed_at", "released_at"):
-            d[k] = local_iso(d[k]) if d[k] else None  # Korean time, with its offset
+            d[k] = local_iso(d[k], tz) if d[k] else None
         return {**d, "active": self.active, "count": len(self.documents), "documents": self.documents}
 
 

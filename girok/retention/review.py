@@ -19,7 +19,7 @@ from itertools import groupby
 
 from ..catalog import repository as catalog
 from ..catalog.repository import Tx
-from .schedule import CLASSES, classify_unclassified
+from .schedule import CLASSES, classify_unclassified, korean_date
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ class Item:
                 self.due_on.isoformat()]
 
     def as_dict(self) -> dict:
-        d = {"reg_no": self.reg_no, "class": self.retention_class, "doc_type": self.doc_type, "title": self.title,
+        d = {"id": self.reg_no, "class": self.retention_class, "type": self.doc_type, "title": self.title,
              "completed_on": self.completed_on.isoformat(), "due_on": self.due_on.isoformat(),
-             "captured_on": self.captured_at.date().isoformat()}
+             "captured_on": korean_date(self.captured_at).isoformat()}  # the day in Korea, as completed_on
         if self.holds:
             d["holds"] = [{"hold": h, "reason": r} for h, r in self.holds]
         return d

@@ -54,7 +54,7 @@ def review_dict(rl: ReviewList, archive_name: str) -> dict:
         "review": rl.id, "as_of": rl.as_of.isoformat(), "archive": archive_name, "digest": rl.digest,
         "counts": {"due": len(rl.due), "held": len(rl.held), "approved": len(rl.approved)},
         "decisions": "dispose (폐기) | reset (재책정: give new_class) | defer (보류: give defer_until) | empty: undecided",
-        "groups": [{"class": cls, "doc_type": typ, "count": len(items),
+        "groups": [{"class": cls, "type": typ, "count": len(items),
                     "documents": [{**i.as_dict(), **blank} for i in items]} for cls, typ, items in rl.groups()],
         "held": [i.as_dict() for i in rl.held],
         "approved": [i.as_dict() for i in rl.approved],
@@ -66,15 +66,22 @@ def cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv_item(i) -> dict:
+    """An item in the CSV's columns (reg_no, doc_type: the spreadsheet's headings since the first girok)."""
+    d = i.as_dict()
+    d["reg_no"], d["doc_type"] = d.pop("id"), d.pop("type")
+    return d
+
+
 def _csv_rows(rl: ReviewList) -> list[dict]:
     head = {"review": rl.id, "as_of": rl.as_of.isoformat()}
     rows: list[dict] = []
     for cls, typ, items in rl.groups():
         rows.append({**head, "row": "group", "class": cls, "doc_type": typ, "count": len(items)})
-        rows += [{**head, "row": "due", **i.as_dict(), "title": cell(i.title)} for i in items]
+        rows += [{**head, "row": "due", **_csv_item(i), "title": cell(i.title)} for i in items]
     for kind, items in (("held", rl.held), ("approved", rl.approved)):
         for i in items:
-            d = i.as_dict()
+            d = _csv_item(i)
             d["hold"] = cell("; ".join(f"hold {h['hold']}: {h['reason']}" for h in d.pop("holds", [])))
             rows.append({**head, "row": kind, **d, "title": cell(i.title)})
     return rows
@@ -181,12 +188,13 @@ def _read_json(path: Path, text: str) -> list[Row]:
         rows = []
         for grp in data["groups"]:
             for d in grp["documents"]:
-                def g(k: str, src: dict = d) -> str:
-                    v = src.get(k)
+                def g(k: str, src: dict = d, old: str = "") -> str:
+                    v = src.get(k, src.get(old)) if old else src.get(k)  # old: a file from girok before "id"
                     return "" if v is None else str(v).strip()
-                rows.append(Row(g("reg_no"), str(data["review"]), str(data["as_of"]), g("reg_no"), g("class", grp),
-                                g("doc_type", grp), g("completed_on"), g("due_on"), g("decision"), g("new_class"),
-                                g("defer_until"), g("note")))
+                reg = g("id", old="reg_no")
+                rows.append(Row(reg, str(data["review"]), str(data["as_of"]), reg, g("class", grp),
+                                g("type", grp, "doc_type"), g("completed_on"), g("due_on"), g("decision"),
+                                g("new_class"), g("defer_until"), g("note")))
         return rows
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RetentionRefused(_("{name}: not a girok review file ({error}: {exc})").format(
