@@ -105,7 +105,7 @@ def test_the_whole_archive_comes_back_from_a_backup_and_is_searchable(env, tmp_p
     backup(env.arch, target)
     new = tmp_path / "restored"
     d = restore_archive(target, new)
-    assert d["documents"] == 2
+    assert d["indexed"] == 2
     for args, code in ((("doctor",), 0), (("audit", "verify"), 0), (("fixity", "check"), 0)):
         res = subprocess.run(girok_cmd(new, *args), capture_output=True, text=True)
         assert res.returncode == code, (args, res.stdout, res.stderr)

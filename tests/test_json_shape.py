@@ -244,6 +244,10 @@ def outputs(tmp_path_factory) -> Printed:
     run(("doctor",), "--quick")
     run(("audit", "verify"))
     run(("audit", "log"))
+    copy = tmp / "backup"
+    run(("backup",), str(copy))
+    run(("backup",), "verify", str(copy))
+    run(("restore-archive",), str(copy), str(tmp / "restored"))
     return Printed({"ingested": ingested["id"], "watched": watched["id"], "qr": qr_doc, "held": held,
                     "gone": gone}, got)
 

@@ -48,8 +48,8 @@ def restore_archive(target: Path, new_root: Path, *, progress: Callable[[int, in
         manifest = read_manifest(target) or {}
         arch.catalog.add_event("restore-archive", source=str(Path(target).resolve()),
                                made_at=manifest.get("made_at"), from_archive=manifest.get("archive", {}).get("root"),
-                               documents=n)
-        return {"archive": str(root), "documents": n, "backup_made_at": manifest.get("made_at")}
+                               indexed=n)
+        return {"archive": str(root), "indexed": n, "backup_made_at": manifest.get("made_at")}
     finally:
         arch.close()
 

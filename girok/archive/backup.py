@@ -81,7 +81,8 @@ class BackupReport:
     def as_dict(self) -> dict:
         return {"ok": self.ok, "target": self.target, "files": self.files, "copied": self.copied,
                 "copied_bytes": self.copied_bytes, "already": self.already, "removed": self.removed,
-                "destroyed": self.destroyed, "catalog_bytes": self.catalog_bytes, "problems": self.problems,
+                "destroyed": [{"certificate": c, "ids": sorted(r)} for c, r in sorted(self.destroyed.items())],
+                "catalog_bytes": self.catalog_bytes, "problems": self.problems,
                 "audit_events": self.audit_events, "audit_head": self.audit_head, "at": self.at}
 
 

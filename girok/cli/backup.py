@@ -112,7 +112,7 @@ def restore_archive(
     if as_json:
         print_json(d)
     else:
-        plain(_("Restored the backup made {backup_made_at} into {archive}: {documents} document(s) indexed.")
+        plain(_("Restored the backup made {backup_made_at} into {archive}: {indexed} document(s) indexed.")
               .format(**d))
         plain(_("Check it with: girok --archive {archive} doctor").format(**d))
 
