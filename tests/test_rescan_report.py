@@ -70,6 +70,10 @@ def test_outcome_json_and_console_line_name_the_pages_and_the_paper():
     assert outcome_line(clean, "ok.tif") == "archived    ok.tif -> GR-2026-000005 (1 p.)"
     one = Outcome("GR-2026-000006", "/hot/x.tif", 1, "archived", rescan=True, rescan_pages=[1])
     assert outcome_line(one, "x.tif").endswith("RE-SCAN page 1")
+    named = Outcome("GR-2026-000007", "/hot/a.tif", 1, "archived")  # a file named after the citizen
+    assert "1234567" not in outcome_line(named, "홍길동 870501-1234567.tif")
+    bad = Outcome(None, "/hot/b.tif", 0, "quarantined", "870501-1234567.tif: not an image")
+    assert "1234567" not in outcome_line(bad, "870501-1234567.tif")
 
 
 def test_status_lists_flagged_documents_until_a_clean_rescan_supersedes_them(make_archive):

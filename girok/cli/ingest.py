@@ -9,6 +9,7 @@ import typer
 
 from ..errors import ExitCode
 from ..i18n import _
+from ..text.pii import mask_rrn
 from .kit import err, open_archive, print_json, say
 
 
@@ -158,8 +159,9 @@ def outcome_line(o, name: str) -> str:
     """One settled document as the console shows it; an archived one with pages to re-scan says which pages
     and what finds the paper: ``archived    scan.tif -> GR-2026-000004 (3 p.)  RE-SCAN pages 2, 3
     (접수번호 2024-동작-001, 신청인 홍*동, 전입신고서)``."""
+    name = mask_rrn(name)  # a file named after the citizen (홍길동 870501-1234567.tif) is not shown in clear
     if o.status != "archived":
-        return f"{status_word(o.status):11s} {name}: {o.reason}"
+        return f"{status_word(o.status):11s} {name}: {mask_rrn(o.reason or '')}"
     line = _("archived    {name} -> {id} ({pages} p.)").format(name=name, id=o.id, pages=o.pages)
     if not o.rescan:
         return line
