@@ -101,6 +101,14 @@ def catalog_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_catalog_url")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def empty_catalog_url(request, tmp_path) -> str:
+    """The URL of an empty database (not migrated), once on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not (CORPUS / "MANIFEST.json").exists():

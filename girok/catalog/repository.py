@@ -37,6 +37,7 @@ from . import audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
+from .unit import storable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -301,10 +302,10 @@ class Catalog:
                         archival_sha256=nd.archival_sha256, archival_relpath=nd.archival_relpath,
                         archival_size=nd.archival_size, pdfa=nd.pdfa,
                         conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
-                        title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
+                        title=storable(nd.title), doc_type=storable(nd.doc_type), captured_at=stamp,
                         rescan_suggested=nd.rescan_suggested, doc_date=nd.doc_date,
-                        receipt_no=nd.receipt_no, office=nd.office, applicant=nd.applicant,
-                        metadata_json=nd.metadata_json,
+                        receipt_no=storable(nd.receipt_no), office=storable(nd.office),
+                        applicant=storable(nd.applicant), metadata_json=storable(nd.metadata_json),
                     )
                     s.add(doc)
                     s.flush()
@@ -313,7 +314,7 @@ class Catalog:
                     confs = nd.page_confidence
                     for i, text in enumerate(nd.page_texts, start=1):
                         conf = confs[i - 1] if i <= len(confs) else None
-                        s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source,
+                        s.add(Page(document_id=doc.id, page_no=i, text=storable(text), text_source=nd.text_source,
                                    confidence=conf))
                     reg_nos.append(reg)
                 audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),
