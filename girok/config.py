@@ -330,6 +330,13 @@ def url_has_password(url: str) -> bool:
     return mask_password(url) != url
 
 
+def without_password(url: str) -> str:
+    """``url`` with no password in it (for girok.toml: libpq then reads it from PGPASSWORD or ~/.pgpass)."""
+    url = re.sub(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\n]*@", r"\1@", url)
+    url = re.sub(r"([?&])password=[^&\s]*&?", r"\1", url, flags=re.IGNORECASE)
+    return url.rstrip("?&")
+
+
 def mask_password(text: str) -> str:
     """``text`` (a database URL, or a message that quotes one) with every password in it shown as ***.
 

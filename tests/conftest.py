@@ -110,6 +110,13 @@ def empty_catalog_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
+def env_backend() -> str:
+    """The catalog backend of helpers_retention's ``env``: SQLite, unless a test module overrides this fixture
+    with ``params=helpers_retention.BACKENDS`` to run its tests on both."""
+    return "sqlite"
+
+
+@pytest.fixture
 def corpus() -> Path:
     if not (CORPUS / "MANIFEST.json").exists():
         pytest.skip(f"shared corpus not found at {CORPUS} (set GIROK_SHARED)")

@@ -205,12 +205,6 @@ def cli(root: Path, *args: str, check: bool = False):
 
 
 @pytest.fixture
-def env_backend() -> str:
-    """The catalog backend of ``env``: SQLite, unless a test module overrides this fixture (see above)."""
-    return "sqlite"
-
-
-@pytest.fixture
 def env(make_archive, monkeypatch, env_backend, request):
     """A test archive with the SCHEDULE above and a fixed clock (import this fixture into a test module)."""
     url = request.getfixturevalue("pg_catalog_url") if env_backend == "postgresql" else None

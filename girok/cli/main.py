@@ -40,7 +40,7 @@ def _global(
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, documents, ingest, records, retention
+    from . import admin, backup, catalog, documents, ingest, records, retention
 
     admin.register_init(app)
     ingest.register(app)
@@ -49,6 +49,7 @@ def _register() -> None:
     records.register(app)
     backup.register(app)
     retention.register(app)
+    catalog.register(app)
 
 
 _register()
