@@ -127,7 +127,9 @@ def copy_catalog(source: Catalog, target_url: str, *, detail: dict[str, Any] | N
 
     if source.path is None:
         raise UsageError(f"the catalog is already on a database server ({source.masked_url})",
-                         hint="`girok catalog migrate` moves an archive's SQLite catalog to PostgreSQL.")
+                         hint="`girok catalog migrate` moves an archive's SQLite catalog to PostgreSQL: run it "
+                              "without GIROK_CATALOG_URL (and without `catalog` in girok.toml) set, so that the "
+                              "archive's catalog.sqlite is what it copies.")
     if not isinstance(for_url(target_url), PostgreSQLDialect):
         raise UsageError(f"--to must be a PostgreSQL URL (postgresql://ROLE@HOST/DATABASE), got "
                          f"{Catalog(target_url, migrate=False).masked_url}")
