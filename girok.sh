@@ -4,11 +4,15 @@
 #   ./girok.sh run    install what is missing, create ./archive (SQLite catalog, Whoosh index,
 #                     local store) if it does not exist, archive what already waits in its
 #                     hot folders, and keep watching them (Ctrl-C to stop)
-#   ./girok.sh test   install what is missing, then run the whole test suite
+#   ./girok.sh test   install what is missing, then run the whole test suite; the PostgreSQL
+#                     catalog tests run against a private PostgreSQL server started for the run
+#                     (127.0.0.1, a free port, a throwaway role and password) and removed after it,
+#                     unless GIROK_TEST_POSTGRES_URL already names a server to use
 #   ./girok.sh lint   ruff (pyflakes, pycodestyle) and import-linter (the layer contracts in
 #                     pyproject.toml); fails on any violation. CI runs it before the tests.
 #
-# Environment: GIROK_ARCHIVE (default ./archive), PYTHON (default python3).
+# Environment: GIROK_ARCHIVE (default ./archive), PYTHON (default python3),
+# GIROK_TEST_POSTGRES_URL (test: an existing server's admin URL; empty or unset: a private one).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,9 +26,13 @@ DEBIAN_PACKAGES=(
   python3 python3-venv python3-pip
 )
 
+# Only for `test`: the server the PostgreSQL catalog tests run against (`run` needs none: its catalog is
+# the archive's SQLite file). psycopg, the client, comes with the Python packages.
+TEST_DEBIAN_PACKAGES=(postgresql)
+
 install_debian_packages() {
   local missing=()
-  for p in "${DEBIAN_PACKAGES[@]}"; do
+  for p in "${DEBIAN_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -51,6 +59,58 @@ install_python_packages() {
   fi
 }
 
+# A private PostgreSQL for the tests: initdb into a temporary folder (as the user running this, or as
+# Debian's `postgres` user when that is root: initdb refuses root), listening on 127.0.0.1 only, on a
+# free port; a role girok_test that may create databases (each test makes its own), with a random
+# password; no fsync (a throwaway cluster). Stopped and removed when this script exits, however it exits.
+PG_DIR=""
+PG_CTL=""
+PG_AS=()
+
+start_test_postgres() {
+  if [ -n "${GIROK_TEST_POSTGRES_URL:-}" ]; then
+    return 0  # a server given from outside
+  fi
+  local bindir
+  bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+    echo "girok: no PostgreSQL server programs in /usr/lib/postgresql/*/bin (apt-get install postgresql)," \
+      "or set GIROK_TEST_POSTGRES_URL to a server's admin URL" >&2
+    return 1
+  fi
+  PG_CTL="$bindir/pg_ctl"
+  PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/girok-test-pg.XXXXXX")"
+  trap stop_test_postgres EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$PG_DIR"
+    PG_AS=(runuser -u postgres --)
+  fi
+  local port password started=$SECONDS
+  port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  password="$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(16))')"
+  "${PG_AS[@]}" "$bindir/initdb" -D "$PG_DIR/data" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 \
+    --locale=C.UTF-8 --no-sync --no-instructions >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  "${PG_AS[@]}" "$PG_CTL" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c fsync=off \
+-c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+    || { cat "$PG_DIR/server.log" >&2; return 1; }
+  # the password on stdin, not in a command line that `ps` shows
+  echo "CREATE ROLE girok_test LOGIN CREATEDB PASSWORD '$password';" \
+    | "${PG_AS[@]}" "$bindir/psql" -X -q -h "$PG_DIR" -p "$port" -d postgres -v ON_ERROR_STOP=1 >/dev/null
+  export GIROK_TEST_POSTGRES_URL="postgresql://girok_test:$password@127.0.0.1:$port/postgres"
+  echo "girok: PostgreSQL for the tests on 127.0.0.1:$port ($((SECONDS - started)) s to start)" >&2
+}
+
+stop_test_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ]; then
+    "${PG_AS[@]}" "$PG_CTL" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+
 cmd="${1:-}"
 case "$cmd" in
   run)
@@ -65,9 +125,12 @@ case "$cmd" in
     ;;
   test)
     shift
-    install_debian_packages
+    install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}"
     install_python_packages
-    exec .venv/bin/python -m pytest "$@"
+    start_test_postgres
+    status=0
+    .venv/bin/python -m pytest "$@" || status=$?
+    exit $status  # the EXIT trap stops and removes the private PostgreSQL
     ;;
   lint)
     shift

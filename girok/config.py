@@ -85,7 +85,9 @@ class ArchiveConfig:
     document_types: tuple[str, ...] = ()
     offices: tuple[str, ...] = ()
     search_engine: str = "whoosh"  # for new indexes; `girok reindex --engine` moves an archive
-    catalog_url: str = ""  # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite
+    # the catalog database ([archive] catalog, GIROK_CATALOG_URL); "": ROOT/catalog.sqlite. Not in repr():
+    # from GIROK_CATALOG_URL it may hold a password.
+    catalog_url: str = field(default="", repr=False)
     timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
     backup_max_age_days: int = 7  # [backup] max_age_days: `status` warns when the last verified backup is older
     language: str = ""  # [interface] language: "ko" or "en" (girok.i18n); "": GIROK_LANG or the locale decides
@@ -301,19 +303,60 @@ def _timezone(arch: _Fields) -> str:
 def _catalog_url(arch: _Fields, root: Path) -> str:
     """The catalog URL: GIROK_CATALOG_URL, else [archive] catalog, else ROOT/catalog.sqlite.
 
-    A relative SQLite path is relative to the archive folder. Only SQLite for now."""
+    A relative SQLite path is relative to the archive folder. A PostgreSQL URL in girok.toml may not hold
+    a password (the file is copied with the archive and into every backup): the password comes with
+    GIROK_CATALOG_URL, or from PGPASSWORD or ~/.pgpass (libpq reads both)."""
     env = os.environ.get("GIROK_CATALOG_URL", "").strip()
     url = env or arch.get("catalog", str, "sqlite:///catalog.sqlite").strip()
     where = "GIROK_CATALOG_URL" if env else f"{arch.where}: 'catalog'"
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return f"sqlite:///{root / url[len('sqlite:///'):]}"  # an absolute path stays as it is
     if "://" not in url:
-        raise ConfigError(_("{where} must be a database URL like \"sqlite:///catalog.sqlite\", got {url!r}").format(
-                              where=where, url=url))
-    raise ConfigError(_("{where}: {value!r} catalogs are not supported; only SQLite files (sqlite:///catalog.sqlite) "
-                        "for now").format(where=where, value=url.split(':', 1)[0]),
-                      hint=_("PostgreSQL support comes with the multi-machine work. Remove the setting to use the "
-                             "archive's catalog.sqlite."))
+        raise ConfigError(_("{where} must be a database URL like \"sqlite:///catalog.sqlite\" or "
+                            "\"postgresql://girok@dbhost/girok\", got {url!r}").format(where=where, url=mask_password(url)))
+    if is_postgresql_url(url):
+        if not env and url_has_password(url):
+            raise ConfigError(_("{where}: the URL holds a password ({url}); girok.toml is copied "
+                                "with the archive and into every backup, so it may not").format(
+                                    where=where, url=mask_password(url)),
+                              hint=_("Write the URL without the password and give the password with PGPASSWORD or "
+                                     "~/.pgpass, or set the whole URL in the environment variable GIROK_CATALOG_URL."))
+        return url
+    raise ConfigError(_("{where}: {scheme!r} catalogs are not supported; only SQLite files "
+                        "(sqlite:///catalog.sqlite) and PostgreSQL databases (postgresql://girok@dbhost/girok)").format(
+                            where=where, scheme=url.split(':', 1)[0]),
+                      hint=_("Remove the setting to use the archive's catalog.sqlite."))
+
+
+# PostgreSQL catalog URLs (girok connects with psycopg 3 whichever of these is written).
+POSTGRESQL_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+# user:PASSWORD@ in a URL (SQLAlchemy's URL grammar: the password runs to the next @), and password=VALUE
+# in a query string or a libpq connection string.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\n]*@")
+_PARAM_PASSWORD = re.compile(r"(\bpassword=)[^&\s]*", re.IGNORECASE)
+
+
+def is_postgresql_url(url: str) -> bool:
+    return "://" in url and url.split("://", 1)[0].lower() in POSTGRESQL_SCHEMES
+
+
+def url_has_password(url: str) -> bool:
+    return mask_password(url) != url
+
+
+def without_password(url: str) -> str:
+    """``url`` with no password in it (for girok.toml: libpq then reads it from PGPASSWORD or ~/.pgpass)."""
+    url = re.sub(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\n]*@", r"\1@", url)
+    url = re.sub(r"([?&])password=[^&\s]*&?", r"\1", url, flags=re.IGNORECASE)
+    return url.rstrip("?&")
+
+
+def mask_password(text: str) -> str:
+    """``text`` (a database URL, or a message that quotes one) with every password in it shown as ***.
+
+    Every message, log line and error that names a catalog URL goes through this."""
+    return _PARAM_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def _language(interface: _Fields) -> str:

@@ -1,11 +1,15 @@
 """Shared fixtures: real archives in tmp folders, Korean scans rendered with fonts-nanum,
-the girok CLI as a subprocess, and polling with a deadline (never sleep-and-hope)."""
+the girok CLI as a subprocess, polling with a deadline (never sleep-and-hope), and a fresh
+PostgreSQL database per test (``pg_url``, ``catalog_url``) on the server GIROK_TEST_POSTGRES_URL
+names (`./girok.sh test` starts a private one)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -22,6 +26,98 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GIROK_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "dev"
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+PG_ENV = "GIROK_TEST_POSTGRES_URL"  # an admin URL: a role that may create databases, e.g. .../postgres
+PG_SKIP = (f"PostgreSQL tests need {PG_ENV} (a role that may create databases, e.g. "
+           "postgresql://girok_test:PASSWORD@127.0.0.1:5432/postgres); `./girok.sh test` starts a private "
+           "PostgreSQL and sets it")
+
+
+def _pg_admin() -> str:
+    admin = os.environ.get(PG_ENV, "").strip()
+    if not admin:
+        pytest.skip(PG_SKIP)
+    return admin
+
+
+def _pg_database_url(admin: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin).set(drivername="postgresql", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _pg_admin_sql(admin: str, *statements: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    with psycopg.connect(_pg_database_url(admin, make_url(admin).database or "postgres"), autocommit=True) as conn:
+        for st in statements:
+            conn.execute(st)
+
+
+@contextlib.contextmanager
+def _pg_database(admin: str, template: str | None = None):
+    name = f"girok_test_{secrets.token_hex(6)}"
+    _pg_admin_sql(admin, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield name
+    finally:
+        _pg_admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url():
+    """A new, empty PostgreSQL database for this test (dropped afterwards): its URL, with password."""
+    admin = _pg_admin()
+    with _pg_database(admin) as name:
+        yield _pg_database_url(admin, name)
+
+
+@pytest.fixture(scope="session")
+def _pg_template():
+    """A database migrated to head once per run, copied for each test that wants a catalog (``catalog_url``):
+    CREATE DATABASE ... TEMPLATE is faster than running the migrations every time."""
+    admin = _pg_admin()
+    with _pg_database(admin) as name:
+        from girok.catalog.repository import Catalog
+
+        Catalog(_pg_database_url(admin, name)).close()  # no connection may stay open to a template
+        yield name
+
+
+@pytest.fixture
+def pg_catalog_url(_pg_template):
+    """A new PostgreSQL database already migrated to head, for this test only."""
+    admin = _pg_admin()
+    with _pg_database(admin, template=_pg_template) as name:
+        yield _pg_database_url(admin, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def catalog_url(request, tmp_path) -> str:
+    """The URL of a new catalog, once on each backend: an SQLite file in tmp_path, a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    return request.getfixturevalue("pg_catalog_url")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def empty_catalog_url(request, tmp_path) -> str:
+    """The URL of an empty database (not migrated), once on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def env_backend() -> str:
+    """The catalog backend of helpers_retention's ``env``: SQLite, unless a test module overrides this fixture
+    with ``params=helpers_retention.BACKENDS`` to run its tests on both."""
+    return "sqlite"
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Retention test archives without OCR: small files in the store, catalog rows through commit_capture,
-a fixed clock (girok.catalog.repository.now), and a schedule in girok.toml."""
+a fixed clock (girok.catalog.repository.now), and a schedule in girok.toml.
+
+The catalog is SQLite unless the test module runs ``env`` on both backends: it defines a fixture
+``env_backend`` with ``params=BACKENDS`` (PostgreSQL through GIROK_CATALOG_URL, as a deployment sets it)."""
 
 from __future__ import annotations
 
@@ -38,12 +41,19 @@ class Clock:
         self.now = datetime(y, m, d, hh, mm)
 
 
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
 @dataclass
 class Env:
     root: Path
     arch: Archive
     clock: Clock
     n: int = field(default=0)
+
+    @property
+    def backend(self) -> str:
+        return self.arch.catalog.dialect.name
 
     def add(self, doc_type: str = "전입신고서", *, captured: datetime | None = None, docs: int = 1,
             profile: str = "default", text: str = "서초구 민원실 전입신고서", doc_date: date | None = None) -> list[str]:
@@ -92,22 +102,55 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _pg(root: Path) -> str | None:
+    """The PostgreSQL URL of the archive's catalog (None: SQLite, ROOT/catalog.sqlite)."""
+    from girok.config import is_postgresql_url, load_archive_config
+
+    url = load_archive_config(root).catalog_url
+    return url if is_postgresql_url(url) else None
+
+
 def sql(root: Path, stmt: str, params=()) -> list[tuple]:
-    with sqlite3.connect(root / "catalog.sqlite") as db:
-        return db.execute(stmt, params).fetchall()
+    """A statement (``?`` placeholders) on the archive's catalog behind girok's back."""
+    url = _pg(root)
+    if url is None:
+        with sqlite3.connect(root / "catalog.sqlite") as db:
+            return db.execute(stmt, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        cur = db.execute(stmt.replace("?", "%s"), params)
+        return [tuple(r) for r in cur.fetchall()] if cur.description else []
 
 
 def dump(root: Path) -> list[str]:
-    """Every row of the catalog, as SQL: equal dumps, unchanged catalog."""
-    with sqlite3.connect(root / "catalog.sqlite") as db:
-        return list(db.iterdump())
+    """Every row of the catalog, as SQL (SQLite) or as table and row (PostgreSQL): equal dumps, unchanged catalog."""
+    url = _pg(root)
+    if url is None:
+        with sqlite3.connect(root / "catalog.sqlite") as db:
+            return list(db.iterdump())
+    import psycopg
+
+    rows = []
+    with psycopg.connect(url) as db:
+        tables = [t for (t,) in db.execute("select tablename from pg_tables where schemaname = current_schema() "
+                                           "order by tablename")]
+        for t in tables:
+            rows += sorted(f"{t}: {tuple(r)!r}" for r in db.execute(f'select * from "{t}"'))
+    return rows
 
 
 def store_files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in (root / "store").rglob("*") if p.is_file()}
 
 
-def make_env(make_archive, monkeypatch, schedule: str = SCHEDULE) -> Env:
+def make_env(make_archive, monkeypatch, schedule: str = SCHEDULE, catalog_url: str | None = None) -> Env:
+    """``catalog_url``: a PostgreSQL catalog for the archive (GIROK_CATALOG_URL for this test and the
+    girok processes it starts); None: the archive's own catalog.sqlite."""
+    if catalog_url is not None:
+        monkeypatch.setenv("GIROK_CATALOG_URL", catalog_url)
+    else:
+        monkeypatch.delenv("GIROK_CATALOG_URL", raising=False)
     root = make_archive()
     with (root / "girok.toml").open("a", encoding="utf-8") as fh:
         fh.write(schedule)
@@ -162,8 +205,9 @@ def cli(root: Path, *args: str, check: bool = False):
 
 
 @pytest.fixture
-def env(make_archive, monkeypatch):
+def env(make_archive, monkeypatch, env_backend, request):
     """A test archive with the SCHEDULE above and a fixed clock (import this fixture into a test module)."""
-    e = make_env(make_archive, monkeypatch)
+    url = request.getfixturevalue("pg_catalog_url") if env_backend == "postgresql" else None
+    e = make_env(make_archive, monkeypatch, catalog_url=url)
     yield e
     e.arch.close()

@@ -1,30 +1,34 @@
 """The audit chain detects edited, removed, inserted and reordered events, and names the first bad one;
-an archive made before the chain existed (revision 0001) is chained by the migration."""
+an archive made before the chain existed (revision 0001) is chained by the migration. On SQLite and on
+PostgreSQL (``catalog_url``)."""
 
 from __future__ import annotations
-
-import sqlite3
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
+from girok.catalog.dialect import engine_url
 from girok.catalog.repository import Catalog, _alembic_config
 
 
 @pytest.fixture
-def chained(tmp_path):
-    c = Catalog(tmp_path / "c.sqlite")
+def chained(catalog_url):
+    c = Catalog(catalog_url)
     for i in range(6):
         c.add_event("test", reg_no=f"GR-2026-{i:06d}", n=i)
     assert c.verify_audit().ok
-    return c, tmp_path / "c.sqlite"
+    yield c, catalog_url
+    c.close()
 
 
-def sql(path, *stmts):
-    with sqlite3.connect(path) as db:
+def sql(url, *stmts):
+    """Statements run behind girok's back (no write lock, no chain)."""
+    engine = create_engine(engine_url(url))
+    with engine.begin() as db:
         for s in stmts:
-            db.execute(s)
+            db.exec_driver_sql(s)
+    engine.dispose()
 
 
 def test_intact_chain_verifies(chained):
@@ -65,9 +69,9 @@ def test_swapped_events_are_found(chained):
     assert not v.ok and v.first_bad_id == 2
 
 
-def test_migration_chains_events_of_an_older_archive(tmp_path):
-    path = tmp_path / "old.sqlite"
-    engine = create_engine(f"sqlite:///{path}")
+def test_migration_chains_events_of_an_older_archive(empty_catalog_url):
+    path = empty_catalog_url
+    engine = create_engine(engine_url(path))
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "0001")
         for i in range(3):
@@ -81,3 +85,4 @@ def test_migration_chains_events_of_an_older_archive(tmp_path):
     assert v.ok and v.events == 3
     c.add_event("after-upgrade")
     assert c.verify_audit().ok
+    c.close()

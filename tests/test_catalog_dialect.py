@@ -1,4 +1,5 @@
-"""The catalog seam: database errors recognized by type (dialect.py) and the catalog URL setting."""
+"""The catalog seam: database errors recognized by type (dialect.py) and the catalog URL setting, on SQLite and
+on PostgreSQL (tests marked postgresql: GIROK_TEST_POSTGRES_URL, set by `./girok.sh test`)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,27 @@ def cat(tmp_path):
     c.close()
 
 
-def test_duplicate_capture_is_file_exists_by_error_code(cat):
-    assert cat.commit_capture(capture(), prefix="GR")
+@pytest.fixture
+def pg_cat(pg_catalog_url):
+    c = Catalog(pg_catalog_url, busy_timeout=0.2)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def any_cat(catalog_url):
+    c = Catalog(catalog_url, busy_timeout=0.2)
+    yield c
+    c.close()
+
+
+def test_duplicate_capture_is_file_exists_by_error_code(any_cat):
+    assert any_cat.commit_capture(capture(), prefix="GR")
     with pytest.raises(FileExistsError):
-        cat.commit_capture(capture(), prefix="GR")
-    assert cat.counts()["captures"] == 1
+        any_cat.commit_capture(capture(), prefix="GR")
+    assert any_cat.counts()["captures"] == 1
+    [reg] = any_cat.commit_capture(capture("c" * 64), prefix="GR")
+    assert reg.endswith("-000002")  # the refused capture used up no number
 
 
 def test_classify_by_sqlite_error_code():
@@ -96,8 +113,8 @@ def test_catalog_url_default_relative_absolute_and_environment(tmp_path, monkeyp
     assert load_archive_config(root).catalog_url == f"sqlite:///{tmp_path / 'env.sqlite'}"
 
 
-@pytest.mark.parametrize("url", ["postgresql://girok:secret@db/girok", "catalog.sqlite"])
-def test_catalog_url_other_than_sqlite_is_a_config_error(tmp_path, monkeypatch, url):
+@pytest.mark.parametrize("url", ["mysql://girok:secret@db/girok", "catalog.sqlite", "host=db password=secret"])
+def test_catalog_url_other_than_sqlite_or_postgresql_is_a_config_error(tmp_path, monkeypatch, url):
     monkeypatch.delenv("GIROK_CATALOG_URL", raising=False)
     root = tmp_path / "arch"
     Archive.create(root).close()
@@ -106,10 +123,54 @@ def test_catalog_url_other_than_sqlite_is_a_config_error(tmp_path, monkeypatch, 
         load_archive_config(root)
     assert err.value.exit_code == 3
     assert "secret" not in str(err.value)
-    if url.startswith("postgresql"):
-        assert "PostgreSQL support comes with the multi-machine work" in str(err.value)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as err:
         Catalog(url)
+    assert "secret" not in str(err.value)
+
+
+def test_postgresql_url_from_the_environment_or_without_password_from_girok_toml(tmp_path, monkeypatch):
+    monkeypatch.delenv("GIROK_CATALOG_URL", raising=False)
+    root = tmp_path / "arch"
+    Archive.create(root).close()
+    toml = root / "girok.toml"
+    base = toml.read_text(encoding="utf-8")
+    toml.write_text(base.replace('[archive]\n', '[archive]\ncatalog = "postgresql://girok@db/girok"\n', 1),
+                    encoding="utf-8")
+    assert load_archive_config(root).catalog_url == "postgresql://girok@db/girok"
+    monkeypatch.setenv("GIROK_CATALOG_URL", "postgresql+psycopg://girok:s3cr%40t@db:5433/girok")
+    cfg = load_archive_config(root)
+    assert cfg.catalog_url == "postgresql+psycopg://girok:s3cr%40t@db:5433/girok"
+    assert "s3cr" not in repr(cfg)  # the config's repr never shows the URL
+
+
+@pytest.mark.parametrize("url", ["postgresql://girok:secret@db/girok", "postgres://girok:secret@db/girok",
+                                 "postgresql://girok@db/girok?password=secret"])
+def test_a_password_in_girok_toml_is_refused_and_never_shown(tmp_path, monkeypatch, url):
+    """girok.toml is copied with the archive and into every backup: the password belongs elsewhere."""
+    monkeypatch.delenv("GIROK_CATALOG_URL", raising=False)
+    root = tmp_path / "arch"
+    Archive.create(root).close()
+    toml = root / "girok.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('[archive]\n', f'[archive]\ncatalog = "{url}"\n', 1),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_archive_config(root)
+    assert err.value.exit_code == 3 and "password" in str(err.value) and "GIROK_CATALOG_URL" in err.value.hint
+    assert "secret" not in str(err.value) and "***" in str(err.value)
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("postgresql://girok:secret@db/girok", "postgresql://girok:***@db/girok"),
+    ("postgresql+psycopg://girok:p%40ss:word@db:5432/girok", "postgresql+psycopg://girok:***@db:5432/girok"),
+    ("could not open postgresql://u:secret@h/d (timeout)", "could not open postgresql://u:***@h/d (timeout)"),
+    ("postgresql://girok@db/girok?sslmode=require&password=secret", "postgresql://girok@db/girok?sslmode=require&password=***"),
+    ("postgresql://db:5432/girok", "postgresql://db:5432/girok"),
+    ("sqlite:////srv/girok/catalog.sqlite", "sqlite:////srv/girok/catalog.sqlite"),
+])
+def test_mask_password(text, masked):
+    from girok.config import mask_password
+
+    assert mask_password(text) == masked
 
 
 def test_head_revision_constant_is_the_newest_migration(tmp_path):
@@ -138,3 +199,139 @@ def test_a_catalog_from_a_newer_girok_is_refused_with_a_clear_message(tmp_path):
         Catalog(tmp_path / "c.sqlite")
     assert f"catalog schema {newer}" in str(err.value) and "newer girok" in str(err.value)
     assert "girok --version" in err.value.hint
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def test_postgresql_urls_get_the_psycopg_driver():
+    assert dialect.engine_url("postgresql://g@h/d") == "postgresql+psycopg://g@h/d"
+    assert dialect.engine_url("postgres://g@h/d") == "postgresql+psycopg://g@h/d"
+    assert dialect.engine_url("postgresql+psycopg://g@h/d") == "postgresql+psycopg://g@h/d"
+    assert isinstance(dialect.for_url("postgresql://g@h/d"), dialect.PostgreSQLDialect)
+    with pytest.raises(ConfigError):
+        dialect.for_url("postgresql+psycopg2://g:secret@h/d")
+
+
+def test_classify_by_postgresql_sqlstate():
+    import psycopg.errors as pe
+
+    d = dialect.PostgreSQLDialect()
+    assert d.classify(pe.UniqueViolation("whatever the words")) == dialect.DUPLICATE
+    assert d.classify(pe.DiskFull("x")) == dialect.FULL
+    assert d.classify(pe.LockNotAvailable("x")) == dialect.LOCKED
+    assert d.classify(pe.DeadlockDetected("x")) == dialect.LOCKED
+    assert d.classify(pe.InvalidPassword("x")) == dialect.UNREACHABLE
+    assert d.classify(pe.ForeignKeyViolation("duplicate key value violates unique constraint")) is None
+    assert d.classify(pe.DataError("could not extend file: No space left on device")) is None  # words mean nothing
+    assert d.classify(ValueError("duplicate")) is None
+    assert d.classify(sqlite3.IntegrityError("UNIQUE constraint failed")) is None
+
+
+@pytest.mark.postgresql
+def test_a_real_unique_violation_on_postgresql_is_duplicate(pg_url):
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("create table t (a int unique)")
+        db.execute("insert into t values (1)")
+        with pytest.raises(psycopg.Error) as dup:
+            db.execute("insert into t values (1)")
+    assert dialect.PostgreSQLDialect().classify(dup.value) == dialect.DUPLICATE
+
+
+@pytest.mark.postgresql
+def test_migrations_run_to_head_on_an_empty_postgresql_database(pg_url):
+    from sqlalchemy import inspect
+
+    from girok.catalog.repository import HEAD_REVISION
+
+    c = Catalog(pg_url)
+    try:
+        assert c.dialect.name == "postgresql" and c.path is None
+        assert c.head_revision() == HEAD_REVISION == c.current_revision()
+        tables = set(inspect(c.engine).get_table_names())
+        assert {"captures", "documents", "pages", "events", "counters", "retention", "tombstones",
+                "word_readings", "alembic_version"} <= tables
+        c.upgrade()  # at head: nothing to do
+        assert c.current_revision() == HEAD_REVISION
+    finally:
+        c.close()
+
+
+@pytest.mark.postgresql
+def test_postgresql_writers_wait_for_the_write_lock_readers_do_not(pg_cat):
+    import psycopg
+
+    pg_cat.add_event("note")
+    with psycopg.connect(pg_cat.url) as other:  # a transaction holding girok's write lock
+        other.execute(f"SELECT pg_advisory_xact_lock({dialect.PG_WRITE_LOCK_KEY})")
+        with pytest.raises(CatalogError, match="another process kept it locked") as err:
+            pg_cat.add_event("note")
+        assert err.value.hint
+        with pytest.raises(CatalogError, match="could not record scan.pdf"):
+            pg_cat.commit_capture(capture(), prefix="GR")
+        assert pg_cat.counts()["captures"] == 0  # reading takes no lock
+        assert pg_cat.verify_audit().ok and pg_cat.audit_head()[0] == 1
+        with pg_cat.reading() as tx:
+            assert tx.document("GR-2026-000001") is None
+        other.rollback()
+    pg_cat.add_event("note")  # free again
+    assert pg_cat.audit_head()[0] == 2
+
+
+@pytest.mark.postgresql
+def test_reading_on_postgresql_is_read_only(pg_cat):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="read-only"):
+        with pg_cat.reading() as tx:
+            tx.s.execute(text("insert into counters (prefix, year, last) values ('X', 2026, 1)"))
+
+
+@pytest.mark.postgresql
+def test_unreachable_server_or_wrong_password_is_a_catalog_error_without_the_password(pg_url):
+    from sqlalchemy.engine import make_url
+
+    from girok.errors import ExitCode
+
+    refused = "postgresql://girok:secret-pw@127.0.0.1:9/girok"  # nothing listens on port 9
+    wrong = make_url(pg_url).set(password="secret-pw").render_as_string(hide_password=False)
+    for url in (refused, wrong):
+        with pytest.raises(CatalogError) as err:
+            Catalog(url)
+        assert "could not connect to the catalog database" in str(err.value), str(err.value)
+        assert "secret-pw" not in str(err.value) and "***" in str(err.value)
+        assert err.value.__cause__ is None and err.value.__context__ is not None
+        assert "secret-pw" not in str(err.value.hint)
+        assert err.value.exit_code == ExitCode.CATALOG
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_catalog_is_backed_up_with_pg_dump(pg_cat, tmp_path):
+    from girok.errors import UsageError
+
+    with pytest.raises(UsageError) as err:
+        pg_cat.backup_to(tmp_path / "copy.sqlite")
+    assert "pg_dump" in err.value.hint
+    assert not (tmp_path / "copy.sqlite").exists()
+
+
+def test_catalog_repr_masks_the_password():
+    c = Catalog("postgresql://girok:secret@127.0.0.1:9/girok", migrate=False)
+    assert "secret" not in repr(c) and "secret" not in c.masked_url
+    c.close()
+
+
+@pytest.mark.postgresql
+def test_a_catalog_from_a_newer_girok_is_refused_on_postgresql(pg_catalog_url):
+    import psycopg
+
+    from girok.catalog.repository import HEAD_REVISION
+
+    newer = f"{int(HEAD_REVISION) + 1:04d}"
+    with psycopg.connect(pg_catalog_url, autocommit=True) as db:
+        db.execute("update alembic_version set version_num=%s", (newer,))
+    with pytest.raises(CatalogError, match=f"catalog schema {newer}"):
+        Catalog(pg_catalog_url)

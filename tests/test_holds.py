@@ -12,7 +12,13 @@ from girok.retention.disposal import dispose
 from girok.retention.holds import add_hold, list_holds, release_hold
 from girok.retention.review import review
 from girok.errors import Disposed, NotFound, UsageError
-from helpers_retention import approve, cli, dump, env  # noqa: F401 (env is a fixture)
+from helpers_retention import BACKENDS, approve, cli, dump, env  # noqa: F401 (env is a fixture)
+
+
+@pytest.fixture(params=BACKENDS)
+def env_backend(request):
+    """``env`` on SQLite and on PostgreSQL."""
+    return request.param
 
 
 @pytest.fixture

@@ -14,7 +14,13 @@ from girok.retention.schedule import (classify_unclassified, due_date, korean_da
 from girok.retention.review import review
 from girok.retention.reviewfile import write_review
 from girok.errors import ConfigError, NotFound, RetentionRefused, UsageError
-from helpers_retention import dump, env, sql  # noqa: F401 (env is a fixture)
+from helpers_retention import BACKENDS, dump, env, sql  # noqa: F401 (env is a fixture)
+
+
+@pytest.fixture(params=BACKENDS)
+def env_backend(request):
+    """``env`` on SQLite and on PostgreSQL."""
+    return request.param
 
 
 # --- period arithmetic ---------------------------------------------------------------------
@@ -156,6 +162,7 @@ def test_reclassification_by_type(env):
 ])
 def test_reclassification_errors(env, kw, err):
     [a] = env.add()
+    kw = dict(kw)  # the parameter's dict is shared by every run of it (one per backend)
     regs = kw.pop("regs", [a])
     before = len(env.events())
     with pytest.raises(err):

@@ -1,4 +1,5 @@
-"""girok.archive.store (content-addressed files) and girok.catalog.repository (SQLite + alembic)."""
+"""girok.archive.store (content-addressed files) and girok.catalog.repository (SQLite or PostgreSQL + alembic);
+the catalog tests run on both backends (``catalog_url``; PostgreSQL with GIROK_TEST_POSTGRES_URL)."""
 
 from __future__ import annotations
 
@@ -117,8 +118,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def cat(tmp_path, clock):
-    c = Catalog(tmp_path / "catalog.sqlite")
+def cat(catalog_url, clock):
+    c = Catalog(catalog_url)
     yield c
     c.close()
 
@@ -138,31 +139,36 @@ def new_capture(n: int, docs: int = 1) -> NewCapture:
                       documents=[new_doc(sha(f"doc {n}.{i}".encode()), first_page=i + 1) for i in range(docs)])
 
 
-def test_migrations_run_to_head(cat, tmp_path):
-    from girok.catalog.repository import MIGRATIONS
+def test_migrations_run_to_head(empty_catalog_url):
+    from girok.catalog.repository import HEAD_REVISION, MIGRATIONS
 
-    newest = max(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
-    assert cat.head_revision() == newest
-    assert cat.current_revision() == cat.head_revision()
-    tables = set(inspect(cat.engine).get_table_names())
-    assert {"captures", "documents", "pages", "events", "counters", "alembic_version"} <= tables
-    with sqlite3.connect(tmp_path / "catalog.sqlite") as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    cat = Catalog(empty_catalog_url)
+    try:
+        newest = max(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
+        assert cat.head_revision() == newest == HEAD_REVISION
+        assert cat.current_revision() == cat.head_revision()
+        tables = set(inspect(cat.engine).get_table_names())
+        assert {"captures", "documents", "pages", "events", "counters", "alembic_version"} <= tables
+        if cat.path is not None:
+            with sqlite3.connect(cat.path) as db:
+                assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        cat.close()
 
 
-def test_reopening_keeps_data_and_revision(tmp_path, clock):
-    c = Catalog(tmp_path / "c.sqlite")
+def test_reopening_keeps_data_and_revision(catalog_url, clock):
+    c = Catalog(catalog_url)
     c.commit_capture(new_capture(1), prefix="GR")
     c.close()
-    c2 = Catalog(tmp_path / "c.sqlite")
+    c2 = Catalog(catalog_url)
     assert c2.current_revision() == c2.head_revision()
     assert c2.counts()["documents"] == 1
     assert c2.commit_capture(new_capture(2), prefix="GR") == ["GR-2026-000002"]
     c2.close()
 
 
-def test_catalog_without_migration_has_no_revision(tmp_path):
-    c = Catalog(tmp_path / "raw.sqlite", migrate=False)
+def test_catalog_without_migration_has_no_revision(empty_catalog_url):
+    c = Catalog(empty_catalog_url, migrate=False)
     assert c.current_revision() is None
     c.upgrade()
     assert c.current_revision() == c.head_revision()
@@ -279,3 +285,92 @@ def test_catalog_file_is_created_in_place(tmp_path, clock):
     c.commit_capture(new_capture(1), prefix="GR")
     c.close()
     assert path.exists() and os.path.getsize(path) > 0
+
+
+# --- what SQLite lets through and PostgreSQL would not, and queries that differ between backends -------
+
+
+def test_long_event_registration_lists_big_files_and_nul_characters(cat):
+    """VARCHAR lengths and 32-bit integers are enforced by PostgreSQL, never by SQLite (migration 0008);
+    PostgreSQL cannot store U+0000 in text at all: the catalog keeps U+FFFD on every backend."""
+    cap = new_capture(1, docs=4)
+    cap.size = 5 * 2**30  # a 5 GiB scan
+    cap.documents[0].archival_size = 3 * 2**30
+    cap.documents[0].page_texts = ["서초구\x00민원실"]
+    cap.documents[0].title = "전입\x00신고서"
+    regs = cat.commit_capture(cap, prefix="LONGPREF")
+    assert len(",".join(regs)) > 64
+    assert cat.events()[0].reg_no == ",".join(regs)
+    assert cat.capture_by_sha(cap.sha256).size == 5 * 2**30
+    doc = cat.get(regs[0])
+    assert doc.archival_size == 3 * 2**30
+    assert doc.pages[0].text == "서초구\ufffd민원실" and doc.title == "전입\ufffd신고서"
+    cat.add_event("a-rather-long-action-name-over-32-characters", actor_note="x" * 100)
+    assert cat.verify_audit().ok
+
+
+def test_events_by_registration_number_and_time(cat, clock):
+    regs = cat.commit_capture(new_capture(1, docs=2), prefix="GR")
+    clock["now"] = datetime(2026, 3, 15, 0, 0, 0)
+    cat.add_event("show", reg_no=regs[1])
+    cat.add_event("note", reg_no="GR_2026%000002")  # LIKE wildcards in the data match only themselves
+    assert [e.action for e in cat.iter_events(reg_no=regs[1])] == ["capture", "show"]
+    assert [e.action for e in cat.iter_events(reg_no="GR_2026%000002")] == ["note"]
+    assert [e.action for e in cat.iter_events(reg_no="gr-2026-000002")] in (["capture", "show"], [])  # case: caller
+    assert [e.action for e in cat.iter_events(since=datetime(2026, 3, 15))] == ["show", "note"]
+    assert cat.last_event("show").reg_no == regs[1] and cat.last_event("nothing") is None
+    n, head = cat.audit_head()
+    assert n == 3 and head == cat.events(limit=1)[0].hash
+
+
+def test_reads_for_the_index_fixity_and_status(cat, clock):
+    a = cat.commit_capture(new_capture(1, docs=2), prefix="GR")
+    b = cat.commit_capture(new_capture(2), prefix="GR")
+    rows = list(cat.iter_index_rows())
+    assert [r["reg_no"] for r in rows] == a + b and rows[0]["pages_text"] == ["서초구 민원실"]
+    assert rows[0]["retention_class"] is None
+    assert [r["reg_no"] for r in cat.iter_index_rows(reg_nos=[b[0]])] == b
+    assert list(cat.iter_index_rows(reg_nos=[])) == []
+    assert [r["reg_no"] for r in cat.iter_index_rows(after_id=rows[0]["id"], batch=1)] == a[1:] + b
+    originals, archival = cat.stored_files()
+    assert sorted(o[2] for o in originals) == sorted([new_capture(1).sha256, new_capture(2).sha256])
+    assert [x[1] for x in archival] == a + b
+    assert cat.captured_since(datetime(2026, 1, 1)) == (3, 3, FIXED, FIXED)
+    assert cat.captured_since(datetime(2027, 1, 1)) == (0, 0, None, None)
+    assert cat.get_many([]) == {}
+    cat.set_morphs({rows[0]["id"]: "v1:서초구 민원실"})
+    assert cat.get(a[0]).morphs == "v1:서초구 민원실"
+    cat.mark_indexed_upto(rows[1]["id"])
+    assert cat.counts()["unindexed"] == 1
+
+
+def test_rescans_and_rrn_lookups(cat):
+    """Boolean columns compared both ways; a later clean scan of the same receipt supersedes a flagged one."""
+    flagged = new_capture(1)
+    flagged.documents[0].rescan_suggested = True
+    flagged.documents[0].receipt_no, flagged.documents[0].doc_type = "2026-001", "전입신고서"
+    flagged.documents[0].rrn_hmacs = ["h" * 64, "h" * 64]
+    [old] = cat.commit_capture(flagged, prefix="GR")
+    n, rows = cat.awaiting_rescan()
+    assert n == 1 and rows[0]["reg_no"] == old and rows[0]["page_confidence"] == [None]
+    clean = new_capture(2)
+    clean.documents[0].receipt_no, clean.documents[0].doc_type = "2026-001", "전입신고서"
+    [new] = cat.commit_capture(clean, prefix="GR")
+    assert [r["reg_no"] for r in cat.rescans_superseded_by(new)] == [old]
+    assert cat.rescans_superseded_by(old) == []
+    assert cat.awaiting_rescan() == (0, [])
+    assert cat.reg_nos_by_rrn_hmac("h" * 64) == [old] and cat.reg_nos_by_rrn_hmac("x") == []
+
+
+def test_word_readings_lexicon(cat):
+    assert cat.word_readings([], 1) == {} and cat.lexicon_size() == 0
+    cat.add_word_readings({"민원실에서": ("민원실", "민원실"), "신고서를": ("신고서", "신고서")}, 1)
+    cat.add_word_readings({}, 1)
+    assert cat.word_readings(["민원실에서", "없는말"], 1) == {"민원실에서": ("민원실", "민원실")}
+    assert cat.word_readings(["민원실에서"], 2) == {}
+    cat.add_word_readings({"민원실에서": ("민원실", "민원 실")}, 2)  # replaced, not duplicated
+    assert cat.word_readings(["민원실에서", "신고서를"], 2) == {"민원실에서": ("민원실", "민원 실")}
+    assert cat.lexicon_size() == 2
+    many = {f"낱말{i}": (f"낱말{i}", "") for i in range(cat.LEXICON_CHUNK + 10)}  # more than one statement
+    cat.add_word_readings(many, 3)
+    assert len(cat.word_readings(list(many), 3)) == len(many)

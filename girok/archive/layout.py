@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..config import BUILTIN_PROFILES, CONFIG_NAME, PROFILE_DIR, ArchiveConfig, load_archive_config
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError
 from ..i18n import _, use_archive_language
 from ..search.index import SearchIndex
 from .lexicon import CatalogLexicon
@@ -49,8 +49,10 @@ offices = []
 # Search engine for new indexes: "whoosh" (embedded, up to ~100k documents) or "tantivy" (millions;
 # see README). `girok reindex --engine NAME` moves an existing archive from one to the other.
 search_engine = "whoosh"
-# The catalog database: a SQLite file, relative to this folder (the environment variable
-# GIROK_CATALOG_URL, if set, takes its place).
+# The catalog database: a SQLite file, relative to this folder, or a PostgreSQL database that
+# several machines share, e.g. "postgresql://girok@dbhost/girok" (never its password here: that
+# comes from PGPASSWORD or ~/.pgpass). The environment variable GIROK_CATALOG_URL, if set, takes
+# this setting's place. `girok catalog migrate` moves an SQLite catalog to PostgreSQL.
 # catalog = "sqlite:///catalog.sqlite"
 
 # The language of girok's messages, tables and CSV headings: "ko" (한국어) or "en" (English).
@@ -97,10 +99,27 @@ class Archive:
         self.config = config
         self.root = config.root
         self.catalog = Catalog(config.catalog_url or self.root / "catalog.sqlite", id_prefix=config.id_prefix)
+        self._refuse_a_moved_catalog()
         self.store = Store(self.root / "store")
         self.index = SearchIndex(self.root / "index", engine=config.search_engine, lexicon=CatalogLexicon(self.catalog))
         self.work_dir = self.root / "work"
         self.quarantine_dir = self.root / "quarantine"
+
+    def _refuse_a_moved_catalog(self) -> None:
+        """After `girok catalog migrate` the old SQLite file is a record of the past: writing to it again
+        would split the archive's history in two (another machine writes to the new catalog)."""
+        from ..catalog.transfer import moved_to
+
+        where = moved_to(self.catalog)
+        if where is None:
+            return
+        self.catalog.close()
+        raise ConfigError(f"this archive's catalog was moved to {where} by `girok catalog migrate`; "
+                          f"{self.catalog.path} is the old copy, kept as it was then, and girok no longer uses it",
+                          hint="Set GIROK_CATALOG_URL to the new catalog's URL (with its password) for every girok "
+                               "command and service on this machine, or write it without the password as "
+                               "`catalog = \"...\"` under [archive] in girok.toml (README: \"The catalog on "
+                               "PostgreSQL\").")
 
     @classmethod
     def open(cls, root: Path) -> "Archive":

@@ -4,8 +4,10 @@ Every event stores the hash of the event before it and its own hash over
 (prev_hash, time, actor, action, registration numbers, detail). Editing,
 removing, inserting or reordering an event breaks the chain at that point,
 which ``verify`` finds and names. Events are appended inside the writing
-transaction, and every catalog write transaction is BEGIN IMMEDIATE (see
-catalog.py), so two processes can never chain onto the same predecessor.
+transaction, and every catalog write transaction holds the catalog's write
+lock from its first statement (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+advisory lock; see dialect.py), so two processes, on one machine or on
+several, can never chain onto the same predecessor.
 """
 
 from __future__ import annotations

@@ -12,10 +12,15 @@ backend. Here is only what cannot be:
   locked database, or something else), decided by the driver's error
   code, never by the words of its message;
 - ``secure_delete`` and ``checkpoint``: making deleted content really go
-  (disposal).
+  (disposal);
+- ``reset_sequences``: after rows were copied in with their ids
+  (``girok catalog migrate``), new rows must get ids past them.
 
-Only SQLite is implemented. A later issue adds PostgreSQL; see the notes
-marked "PostgreSQL" for where it goes.
+Two backends: SQLite (the embedded default, one file in the archive
+folder) and PostgreSQL through psycopg 3 (several machines on one
+catalog). Read transactions (``Catalog.reading()``) and write transactions
+(``Catalog.transaction()`` and every other write) begin differently: see
+``begin``.
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import ConfigError
+import sqlalchemy as sa
+
+from ..config import is_postgresql_url, mask_password
+from ..errors import ConfigError, UsageError
 from ..i18n import _
 
 # What an error is (``classify``); None: none of these.
 DUPLICATE = "duplicate"  # a unique or primary key constraint refused a row
 FULL = "full"  # the disk (or the database's size limit) is full
 LOCKED = "locked"  # another connection held the lock longer than we wait
+UNREACHABLE = "unreachable"  # the database server could not be reached, or refused the login
 
 # SQLite result codes (https://sqlite.org/rescode.html); the extended codes carry the primary one in the low byte.
 SQLITE_BUSY = 5
@@ -39,6 +48,18 @@ SQLITE_LOCKED = 6
 SQLITE_FULL = 13
 SQLITE_CONSTRAINT_PRIMARYKEY = 1555
 SQLITE_CONSTRAINT_UNIQUE = 2067
+
+# PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+PG_UNIQUE_VIOLATION = "23505"
+PG_DISK_FULL = "53100"
+PG_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out (our write lock, or a row lock)
+PG_DEADLOCK = "40P01"
+PG_UNREACHABLE_CLASSES = ("08", "28")  # connection exception, invalid authorization (wrong password)
+PG_CANNOT_CONNECT_NOW = "57P03"  # the server is starting up or shutting down
+
+# The key of the catalog's write lock on PostgreSQL (pg_advisory_xact_lock): "girok" in ASCII. One per
+# database, so another application's advisory locks in the same database must not use it.
+PG_WRITE_LOCK_KEY = 0x6769726F6B
 
 
 class Dialect:
@@ -49,8 +70,15 @@ class Dialect:
     def on_connect(self, dbapi_conn) -> None:  # noqa: ANN001
         """Settings for every new connection."""
 
-    def begin(self, conn) -> None:  # noqa: ANN001
-        """Begin a transaction holding the catalog's write lock (``conn``: a SQLAlchemy connection)."""
+    busy_timeout = 0.0  # seconds a connection waits for another's lock before LOCKED
+
+    def engine_options(self) -> dict:
+        """Keyword arguments for ``create_engine``."""
+        return {}
+
+    def begin(self, conn, *, write: bool = True) -> None:  # noqa: ANN001
+        """Begin a transaction on ``conn`` (a SQLAlchemy connection): with ``write``, holding the catalog's
+        write lock (the audit chain appends to its last event); without, a transaction that only reads."""
         raise NotImplementedError
 
     def classify(self, exc: BaseException) -> str | None:
@@ -70,7 +98,10 @@ class Dialect:
 
     def backup(self, engine, dest: Path) -> None:  # noqa: ANN001
         """A consistent copy of the whole database in the file ``dest``, made while others write."""
-        raise NotImplementedError(f"backups of a {self.name} catalog")  # PostgreSQL: pg_dump
+        raise NotImplementedError(f"backups of a {self.name} catalog")
+
+    def reset_sequences(self, conn, tables) -> None:  # noqa: ANN001
+        """After rows of ``tables`` were inserted with explicit ids: new rows get ids past the largest."""
 
 
 class SQLiteDialect(Dialect):
@@ -88,10 +119,9 @@ class SQLiteDialect(Dialect):
         cur.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         cur.close()
 
-    def begin(self, conn) -> None:  # noqa: ANN001
-        # SQLite has one writer at a time: take its lock up front rather than at the first write.
-        # PostgreSQL: a plain BEGIN, then `SELECT pg_advisory_xact_lock(<girok's key>)` as the first
-        # statement: the same one-writer-at-a-time for the audit chain, released at commit/rollback.
+    def begin(self, conn, *, write: bool = True) -> None:  # noqa: ANN001
+        # SQLite has one writer at a time: take its lock up front rather than at the first write. Reads
+        # take it too, as they always have (a read in WAL mode would not need it; left as it was).
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def classify(self, exc: BaseException) -> str | None:
@@ -142,6 +172,97 @@ class SQLiteDialect(Dialect):
                 dst.close()
 
 
+class PostgreSQLDialect(Dialect):
+    """A catalog on a PostgreSQL server (psycopg 3), shared by several machines.
+
+    Writers take a transaction-level advisory lock on one fixed key as their first statement, so that
+    they run one at a time across every machine, exactly like SQLite's BEGIN IMMEDIATE: the audit chain
+    stays one linear chain and registration numbers stay gapless. Writers run in READ COMMITTED, so each
+    statement after the lock sees everything committed before it was granted. Readers take no lock: each
+    reading transaction is REPEATABLE READ and READ ONLY, one consistent snapshot that never waits.
+    """
+
+    name = "postgresql"
+
+    def __init__(self, busy_timeout: float = 30.0):
+        self.busy_timeout = busy_timeout  # seconds to wait for the write lock (lock_timeout) before LOCKED
+
+    def engine_options(self) -> dict:
+        # A pooled connection may have been closed by a server restart in the meantime (girok watch runs
+        # for weeks): test it before use rather than fail the next document.
+        return {"pool_pre_ping": True}
+
+    def on_connect(self, dbapi_conn) -> None:  # noqa: ANN001
+        # lock_timeout applies to every lock wait, the advisory lock included: LOCKED (55P03) after it.
+        # TimeZone UTC: times are stored as naive UTC (timestamp without time zone); nothing converts them,
+        # but a server function (now()) run by hand then agrees with them.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.execute("SET application_name = 'girok'")
+        dbapi_conn.commit()
+
+    def begin(self, conn, *, write: bool = True) -> None:  # noqa: ANN001
+        # psycopg begins a transaction with the first statement (SQLAlchemy sends no BEGIN): this one.
+        if write:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
+        else:
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+    def classify(self, exc: BaseException) -> str | None:
+        orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the psycopg error
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            return None
+        if not isinstance(orig, psycopg.Error):
+            return None
+        code = orig.sqlstate
+        if code is None:  # raised by the client: no connection could be made at all
+            return UNREACHABLE if isinstance(orig, psycopg.OperationalError) else None
+        if code == PG_UNIQUE_VIOLATION:
+            return DUPLICATE
+        if code == PG_DISK_FULL:
+            return FULL
+        if code in (PG_LOCK_NOT_AVAILABLE, PG_DEADLOCK):
+            return LOCKED
+        if code[:2] in PG_UNREACHABLE_CLASSES or code == PG_CANNOT_CONNECT_NOW:
+            return UNREACHABLE
+        return None
+
+    def secure_delete(self, session) -> None:  # noqa: ANN001
+        # Nothing to switch on: PostgreSQL has no equivalent of SQLite's secure_delete. A deleted row
+        # stays in its table's pages until VACUUM frees the space and a new row overwrites it, and in the
+        # write-ahead log (and any WAL archive and base backup) until those are recycled. What a disposal
+        # deletes from a PostgreSQL catalog is gone for every query at once; that the bytes are gone from
+        # the server's disks is the server's job (README: "The catalog on PostgreSQL").
+        pass
+
+    def checkpoint(self, engine) -> None:  # noqa: ANN001
+        # Nothing to do: the server checkpoints on its own, and CHECKPOINT needs a privilege (superuser or
+        # pg_checkpoint) that girok's role should not have.
+        pass
+
+    def backup(self, engine, dest: Path) -> None:  # noqa: ANN001
+        raise UsageError("a PostgreSQL catalog is not copied by girok: it lives on the database server",
+                         hint="Back it up with the server's tools, e.g. `pg_dump --format=custom --file "
+                              "girok.dump DBNAME` (README: \"The catalog on PostgreSQL\").")
+
+    def reset_sequences(self, conn, tables) -> None:  # noqa: ANN001
+        # An id column filled from a sequence (SERIAL) goes on from its sequence, which knows nothing of
+        # ids inserted explicitly: move each sequence past the largest id (or back to 1 if none).
+        for table in tables:
+            pk = list(table.primary_key.columns)
+            if len(pk) != 1 or pk[0].autoincrement is False or not isinstance(pk[0].type, sa.Integer):
+                continue
+            col = pk[0].name
+            seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table.name}', '{col}')").scalar()
+            if seq is None:
+                continue
+            conn.exec_driver_sql(f"SELECT setval('{seq}', COALESCE((SELECT MAX({col}) FROM {table.name}), 0) + 1, "
+                                 "false)")
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -151,18 +272,28 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") and len(url) > len("sqlite:///") else None
 
 
+def postgresql_url(url: str) -> str:
+    """``url`` (postgresql://, postgres:// or postgresql+psycopg://) with girok's driver, psycopg 3."""
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
+
+
 def for_url(url: str, *, busy_timeout: float = 30.0) -> Dialect:
-    """The dialect of a catalog URL; ConfigError for a backend girok cannot use (yet)."""
+    """The dialect of a catalog URL; ConfigError for a backend girok cannot use."""
     if sqlite_path(url) is not None:
         return SQLiteDialect(busy_timeout)
+    if is_postgresql_url(url):
+        return PostgreSQLDialect(busy_timeout)
     raise unsupported(url)
 
 
+def engine_url(url: str) -> str:
+    """The URL SQLAlchemy opens for the catalog URL ``url`` (its driver made explicit)."""
+    return postgresql_url(url) if is_postgresql_url(url) else url
+
+
 def unsupported(url: str, where: str = "the catalog URL") -> ConfigError:
-    scheme = url.split(":", 1)[0] if ":" in url else url
-    # PostgreSQL: accept postgresql+psycopg://..., return a PostgreSQLDialect (advisory lock, SQLSTATE
-    # 23505 unique_violation, 53100 disk_full, 55P03 lock_not_available, no secure_delete/checkpoint).
+    scheme = url.split(":", 1)[0] if ":" in url else mask_password(url)
     return ConfigError(_("{where}: {scheme!r} catalogs are not supported; only SQLite files "
-                         "(sqlite:///catalog.sqlite) for now").format(where=where, scheme=scheme),
-                       hint=_("PostgreSQL support comes with the multi-machine work. Remove the setting to use the "
-                              "archive's catalog.sqlite."))
+                         "(sqlite:///catalog.sqlite) and PostgreSQL databases (postgresql://girok@dbhost/girok)").format(
+                             where=where, scheme=scheme),
+                       hint=_("Remove the setting to use the archive's catalog.sqlite."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -18,7 +18,7 @@ class Capture(Base):
     __tablename__ = "captures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes; 64-bit (migration 0008 on PostgreSQL)
     source_name: Mapped[str] = mapped_column(Text)
     source_path: Mapped[str] = mapped_column(Text)
     hot_folder: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -40,7 +40,7 @@ class Document(Base):
     page_count: Mapped[int] = mapped_column(Integer)
     archival_sha256: Mapped[str] = mapped_column(String(64))
     archival_relpath: Mapped[str] = mapped_column(Text)
-    archival_size: Mapped[int] = mapped_column(Integer)
+    archival_size: Mapped[int] = mapped_column(BigInteger)
     pdfa: Mapped[str] = mapped_column(String(16))  # e.g. "2B"
     conversion: Mapped[str] = mapped_column(Text)  # JSON: tools, versions, options
     title: Mapped[str] = mapped_column(Text, default="")

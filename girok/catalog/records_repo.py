@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .models import Capture, Counter, Document, Page
 from .retention_models import Retention
-from .unit import TxBase
+from .unit import TxBase, storable
 
 MODELS = {"capture": Capture, "document": Document, "page": Page, "retention": Retention}
 
@@ -42,27 +42,32 @@ def columns(kind: str) -> list[Column]:
             for c in sa.inspect(MODELS[kind]).columns if c.key not in LOCAL[kind]]
 
 
+def _storable(values: dict[str, Any]) -> dict[str, Any]:
+    """Texts as the catalog keeps them (see unit.storable): a bag from an older catalog may hold U+0000."""
+    return {k: storable(v) for k, v in values.items()}
+
+
 class RecordsTx(TxBase):
     def reg_nos_of_capture(self, capture_id: int) -> set[str]:
         return set(self.s.scalars(select(Document.reg_no).where(Document.capture_id == capture_id)))
 
     def add_capture(self, **values: Any) -> Capture:
-        row = Capture(**values)
+        row = Capture(**_storable(values))
         self.s.add(row)
         self.s.flush()
         return row
 
     def add_document(self, **values: Any) -> Document:
-        row = Document(**values)
+        row = Document(**_storable(values))
         self.s.add(row)
         self.s.flush()
         return row
 
     def add_pages(self, document_id: int, pages: Iterable[dict[str, Any]]) -> None:
-        self.s.add_all(Page(**p, document_id=document_id) for p in pages)
+        self.s.add_all(Page(**_storable(p), document_id=document_id) for p in pages)
 
     def add_retention_row(self, document_id: int, values: dict[str, Any]) -> None:
-        self.s.add(Retention(**values, document_id=document_id))
+        self.s.add(Retention(**_storable(values), document_id=document_id))
 
     def counter_at_least(self, prefix: str, year: int, last: int) -> None:
         """Move the registration counter of (prefix, year) to at least ``last``: never issue a number twice."""

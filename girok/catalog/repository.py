@@ -1,4 +1,4 @@
-"""The catalog: a database (SQLite by default) through SQLAlchemy, schema kept by alembic migrations.
+"""The catalog: a database (SQLite by default, or PostgreSQL) through SQLAlchemy, schema kept by alembic migrations.
 
 Every SQL statement of girok is in this package: here (records, events,
 the index's reads), in the unit of work (unit.Tx, with retention_repo and
@@ -12,7 +12,9 @@ capture event together, or none of them.
 
 Database errors leave as girok errors, recognized by type (dialect.classify):
 a full disk is ``StorageError``, a database locked too long ``CatalogError``,
-a capture whose SHA-256 is already catalogued ``FileExistsError``.
+a capture whose SHA-256 is already catalogued ``FileExistsError``, a database
+server that cannot be reached ``CatalogError``. A catalog URL is shown only
+with its password masked (``masked_url``).
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import create_engine, event, func, or_, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import create_engine, event, func, inspect, or_, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from ..config import mask_password
 from ..errors import CatalogError, NotFound, StorageError
 from . import audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
 from ..i18n import _
+from .unit import storable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -97,7 +101,11 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
+
+# The execution option that marks a connection for reading only (``Catalog.reading()`` and the other
+# reads): its transactions begin without the write lock where the backend can (dialect.begin).
+READ_ONLY = "girok_read_only"
 
 
 def _alembic_config(connection):
@@ -120,16 +128,23 @@ class Catalog:
         ``id_prefix``: the archive's registration number prefix (for the hint of a number not found)."""
         self.id_prefix = id_prefix
         self.url = target if isinstance(target, str) else dialects.sqlite_url(target)
+        self.masked_url = mask_password(self.url)  # the URL as girok shows it: never the password
         self.dialect = dialects.for_url(self.url, busy_timeout=busy_timeout)
         self.path = dialects.sqlite_path(self.url)  # the SQLite file (None for a server database)
-        self.engine = create_engine(self.url, future=True)
+        self.engine = create_engine(dialects.engine_url(self.url), **self.dialect.engine_options())
         event.listen(self.engine, "connect", lambda dbapi_conn, _record: self.dialect.on_connect(dbapi_conn))
-        # The write lock for every transaction: the audit chain appends to its last event, which must
-        # not change between reading and writing it.
-        event.listen(self.engine, "begin", self.dialect.begin)
+        # The write lock for every transaction that may write: the audit chain appends to its last event,
+        # which must not change between reading and writing it. Reads go through ``self.reader``.
+        event.listen(self.engine, "begin", lambda conn: self.dialect.begin(
+            conn, write=not conn.get_execution_options().get(READ_ONLY, False)))
+        self.reader = self.engine.execution_options(**{READ_ONLY: True})
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.ReadSession = sessionmaker(self.reader, expire_on_commit=False)
         if migrate:
             self.upgrade()
+
+    def __repr__(self) -> str:
+        return f"Catalog({self.masked_url!r})"
 
     # -- transactions and errors ----------------------------------------------
 
@@ -148,10 +163,22 @@ class Catalog:
                 doing = f"record {what} in" if what else "read"
                 raise CatalogError(_("could not {doing} the catalog: another process kept it locked for more than "
                                      "{value:g} seconds").format(
-                                       doing=doing, value=getattr(self.dialect, 'busy_timeout', 0)),
+                                       doing=doing, value=self.dialect.busy_timeout),
                                    hint=_("Another girok command is writing to the catalog; let it finish (or stop a "
                                           "hung one) and run this again.")) from exc
+            if kind == dialects.UNREACHABLE:
+                raise self.unreachable(exc) from None
             raise
+
+    def unreachable(self, exc: BaseException) -> CatalogError:
+        """The error for a database server that cannot be reached or refuses the login (no password in it:
+        the driver's reason is masked too, and the original exception is not chained)."""
+        orig = getattr(exc, "orig", exc)
+        lines = str(orig).strip().splitlines()
+        reason = mask_password(lines[0]) if lines else type(orig).__name__
+        return CatalogError(f"could not connect to the catalog database {self.masked_url}: {reason}",
+                            hint="Check that the database server runs and can be reached from this machine, and "
+                                 "the role's name and password (GIROK_CATALOG_URL, PGPASSWORD or ~/.pgpass).")
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Session]:
@@ -160,7 +187,7 @@ class Catalog:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with self._errors(None), self.Session() as s:
+        with self._errors(None), self.ReadSession() as s:
             yield s
 
     @contextmanager
@@ -215,14 +242,15 @@ class Catalog:
 
     def current_revision(self) -> str | None:
         """The revision the catalog was migrated to (alembic's version table), None for a new catalog."""
-        with self.engine.connect() as conn:
-            try:
-                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-            except OperationalError:  # no version table yet
+        with self._errors(None), self.reader.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
                 return None
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         return rows[0] if len(rows) == 1 else None
 
     def upgrade(self) -> None:
+        """Migrate the catalog to HEAD_REVISION (the same migrations on every backend). Under the write lock:
+        two machines opening a new database at once migrate it once."""
         current = self.current_revision()
         if current == HEAD_REVISION:
             return
@@ -234,7 +262,7 @@ class Catalog:
                        "`girok --version` shows which one this is."))
         from alembic import command
 
-        with self.engine.connect() as conn, self.dialect.schema_change(conn):
+        with self._errors("the catalog schema"), self.engine.connect() as conn, self.dialect.schema_change(conn):
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
 
@@ -276,10 +304,10 @@ class Catalog:
                         archival_sha256=nd.archival_sha256, archival_relpath=nd.archival_relpath,
                         archival_size=nd.archival_size, pdfa=nd.pdfa,
                         conversion=json.dumps(nd.conversion, ensure_ascii=False, sort_keys=True),
-                        title=nd.title, doc_type=nd.doc_type, captured_at=stamp,
+                        title=storable(nd.title), doc_type=storable(nd.doc_type), captured_at=stamp,
                         rescan_suggested=nd.rescan_suggested, doc_date=nd.doc_date,
-                        receipt_no=nd.receipt_no, office=nd.office, applicant=nd.applicant,
-                        metadata_json=nd.metadata_json,
+                        receipt_no=storable(nd.receipt_no), office=storable(nd.office),
+                        applicant=storable(nd.applicant), metadata_json=storable(nd.metadata_json),
                     )
                     s.add(doc)
                     s.flush()
@@ -288,7 +316,7 @@ class Catalog:
                     confs = nd.page_confidence
                     for i, text in enumerate(nd.page_texts, start=1):
                         conf = confs[i - 1] if i <= len(confs) else None
-                        s.add(Page(document_id=doc.id, page_no=i, text=text, text_source=nd.text_source,
+                        s.add(Page(document_id=doc.id, page_no=i, text=storable(text), text_source=nd.text_source,
                                    confidence=conf))
                     reg_nos.append(reg)
                 audit.append(s, at=stamp, actor=actor(), action="capture", reg_no=",".join(reg_nos),

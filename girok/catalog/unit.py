@@ -21,6 +21,12 @@ from .models import Capture, Document, Event
 from .retention_models import Tombstone
 
 
+def storable(value):  # noqa: ANN001, ANN201 - a str or anything else
+    """A text as the catalog keeps it: U+0000 (which PostgreSQL cannot store in text, and which means nothing
+    in a page's text) becomes U+FFFD, on every backend alike. Anything but a str is returned as it is."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
 class TxBase:
     def __init__(self, session: Session, catalog):  # noqa: ANN001
         self.s = session

@@ -42,7 +42,7 @@ def _global(
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, documents, ingest, records, retention
+    from . import admin, backup, catalog, documents, ingest, records, retention
 
     admin.register_init(app)
     ingest.register(app)
@@ -51,6 +51,7 @@ def _register() -> None:
     records.register(app)
     backup.register(app)
     retention.register(app)
+    catalog.register(app)
 
 
 # typer's own words around the help texts (typer.core, through gettext): translated with girok's catalog.
