@@ -62,6 +62,18 @@ def qr_json(payload: Any) -> dict | None:
     return value if isinstance(value, dict) else {"text": mask_rrn(str(payload))}
 
 
+def _conversion(text: str | None) -> dict:
+    """The conversion record; its ``deskew`` says which copy was levelled, an older record's ``false`` read as
+    what it meant (``ocr.base.deskew_record``)."""
+    conversion = json.loads(text or "{}")
+    options = conversion.get("options", {})
+    if "deskew" in options:
+        from ..ocr.base import deskew_record
+
+        options["deskew"] = deskew_record(options)
+    return conversion
+
+
 def document_json(doc, *, tz=None, retention=None, full: bool = False, with_text: bool = False) -> dict:
     """A catalogued document (``catalog.models.Document`` with its capture loaded) as its JSON object:
     the summary, or with ``full`` everything ``show`` gives. ``retention``: its retention row, if any."""
@@ -87,7 +99,7 @@ def document_json(doc, *, tz=None, retention=None, full: bool = False, with_text
         pdfa=f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
         original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath, "size": cap.size},
         archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath, "size": doc.archival_size},
-        conversion=json.loads(doc.conversion or "{}"), indexed=doc.indexed_at is not None,
+        conversion=_conversion(doc.conversion), indexed=doc.indexed_at is not None,
         rescan_suggested=bool(doc.rescan_suggested), page_confidence=[p.confidence for p in doc.pages],
     )
     if with_text:
