@@ -17,7 +17,6 @@ a capture whose SHA-256 is already catalogued ``FileExistsError``.
 
 from __future__ import annotations
 
-import getpass
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..errors import CatalogError, NotFound, StorageError
-from . import audit, dialect as dialects
+from . import actor as _actor, audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
@@ -43,10 +42,8 @@ def now() -> datetime:
 
 
 def actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in a minimal container: still record something
-        return "unknown"
+    """Who is acting (see actor.py): the web's logged-in user, a claimed GIROK_USER, else the OS user."""
+    return _actor.actor()
 
 
 @dataclass

@@ -28,6 +28,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     archive: Path = typer.Option(
         Path("archive"), "--archive", "-a", envvar="GIROK_ARCHIVE", show_default=True,
         help="Archive folder (or set GIROK_ARCHIVE). May also follow the command: girok status --archive DIR.",
@@ -36,6 +37,18 @@ def _global(
                                  help="Print girok's version and exit."),
 ) -> None:
     state.archive_path = archive
+    _claim_user(ctx)
+
+
+def _claim_user(ctx: typer.Context) -> None:
+    """GIROK_USER names who is at the keyboard; nothing checks it, so the audit trail records it as claimed,
+    beside the OS user (``kim (claimed; os: root)``). Withdrawn when the command ends."""
+    import os
+
+    from ..catalog.actor import claim
+
+    claim(os.environ.get("GIROK_USER"))
+    ctx.call_on_close(lambda: claim(None))
 
 
 def _register() -> None:
