@@ -33,6 +33,7 @@ from . import actor as _actor, audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
+from .users_repo import UsersTx
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -93,7 +94,7 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def _alembic_config(connection):
@@ -105,7 +106,7 @@ def _alembic_config(connection):
     return cfg
 
 
-class Tx(RetentionTx, RecordsTx):
+class Tx(RetentionTx, RecordsTx, UsersTx):
     """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
 
 
