@@ -34,6 +34,7 @@ from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
 from .users_repo import UsersTx
+from .views_repo import ViewsTx
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -106,7 +107,7 @@ def _alembic_config(connection):
     return cfg
 
 
-class Tx(RetentionTx, RecordsTx, UsersTx):
+class Tx(RetentionTx, RecordsTx, UsersTx, ViewsTx):
     """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
 
 
