@@ -3,7 +3,7 @@
 Roles and what each may do (checked by the server for every page and action; ``may(role, right)``):
 
 - clerk (민원 담당): the status page, search and viewing documents;
-- officer (기록물 담당): also downloads and exports, holds, quarantine actions, the retention pages;
+- officer (기록물 담당): also downloads and exports, holds, quarantine actions, the retention and review pages;
 - committee (기록물평가심의회): the retention review pages;
 - admin (관리자): users.
 
@@ -31,7 +31,7 @@ from ..text.times import local_iso
 ROLES = ("clerk", "officer", "committee", "admin")
 RIGHTS = {
     "clerk": {"status", "search", "view"},
-    "officer": {"status", "search", "view", "download", "export", "hold", "quarantine", "retention"},
+    "officer": {"status", "search", "view", "download", "export", "hold", "quarantine", "retention", "review"},
     "committee": {"review"},
     "admin": {"users"},
 }
@@ -52,6 +52,13 @@ def may(role: str | None, right: str) -> bool:
 def web_actor(name: str) -> str:
     """How the audit trail names a logged-in web user (checked by girok's own password): ``kim (web)``."""
     return f"{name} (web)"
+
+
+def acting_as(name: str):
+    """A block in which everything done is recorded as done by the logged-in web user ``name``."""
+    from ..catalog.actor import acting
+
+    return acting(web_actor(name))
 
 
 # --- passwords ------------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _claim_user(ctx: typer.Context) -> None:
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, documents, ingest, quarantine, records, retention, users
+    from . import admin, backup, documents, ingest, quarantine, records, retention, serve, users
 
     admin.register_init(app)
     ingest.register(app)
@@ -64,6 +64,7 @@ def _register() -> None:
     retention.register(app)
     quarantine.register(app)
     users.register(app)
+    serve.register(app)
 
 
 _register()
