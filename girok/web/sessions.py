@@ -19,7 +19,7 @@ MAX_SESSIONS = 10000  # the oldest go first beyond this (a flood of anonymous lo
 
 
 @dataclass
-class Session:
+class WebSession:
     id: str
     csrf: str
     user: str | None = None  # None: not logged in (the log-in page's session, for its CSRF token)
@@ -36,12 +36,12 @@ class Session:
 class SessionStore:
     def __init__(self, idle: float = IDLE, lifetime: float = LIFETIME, clock=time.monotonic):
         self.idle, self.lifetime, self.clock = idle, lifetime, clock
-        self._s: dict[str, Session] = {}
+        self._s: dict[str, WebSession] = {}
         self._lock = threading.Lock()
 
-    def new(self, user: str | None = None, role: str | None = None) -> Session:
+    def new(self, user: str | None = None, role: str | None = None) -> WebSession:
         now = self.clock()
-        s = Session(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), user=user, role=role,
+        s = WebSession(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), user=user, role=role,
                     created=now, seen=now)
         with self._lock:
             if len(self._s) >= MAX_SESSIONS:
@@ -50,7 +50,7 @@ class SessionStore:
             self._s[s.id] = s
         return s
 
-    def get(self, sid: str | None) -> tuple[Session | None, bool]:
+    def get(self, sid: str | None) -> tuple[WebSession | None, bool]:
         """(the live session of ``sid`` or None, whether it had just expired)."""
         if not sid:
             return None, False
