@@ -21,10 +21,13 @@ DEBIAN_PACKAGES=(
   libzbar0               # barcode reading
   python3 python3-venv python3-pip
 )
+# Only for `./girok.sh test`: the browser tests of the web front end (tests/test_web_browser.py) drive
+# Debian's chromium through its chromedriver (Selenium; nothing is downloaded at test time).
+TEST_PACKAGES=(chromium chromium-driver)
 
 install_debian_packages() {
   local missing=()
-  for p in "${DEBIAN_PACKAGES[@]}"; do
+  for p in "${DEBIAN_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -65,7 +68,7 @@ case "$cmd" in
     ;;
   test)
     shift
-    install_debian_packages
+    install_debian_packages "${TEST_PACKAGES[@]}"
     install_python_packages
     exec .venv/bin/python -m pytest "$@"
     ;;

@@ -126,6 +126,9 @@ class WebEnv:
 def make_web(env, *, secure: bool = False) -> WebEnv:  # noqa: F811
     from girok.web.server import create_app
 
+    from datetime import UTC, datetime
+
+    env.clock.now = datetime.now(UTC).replace(tzinfo=None)  # archived today: the status charts show them
     for role in ROLES:
         users.add_user(env.arch, f"{role}1", role, PASSWORD)
     docs = {}

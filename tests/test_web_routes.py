@@ -291,6 +291,7 @@ def test_status_shows_rescans_with_receipt_and_masked_applicant_quarantine_and_c
     assert "2026-서초-0042" in t and "홍*동" in t and web.docs["real"] in t
     assert "&lt;b&gt;읽을 수 없는 파일&lt;/b&gt;" in t
     assert t.count("<svg") == 2
+    assert "ingest: " in t and "counter-flatbed: 66.5" in t  # today's pages and the confidence, drawn
     assert "/quarantine" not in t.split("<main>")[1]  # a clerk gets no quarantine actions
 
 

@@ -39,7 +39,7 @@ def _legend(names: list[str]) -> list[str]:
 def stacked_bars(days: list[str], series: dict[str, list[int]], title: str, unit: str = "") -> Markup:
     names = list(series)
     totals = [sum(series[n][i] for n in names) for i in range(len(days))]
-    top = _nice(max([*totals, 4]))  # at least 4: the axis counts whole pages
+    top = 4 * _nice(max([*totals, 4]) / 4)  # four grid steps of 1, 2 or 5 x 10^k pages
     out = _frame(days, top, unit, title)
     plot_h = H - TOP - BOTTOM
     step = (W - LEFT - RIGHT) / max(1, len(days))
@@ -82,9 +82,11 @@ def lines(days: list[str], series: dict[str, list[float | None]], title: str, to
 
 def _nice(v: float) -> float:
     """The next round number at or above ``v`` (1, 2, 5 x 10^k)."""
-    mag = 1
+    mag = 1.0
     while mag * 10 <= v:
         mag *= 10
+    while mag > v and mag > 1:
+        mag /= 10
     for m in (1, 2, 5, 10):
         if v <= m * mag:
             return m * mag
