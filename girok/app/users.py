@@ -27,6 +27,7 @@ from ..archive.layout import Archive
 from ..catalog import repository as catalog
 from ..errors import NotFound, UsageError
 from ..text.times import local_iso
+from .acting import acting_as_web_user as acting_as, web_actor  # noqa: F401  (re-exported for the web front end)
 
 ROLES = ("clerk", "officer", "committee", "admin")
 RIGHTS = {
@@ -49,16 +50,6 @@ def may(role: str | None, right: str) -> bool:
     return right in RIGHTS.get(role or "", set())
 
 
-def web_actor(name: str) -> str:
-    """How the audit trail names a logged-in web user (checked by girok's own password): ``kim (web)``."""
-    return f"{name} (web)"
-
-
-def acting_as(name: str):
-    """A block in which everything done is recorded as done by the logged-in web user ``name``."""
-    from ..catalog.actor import acting
-
-    return acting(web_actor(name))
 
 
 # --- passwords ------------------------------------------------------------------------------------------------

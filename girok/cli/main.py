@@ -45,10 +45,10 @@ def _claim_user(ctx: typer.Context) -> None:
     beside the OS user (``kim (claimed; os: root)``). Withdrawn when the command ends."""
     import os
 
-    from ..catalog.actor import claim
+    from ..app.acting import claim_user
 
-    claim(os.environ.get("GIROK_USER"))
-    ctx.call_on_close(lambda: claim(None))
+    claim_user(os.environ.get("GIROK_USER"))
+    ctx.call_on_close(lambda: claim_user(None))
 
 
 def _register() -> None:
