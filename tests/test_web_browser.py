@@ -163,26 +163,35 @@ def _events(root: Path, action: str) -> list[dict]:
 
 
 def test_clerk_and_officer_in_a_real_browser(site, browser):
+    try:
+        _walk(site, browser)
+    except Exception:
+        browser.shot("failure")  # what the browser showed when it failed (and its address below)
+        print("failed at", browser.current_url)
+        raise
+
+
+def _walk(site, browser):
     from selenium.webdriver.common.by import By
 
     url, docs = site["url"], site["docs"]
     # the log-in page, in Korean
     browser.get(url + "/status")
-    assert "로그인" in _text(browser)
+    _wait(lambda: "로그인" in _text(browser), "the log-in page")
     browser.shot("01-login")
 
     # a clerk sees the re-scan entry with its receipt number (applicant masked), and no hold page
     _login(browser, url, "clerk1")
     _wait(lambda: "현황" in browser.title and "clerk1" in browser.find_element(By.CLASS_NAME, "who").text,
           "the status page")
-    body = _text(browser)
-    rescan = browser.find_element(By.ID, "rescan").text
+    body = _wait(lambda: _text(browser), "the status page's text")
+    rescan = _wait(lambda: browser.find_element(By.ID, "rescan").text, "the re-scan list")
     assert docs["form"] in rescan and "2026-서초-0042" in rescan and "홍*동" in rescan
     assert "보존/보류" not in browser.find_element(By.TAG_NAME, "nav").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 2
     browser.shot("02-clerk-status")
     browser.get(url + "/retention")
-    assert "권한이 없습니다" in _text(browser)
+    _wait(lambda: "권한이 없습니다" in _text(browser), "the refusal")
     browser.shot("03-clerk-refused-hold")
     assert RRN not in body
 
@@ -195,8 +204,8 @@ def test_clerk_and_officer_in_a_real_browser(site, browser):
     browser.find_element(By.ID, "search").click()
     _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "tr.hit"), "search results")
     assert "신고서를" in browser.current_url or "%EC%8B%A0" in browser.current_url
-    hits = browser.find_elements(By.CSS_SELECTOR, "tr.hit")
-    assert any(docs["form"] in h.text for h in hits)
+    assert _wait(lambda: any(docs["form"] in h.text for h in browser.find_elements(By.CSS_SELECTOR, "tr.hit")),
+                 "the document among the hits")
     assert browser.find_elements(By.CSS_SELECTOR, "td.snippet mark")
     browser.shot("04-officer-search")
     browser.find_element(By.LINK_TEXT, docs["form"]).click()
@@ -206,7 +215,7 @@ def test_clerk_and_officer_in_a_real_browser(site, browser):
     _wait(lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) or 0,
           "the page image")
     assert browser.execute_script("return arguments[0].naturalWidth", img) > 500
-    text = _text(browser)
+    text = _wait(lambda: _text(browser), "the document page's text")
     assert "2026-서초-0042" in text and "다시 스캔 권장" in text and "870501-1******" in text and RRN not in text
     browser.execute_script("window.scrollTo(0, 0)")
     browser.shot("05-officer-document")
@@ -225,7 +234,7 @@ def test_clerk_and_officer_in_a_real_browser(site, browser):
     browser.find_element(By.ID, "hold-reason").send_keys("행정심판 2026-12")
     browser.find_element(By.ID, "hold-submit").click()
     _wait(lambda: "보류 1번을 문서 1건에 걸었습니다" in _text(browser), "the hold's confirmation")
-    holds = browser.find_element(By.ID, "holds").text
+    holds = _wait(lambda: browser.find_element(By.ID, "holds").text, "the holds")
     assert docs["form"] in holds and "행정심판 2026-12" in holds and "officer1 (web)" in holds
     browser.shot("06-officer-hold")
     assert [e["actor"] for e in _events(site["root"], "hold-add")] == ["officer1 (web)"]
