@@ -15,7 +15,7 @@ from helpers_retention import cli, env, sql  # noqa: F401  (the env fixture)
 PW = "correct horse 말"
 
 
-def test_models_match_migration_0008(tmp_path):
+def test_models_match_migration_0009(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -25,7 +25,7 @@ def test_models_match_migration_0008(tmp_path):
     c = Catalog(tmp_path / "c.sqlite")
     with c.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-    assert c.current_revision() == HEAD_REVISION == "0008"
+    assert c.current_revision() == HEAD_REVISION == "0009"
     c.close()
     assert [d for d in diff if "'users'" in repr(d) or "users." in repr(d)] == []
 
@@ -35,7 +35,7 @@ def test_the_migration_uses_portable_types_only():
 
     import girok.catalog
 
-    text = (Path(girok.catalog.__file__).parent / "migrations/versions/0008_users.py").read_text()
+    text = (Path(girok.catalog.__file__).parent / "migrations/versions/0009_users.py").read_text()
     assert "sqlite" not in text.lower().replace("sqlite and postgresql", "")
     assert "sa.dialects" not in text and "JSON" not in text
 
