@@ -16,8 +16,6 @@ from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import MissingDependency, NotFound, StorageError, UsageError
-from ..text.pii import mask_rrn
-from ..text.times import local_iso
 
 REG_NO_RE = re.compile(r"[A-Z0-9]{1,16}-\d{4}-\d{6}")
 PAGE_DPI = 110  # a readable A4 page on a screen (~900 x 1300 pixels)
@@ -96,13 +94,14 @@ def render_page(pdf: Path, page: int, *, dpi: int = PAGE_DPI) -> bytes:
 
 
 def related(arch: Archive, reg_no: str) -> list[dict]:
-    """The other documents with the same receipt number (접수번호), newest first: id, title (RRNs masked), type,
-    captured (Korean time with its offset), re-scan flag."""
+    """The other documents with the same receipt number (접수번호), newest first: each the document object
+    (app.shapes summary: ``id``, ``title``, ``type``, ``captured_at``, ...) with ``rescan_suggested``."""
+    from .shapes import documents_json
+
     with arch.catalog.reading() as tx:
         rows = tx.same_receipt(check_reg_no(reg_no))
-    return [{"id": r["reg_no"], "title": mask_rrn(r["title"] or ""), "doc_type": r["doc_type"],
-             "captured_at": local_iso(r["captured_at"], arch.tz), "rescan_suggested": bool(r["rescan_suggested"])}
-            for r in rows]
+    docs = documents_json(arch, [r["reg_no"] for r in rows])
+    return [{**doc, "rescan_suggested": bool(r["rescan_suggested"])} for r, doc in zip(rows, docs)]
 
 
 def history(arch: Archive, reg_no: str, limit: int = 200) -> list[dict]:

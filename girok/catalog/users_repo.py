@@ -1,4 +1,4 @@
-"""The catalog's users of the web front end (migration 0008_users): the table and its statements.
+"""The catalog's users of the web front end (migration 0009_users): the table and its statements.
 
 Girok decides (girok.app.users: roles, password hashing, lock-out); these only read and write rows. Password
 hashes arrive already made and are never logged or returned by a listing.

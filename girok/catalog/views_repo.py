@@ -26,12 +26,12 @@ class ViewsTx(TxBase):
         return [tuple(r) for r in rows]
 
     def same_receipt(self, reg_no: str, limit: int = 50) -> list[dict]:
-        """The other live documents with the receipt number of ``reg_no`` (none without one), newest first."""
+        """The other live documents with the receipt number of ``reg_no`` (none without one), newest first:
+        ``reg_no`` and ``rescan_suggested`` (the app layer gives each as its document object)."""
         receipt = self.s.scalar(select(Document.receipt_no).where(Document.reg_no == reg_no))
         if not receipt:
             return []
-        rows = self.s.execute(select(Document.reg_no, Document.title, Document.doc_type, Document.captured_at,
-                                     Document.rescan_suggested)
+        rows = self.s.execute(select(Document.reg_no, Document.rescan_suggested)
                               .where(Document.receipt_no == receipt, Document.reg_no != reg_no)
                               .order_by(Document.id.desc()).limit(limit))
         return [r._asdict() for r in rows]

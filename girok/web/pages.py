@@ -14,7 +14,7 @@ from ..app import users as users_app
 from ..errors import NotFound, UsageError
 from ..text.pii import find_rrns, mask_rrn
 from .messages import LANGS
-from .server import LANG_COOKIE, PAGE_SIZE, REFRESH_SECONDS, Ctx, Refused, charts_for, pick, utc_now
+from .server import LANG_COOKIE, PAGE_SIZE, REFRESH_SECONDS, Ctx, Refused, charts_for, utc_now
 
 SEARCH_FIELDS = ("q", "type", "office", "date", "retention", "sort")
 HOME = (("status", "/status"), ("search", "/search"), ("review", "/review"), ("users", "/users"))
@@ -165,24 +165,17 @@ def document(ctx: Ctx) -> Response:
     shown = show(ctx.arch, reg, with_text=True)  # reading the text is an audited view
     if isinstance(shown, TombstoneView):
         return ctx.render("tombstone.html", status=404, tomb=shown.as_dict(), reg=reg)
-    d = shown.as_dict()
-    source = d.get("source") or {}
+    d = shown.as_dict()  # the document object of app.shapes (README "JSON output")
     meta = [
-        ("col.id", d.get("id")), ("col.title", d.get("title")), ("col.type", pick(d, "doc_type", "type")),
-        ("col.date", pick(d, "date")), ("col.receipt", pick(d, "receipt_no", "receipt")),
-        ("col.applicant", pick(d, "applicant")), ("col.office", pick(d, "office")),
-        ("col.captured", ctx.web.when(pick(d, "captured_at", "captured"))),
-        ("col.pages", pick(d, "pages")), ("doc.pdfa", pick(d, "pdfa")),
-        ("doc.rrn", ", ".join(d.get("rrn_masked") or [])),
-        ("doc.source", source.get("name", "") if isinstance(source, dict) else ""),
-        ("doc.sha_original", (d.get("original") or {}).get("sha256", "")),
-        ("doc.sha_archival", (d.get("archival") or {}).get("sha256", "")),
+        ("col.id", d["id"]), ("col.title", d["title"]), ("col.type", d["type"]), ("col.date", d["date"]),
+        ("col.receipt", d["receipt_no"]), ("col.applicant", d["applicant"]), ("col.office", d["office"]),
+        ("col.captured", ctx.web.when(d["captured_at"])), ("col.pages", d["pages"]), ("doc.pdfa", d["pdfa"]),
+        ("doc.rrn", ", ".join(d["rrn_masked"])), ("doc.source", d["source"]["name"]),
+        ("doc.sha_original", d["original"]["sha256"]), ("doc.sha_archival", d["archival"]["sha256"]),
     ]
-    pages = int(pick(d, "pages", default=0) or 0)
-    confidence = list(d.get("page_confidence") or [])
     return ctx.render("document.html", reg=reg, d=d, meta=[(k, v) for k, v in meta if v not in (None, "")],
-                      pages=list(range(1, pages + 1)), confidence=confidence,
-                      rescan=bool(d.get("rescan_suggested")), texts=d.get("text") or [],
+                      pages=list(range(1, d["pages"] + 1)), confidence=d["page_confidence"],
+                      rescan=d["rescan_suggested"], texts=d.get("text", []),
                       related=related(ctx.arch, reg), history=history(ctx.arch, reg))
 
 
@@ -233,8 +226,9 @@ def retention(ctx: Ctx) -> Response:
     from ..app.disposals import list_disposals
     from ..app.retention import list_holds, review
 
-    rv = review(ctx.arch)
-    return ctx.render("retention.html", review=rv.review, as_of=rv.as_of,
+    rv = review(ctx.arch).as_dict()  # the review's JSON: its documents in the keys of the document object
+    due = [i for g in rv["groups"] for i in g["documents"]]
+    return ctx.render("retention.html", due=due, as_of=rv["as_of"],
                       holds=[h.as_dict() for h in list_holds(ctx.arch)], disposals=list_disposals(ctx.arch),
                       ids=ctx.param("ids"))
 
@@ -283,8 +277,8 @@ def certificate(ctx: Ctx) -> Response:
 def review_page(ctx: Ctx) -> Response:
     from ..app.retention import review
 
-    rv = review(ctx.arch)
-    return ctx.render("review.html", review=rv.review, as_of=rv.as_of)
+    rv = review(ctx.arch).as_dict()
+    return ctx.render("review.html", review=rv, as_of=rv["as_of"])
 
 
 # --- quarantine -----------------------------------------------------------------------------------------------------

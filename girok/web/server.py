@@ -184,14 +184,6 @@ def snippet_html(snippet: str) -> Markup:
     return Markup("").join(out)
 
 
-def pick(d: dict, *keys, default=""):
-    """The first of ``keys`` that ``d`` has (document shapes name some fields differently across versions)."""
-    for k in keys:
-        if k in d and d[k] not in (None, ""):
-            return d[k]
-    return default
-
-
 # --- the application ----------------------------------------------------------------------------------------------
 
 
