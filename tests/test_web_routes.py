@@ -340,6 +340,20 @@ def test_admin_adds_and_disables_users_audited(web):  # noqa: F811
     assert [e.actor for e in web.events("user-disable")] == ["admin1 (web)"]
 
 
+def test_girok_errors_on_a_page_speak_the_pages_language(web):  # noqa: F811
+    """An error of girok.app (a gettext message) is in the language of the page, Korean by default, English after
+    the switch, whatever the process speaks (the suite's GIROK_LANG=en)."""
+    from girok import i18n
+
+    c = web.client("admin")
+    r = c.post("/users/add", {"name": "new2", "role": "root", "password": PASSWORD})
+    assert r.status_code == 400 and "역할이 아닙니다" in r.text and '<html lang="ko">' in r.text
+    c.get("/lang/en?next=/")
+    r = c.post("/users/add", {"name": "new2", "role": "root", "password": PASSWORD})
+    assert r.status_code == 400 and "is not a role" in r.text and "역할이 아닙니다" not in r.text
+    assert i18n.language() == "en"  # the process's own language is left as it was
+
+
 def test_every_page_renders_in_korean_and_english_without_missing_words(web):  # noqa: F811
     pages = {"officer": ["/status", "/search?q=민원실", f"/doc/{web.docs['real']}", "/retention", "/review",
                          "/quarantine"], "admin": ["/users"], "committee": ["/review"]}

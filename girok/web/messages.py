@@ -76,7 +76,7 @@ KO = {
     "ret.ids": "등록번호 (쉼표로 구분)", "ret.reason": "사유", "ret.place_submit": "보류",
     "ret.placed": "보류 {id}번을 문서 {n}건에 걸었습니다.", "ret.release": "보류 해제",
     "ret.released": "보류 {id}번을 해제했습니다.", "ret.disposals": "지난 폐기", "ret.disposals_none": "없음",
-    "ret.held_docs": "보류된 문서",
+    "ret.held_docs": "보류된 문서", "ret.ids_required": "보류할 문서의 등록번호를 입력하세요.",
     # review
     "rev.title": "기록물 평가심의", "rev.as_of": "{date} 기준", "rev.due": "폐기 대상 {n}건",
     "rev.held": "보류로 제외 {n}건", "rev.approved": "폐기 승인되어 집행 대기 {n}건",
@@ -153,7 +153,7 @@ EN = {
     "ret.ids": "Registration numbers (comma-separated)", "ret.reason": "Reason", "ret.place_submit": "Hold",
     "ret.placed": "Hold {id} placed on {n} document(s).", "ret.release": "Release",
     "ret.released": "Hold {id} released.", "ret.disposals": "Past disposals", "ret.disposals_none": "none",
-    "ret.held_docs": "Held documents",
+    "ret.held_docs": "Held documents", "ret.ids_required": "Give the registration numbers of the documents to hold.",
     "rev.title": "Records evaluation review", "rev.as_of": "as of {date}", "rev.due": "{n} due",
     "rev.held": "{n} held apart", "rev.approved": "{n} approved, awaiting disposal",
     "rev.howto": "Decisions are recorded from the review file (girok retention review --out).",

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from starlette.responses import RedirectResponse, Response
 
 from ..app import users as users_app
-from ..errors import NotFound, UsageError
+from ..errors import UsageError
 from ..text.pii import find_rrns, mask_rrn
 from .messages import LANGS
 from .server import LANG_COOKIE, PAGE_SIZE, REFRESH_SECONDS, Ctx, Refused, charts_for, utc_now
@@ -154,7 +154,7 @@ def _reg(ctx: Ctx) -> str:
     try:
         return check_reg_no(ctx.request.path_params["reg_no"])
     except UsageError:
-        raise NotFound("no such document") from None
+        raise Refused(404, "error.404") from None
 
 
 def document(ctx: Ctx) -> Response:
@@ -184,7 +184,7 @@ def page_image(ctx: Ctx) -> Response:
     try:
         n = int(ctx.request.path_params["page"])
     except ValueError:
-        raise NotFound("no such page") from None
+        raise Refused(404, "error.404") from None
     png = ctx.web.page_png(ctx, reg, n)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
@@ -241,7 +241,7 @@ def hold_add(ctx: Ctx) -> Response:
     if not reason:
         raise UsageError(ctx.t("form.reason_required"))
     if not ids:
-        raise UsageError(ctx.t("ret.ids"))
+        raise UsageError(ctx.t("ret.ids_required"))
     added = add_hold(ctx.arch, reason=reason, ids=ids)
     ctx.flash(ctx.t("ret.placed", id=added.info.id, n=len(added.info.documents)))
     return _redirect("/retention")
@@ -253,7 +253,7 @@ def hold_release(ctx: Ctx) -> Response:
     try:
         hold = int(ctx.request.path_params["hold"])
     except ValueError:
-        raise NotFound("no such hold") from None
+        raise Refused(404, "error.404") from None
     reason = ctx.field("reason").strip()
     if not reason:
         raise UsageError(ctx.t("form.reason_required"))
@@ -269,7 +269,7 @@ def certificate(ctx: Ctx) -> Response:
     try:
         path = certificate_file(ctx.arch, number, fmt)
     except UsageError:
-        raise NotFound("no such certificate") from None
+        raise Refused(404, "error.404") from None
     media = "text/csv; charset=utf-8" if fmt == "csv" else "text/plain; charset=utf-8"
     return ctx.web.file_response(path, path.name, media)
 
@@ -307,7 +307,7 @@ def quarantine_action(ctx: Ctx) -> Response:
         r = q.dismiss(ctx.arch, name, reason=reason)
         ctx.flash(ctx.t("q.dismissed", name=r["name"]))
     else:
-        raise NotFound("no such action")
+        raise Refused(404, "error.404")
     return _redirect("/quarantine")
 
 
@@ -336,7 +336,7 @@ def user_change(ctx: Ctx) -> Response:
     elif action == "role":
         users_app.set_role(ctx.arch, name, ctx.field("role"))
     else:
-        raise NotFound("no such action")
+        raise Refused(404, "error.404")
     ctx.flash(ctx.t("users.changed", name=name))
     return _redirect("/users")
 

@@ -41,6 +41,7 @@ from starlette.staticfiles import StaticFiles
 from ..app import users as users_app
 from ..archive.layout import Archive
 from ..errors import GirokError, MissingDependency, NotFound, UsageError
+from ..i18n import speaking
 from ..text.pii import find_rrns, mask_rrn
 from ..text.times import local
 from . import charts
@@ -250,12 +251,14 @@ class Web:
         return endpoint
 
     def _run(self, handler: Callable, ctx: Ctx) -> Response:
-        """The handler, acting as the user (the audit trail names them), with girok's errors as pages."""
+        """The handler, acting as the user (the audit trail names them) and speaking the page's language (girok's
+        own messages, e.g. an error of girok.app, as the page's words), with girok's errors as pages."""
         try:
-            if ctx.user:
-                with users_app.acting_as(ctx.user):
-                    return handler(ctx)
-            return handler(ctx)
+            with speaking(ctx.lang):
+                if ctx.user:
+                    with users_app.acting_as(ctx.user):
+                        return handler(ctx)
+                return handler(ctx)
         except Refused as r:
             return self._error(ctx, r.status, ctx.t(r.key))
         except NotFound as exc:
@@ -312,7 +315,7 @@ class Web:
 
         sha, pages = archival_key(self.arch, reg_no)
         if not 1 <= page <= pages:
-            raise NotFound(f"{reg_no} has no page {page}")
+            raise Refused(404, "error.404")
         key = (sha, page, PAGE_DPI)
         png = self.pages.get(key)
         if png is None:
