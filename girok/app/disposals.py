@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import NotFound, UsageError
+from ..i18n import _
 from ..text.times import local_iso
 
 NUMBER_RE = re.compile(r"\d{4}-\d{4}")
@@ -29,13 +30,14 @@ def certificate_file(arch: Archive, number: str, fmt: str) -> Path:
     from ..retention.certificate import FOLDER
 
     if not NUMBER_RE.fullmatch(number) or fmt not in FORMATS:
-        raise UsageError(f"{number[:20]!r}.{fmt[:8]} is not a disposal certificate", hint="e.g. 2026-0001.txt")
+        raise UsageError(_("{name!r} is not a disposal certificate").format(name=f"{number[:20]}.{fmt[:8]}"),
+                         hint=_("e.g. 2026-0001.txt"))
     with arch.catalog.reading() as tx:
         d = tx.disposal_by_number(number)
         files = json.loads(d.certificate or "{}") if d else {}
     name = f"certificate-{number}.{fmt}"
     path = arch.root / FOLDER / name
     if name not in files or not path.is_file():
-        raise NotFound(f"no certificate {number} ({fmt})")
+        raise NotFound(_("no disposal certificate {number} ({fmt})").format(number=number, fmt=fmt))
     arch.catalog.add_event("view", reg_no=None, what="certificate", certificate=number, file=name)
     return path

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import MissingDependency, NotFound, StorageError, UsageError
+from ..i18n import _
 
 REG_NO_RE = re.compile(r"[A-Z0-9]{1,16}-\d{4}-\d{6}")
 PAGE_DPI = 110  # a readable A4 page on a screen (~900 x 1300 pixels)
@@ -26,7 +27,8 @@ def check_reg_no(reg_no: str) -> str:
     """A registration number as typed (any case, spaces around), or UsageError: never a path."""
     reg = reg_no.strip().upper()
     if not REG_NO_RE.fullmatch(reg):
-        raise UsageError(f"{reg_no[:40]!r} is not a registration number", hint="e.g. GR-2026-000123")
+        raise UsageError(_("{reg_no!r} is not a registration number").format(reg_no=reg_no[:40]),
+                         hint=_("e.g. GR-2026-000123"))
     return reg
 
 
@@ -42,15 +44,15 @@ def _archival(arch: Archive, reg_no: str) -> ArchivalFile:
     doc = arch.catalog.get(check_reg_no(reg_no))  # NotFound for an unknown or disposed-of number
     path = arch.store.resolve(doc.archival_relpath)
     if not path.is_file():
-        raise StorageError(f"the archival copy of {doc.reg_no} is missing from the store",
-                           hint="Run `girok doctor`; `girok restore` puts a copy back.")
+        raise StorageError(_("the archival copy of {id} is missing from the store").format(id=doc.reg_no),
+                           hint=_("Run `girok doctor`; `girok restore` puts a copy back."))
     return ArchivalFile(path, f"{doc.reg_no}.pdf", doc.archival_sha256, doc.page_count)
 
 
 def archival_pdf(arch: Archive, reg_no: str, *, purpose: str = "pdf") -> ArchivalFile:
     """The archival PDF/A of a document to download (``purpose`` pdf) or to print (print); audited."""
     if purpose not in ("pdf", "print"):
-        raise UsageError(f"unknown purpose {purpose!r}")
+        raise UsageError(_("unknown purpose {purpose!r}").format(purpose=purpose))
     f = _archival(arch, reg_no)
     arch.catalog.add_event("view", reg_no=check_reg_no(reg_no), what=purpose, sha256=f.sha256)
     return f
@@ -67,7 +69,7 @@ def page_image(arch: Archive, reg_no: str, page: int, *, dpi: int = PAGE_DPI, au
     audited (``view``, what ``page N``) unless the caller audits it itself."""
     f = _archival(arch, reg_no)
     if not 1 <= page <= f.pages:
-        raise NotFound(f"{reg_no} has no page {page} (it has {f.pages})")
+        raise NotFound(_("{id} has no page {page} (it has {pages})").format(id=reg_no, page=page, pages=f.pages))
     if audit:
         audit_page_view(arch, reg_no, page)
     return render_page(f.path, page, dpi=dpi)
@@ -80,16 +82,16 @@ def audit_page_view(arch: Archive, reg_no: str, page: int) -> None:
 def render_page(pdf: Path, page: int, *, dpi: int = PAGE_DPI) -> bytes:
     exe = shutil.which("pdftoppm")
     if exe is None:
-        raise MissingDependency("pdftoppm is not installed: page images cannot be shown",
-                                hint="Install poppler-utils (apt-get install poppler-utils).")
+        raise MissingDependency(_("pdftoppm is not installed: page images cannot be shown"),
+                                hint=_("Install poppler-utils (apt-get install poppler-utils)."))
     with tempfile.TemporaryDirectory(prefix="girok-page-") as tmp:
         out = Path(tmp) / "page"
         proc = subprocess.run([exe, "-png", "-r", str(int(dpi)), "-f", str(page), "-l", str(page), "-singlefile",
                                str(pdf), str(out)], capture_output=True, timeout=RENDER_TIMEOUT)
         png = out.with_suffix(".png")
         if proc.returncode != 0 or not png.is_file():
-            raise StorageError(f"page {page} could not be rendered: "
-                               f"{proc.stderr.decode(errors='replace').strip()[:200]}")
+            raise StorageError(_("page {page} could not be rendered: {error}").format(
+                page=page, error=proc.stderr.decode(errors="replace").strip()[:200]))
         return png.read_bytes()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import NotFound, UsageError
+from ..i18n import _
 from ..text.pii import mask_rrn
 
 NOTE_SUFFIXES = (".reason.txt", ".reason.json")
@@ -72,7 +73,8 @@ def _find(arch: Archive, name: str) -> Path:
     if path is None:  # also a masked name as listed (an RRN in a file name is shown masked)
         path = next((p for n, p in entries.items() if mask_rrn(n) == name), None)
     if path is None:
-        raise NotFound(f"no quarantined file {name[:80]!r}", hint="See them with `girok quarantine list`.")
+        raise NotFound(_("no quarantined file {name!r}").format(name=name[:80]),
+                       hint=_("See them with `girok quarantine list`."))
     return path
 
 
@@ -91,7 +93,7 @@ def _sha256(path: Path) -> str:
 
 def _need_reason(reason: str) -> str:
     if not reason.strip():
-        raise UsageError("give a reason", hint='e.g. --reason "다시 스캔한 원본"')
+        raise UsageError(_("give a reason"), hint=_('e.g. --reason "다시 스캔한 원본"'))
     return reason.strip()
 
 

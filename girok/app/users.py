@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from ..archive.layout import Archive
 from ..catalog import repository as catalog
 from ..errors import NotFound, UsageError
+from ..i18n import _
 from ..text.times import local_iso
 from .acting import acting_as_web_user as acting_as, web_actor  # noqa: F401  (re-exported for the web front end)
 
@@ -82,23 +83,25 @@ def verify_password(stored: str, password: str) -> bool:
 
 def check_password(name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise UsageError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise UsageError(_("a password needs at least {n} characters").format(n=MIN_PASSWORD))
     if password.strip().lower() == name.lower():
-        raise UsageError("the password must not be the user name")
+        raise UsageError(_("the password must not be the user name"))
 
 
 def check_name(name: str) -> str:
     name = name.strip()
     if not NAME_RE.fullmatch(name):
-        raise UsageError(f"{name!r} is not a usable user name",
-                         hint="1 to 32 letters (Korean too), digits, '.', '_' or '-', starting with a letter or digit.")
+        raise UsageError(_("{name!r} is not a usable user name").format(name=name),
+                         hint=_("1 to 32 letters (Korean too), digits, '.', '_' or '-', starting with a letter or "
+                                "digit."))
     return name
 
 
 def check_role(role: str) -> str:
     role = role.strip().lower()
     if role not in ROLES:
-        raise UsageError(f"{role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}.")
+        raise UsageError(_("{role!r} is not a role").format(role=role),
+                         hint=_("Use one of {roles}.").format(roles=", ".join(ROLES)))
     return role
 
 
@@ -130,7 +133,7 @@ def _info(row, tz=None) -> UserInfo:
 
 
 def _no_user(name: str) -> NotFound:
-    return NotFound(f"no user {name!r}", hint="See the users with `girok user list`.")
+    return NotFound(_("no user {name!r}").format(name=name), hint=_("See the users with `girok user list`."))
 
 
 def add_user(arch: Archive, name: str, role: str, password: str) -> UserInfo:
@@ -141,8 +144,8 @@ def add_user(arch: Archive, name: str, role: str, password: str) -> UserInfo:
     at = catalog.now()
     with arch.catalog.transaction("the new user") as tx:
         if tx.user(name) is not None:
-            raise UsageError(f"there is already a user {name!r}",
-                             hint="Choose another name, or change the password with `girok user passwd`.")
+            raise UsageError(_("there is already a user {name!r}").format(name=name),
+                             hint=_("Choose another name, or change the password with `girok user passwd`."))
         row = tx.add_user(name=name, role=role, password=hashed, at=at)
         tx.append_event(at=at, actor=catalog.actor(), action="user-add", reg_no=None,
                         detail={"user": name, "role": role})
