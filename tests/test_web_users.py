@@ -10,9 +10,15 @@ import pytest
 
 from girok.app import users
 from girok.errors import NotFound, UsageError
-from helpers_retention import cli, env, sql  # noqa: F401  (the env fixture)
+from helpers_retention import BACKENDS, cli, env, sql  # noqa: F401  (the env fixture)
 
 PW = "correct horse 말"
+
+
+@pytest.fixture(params=BACKENDS)
+def env_backend(request):
+    """Users on SQLite and on PostgreSQL (migration 0009 after 0008's types there)."""
+    return request.param
 
 
 def test_models_match_migration_0009(tmp_path):
@@ -77,6 +83,18 @@ def test_add_list_disable_and_roles_are_audited(env):  # noqa: F811
     [(stored,)] = sql(env.root, "select password from users where name='officer1'")
     assert stored.startswith("scrypt$") and PW not in stored
     assert all(PW not in e.detail for e in env.events())
+
+
+def test_names_are_unique_ignoring_case_and_listed_in_the_same_order_on_every_backend(env):  # noqa: F811
+    for name in ("Bob", "김민원", "admin", "Élise", "carol"):
+        users.add_user(env.arch, name, "clerk", PW)
+    for clash in ("bob", "ADMIN", "élise"):
+        with pytest.raises(UsageError, match="already a user"):
+            users.add_user(env.arch, clash, "clerk", PW)
+    assert [u.name for u in users.list_users(env.arch)] == ["admin", "Bob", "carol", "Élise", "김민원"]
+    assert users.login(env.arch, "Bob", PW).ok and not users.login(env.arch, "bob", PW).ok  # the name as added
+    [(disabled,)] = sql(env.root, "select disabled from users where name='Bob'")
+    assert disabled is False if env.backend == "postgresql" else disabled == 0  # girok reads both as False
 
 
 def test_five_failed_logins_lock_the_user_out_for_fifteen_minutes(env):  # noqa: F811

@@ -143,8 +143,11 @@ def add_user(arch: Archive, name: str, role: str, password: str) -> UserInfo:
     hashed = hash_password(password)
     at = catalog.now()
     with arch.catalog.transaction("the new user") as tx:
-        if tx.user(name) is not None:
-            raise UsageError(_("there is already a user {name!r}").format(name=name),
+        # Names that differ only in case would be two people to a reader of the audit trail ("Kim (web)",
+        # "kim (web)"): compared here, as SQLite's lower() knows only ASCII and PostgreSQL's follows the server.
+        same = next((u.name for u in tx.users() if u.name.casefold() == name.casefold()), None)
+        if same is not None:
+            raise UsageError(_("there is already a user {name!r}").format(name=same),
                              hint=_("Choose another name, or change the password with `girok user passwd`."))
         row = tx.add_user(name=name, role=role, password=hashed, at=at)
         tx.append_event(at=at, actor=catalog.actor(), action="user-add", reg_no=None,

@@ -39,7 +39,10 @@ class UsersTx(TxBase):
         return self.s.scalars(select(User).where(User.name == name)).first()
 
     def users(self) -> list[User]:
-        return list(self.s.scalars(select(User).order_by(User.name)))
+        """Every user, by name ignoring case, the same on every backend: ORDER BY would follow the database's
+        collation (SQLite: code points, upper case first; PostgreSQL: the server's locale, e.g. Hangul first
+        under ko-KR)."""
+        return sorted(self.s.scalars(select(User)), key=lambda u: (u.name.casefold(), u.name))
 
     def add_user(self, *, name: str, role: str, password: str, at: datetime) -> User:
         row = User(name=name, role=role, password=password, disabled=False, failed_logins=0, created_at=at,
