@@ -9,7 +9,15 @@ import re
 import pytest
 
 from girok.app import users
+from helpers_retention import BACKENDS
 from helpers_web import PASSWORD, ROLES, RRN, RRN_DIGITS, XSS_TEXT, XSS_TITLE, env, png_size, web  # noqa: F401
+
+
+@pytest.fixture(params=BACKENDS)
+def env_backend(request):
+    """Every route on SQLite and on PostgreSQL (the catalog several machines share)."""
+    return request.param
+
 
 # (method, path, right needed); {real}/{plain}: documents of the test archive
 ROUTES = [
