@@ -49,7 +49,7 @@ class CopyReport:
 
 def tables() -> list:
     """Every table of the catalog, parents before children (foreign keys)."""
-    from . import retention_models  # noqa: F401 - its tables belong to Base.metadata
+    from . import retention_models, users_repo  # noqa: F401 - their tables belong to Base.metadata
 
     return list(Base.metadata.sorted_tables)
 
