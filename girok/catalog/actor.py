@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
-MAX_ACTOR = 64  # events.actor, holds.placed_by, ... are VARCHAR(64): PostgreSQL refuses longer values
+MAX_ACTOR = 64  # events.actor, holds.placed_by, ...: VARCHAR(64) on SQLite (never enforced), text on PostgreSQL (0008)
 _NAME_PART = 24  # a claimed name and the OS name each get this much of the 64
 
 _acting: ContextVar[str | None] = ContextVar("girok_acting_user", default=None)
