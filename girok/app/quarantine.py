@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ..archive.layout import Archive
 from ..errors import NotFound, UsageError
 from ..i18n import _
 from ..text.pii import mask_rrn
+from ..text.times import zone
 
 NOTE_SUFFIXES = (".reason.txt", ".reason.json")
 
@@ -27,7 +29,7 @@ NOTE_SUFFIXES = (".reason.txt", ".reason.json")
 class Quarantined:
     name: str  # the file's name in the quarantine folder
     file: str  # its name when it arrived (RRNs masked)
-    when: str
+    quarantined_at: str | None  # in the archive's zone with its offset (README "JSON output")
     stage: str
     reason: str
     advice: str
@@ -53,10 +55,18 @@ def _note(path: Path) -> dict:
         return {}
 
 
-def _item(path: Path) -> Quarantined:
+def _when(value, tz) -> str | None:
+    """The note's ``when`` (this machine's local time, without an offset, as ingest writes it) in ``tz``."""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(tz).isoformat(timespec="seconds")
+    except (TypeError, ValueError):
+        return None
+
+
+def _item(path: Path, tz=None) -> Quarantined:
     n = _note(path)
     return Quarantined(name=mask_rrn(path.name), file=mask_rrn(str(n.get("file", path.name))),
-                       when=str(n.get("when", "")), stage=str(n.get("stage", "")),
+                       quarantined_at=_when(n.get("when"), tz or zone()), stage=str(n.get("stage", "")),
                        reason=mask_rrn(str(n.get("reason", ""))), advice=mask_rrn(str(n.get("advice", ""))),
                        profile=str(n.get("profile") or "default"), hot_folder=n.get("hot_folder"),
                        size=path.stat().st_size)
@@ -64,7 +74,7 @@ def _item(path: Path) -> Quarantined:
 
 def list_quarantined(arch: Archive) -> list[Quarantined]:
     """Every quarantined file with its reason, oldest first."""
-    return [_item(p) for p in _entries(arch).values()]
+    return [_item(p, arch.tz) for p in _entries(arch).values()]
 
 
 def _find(arch: Archive, name: str) -> Path:
@@ -99,12 +109,13 @@ def _need_reason(reason: str) -> str:
 
 def retry(arch: Archive, name: str, *, reason: str) -> dict:
     """Run a quarantined file through the pipeline again (its profile); audited. Returns ``{"name", "status",
-    "documents", "reason"}``: status archived, duplicate or quarantined (then ``reason`` says why, again)."""
+    "ids", "reason"}``: status archived, duplicate or quarantined (then ``reason`` says why, again); ``ids`` the
+    registration numbers of its documents."""
     from .ingest import ingest
 
     why = _need_reason(reason)
     path = _find(arch, name)
-    item = _item(path)
+    item = _item(path, arch.tz)
     profile = item.profile if item.profile in arch.config.profiles else "default"
     sha = _sha256(path)
     outcomes = []
@@ -119,14 +130,14 @@ def retry(arch: Archive, name: str, *, reason: str) -> dict:
                   and o.status != "duplicate"), "")
     arch.catalog.add_event("quarantine-retry", reg_no=",".join(ids) or None, file=item.name, sha256=sha,
                            reason=why, outcome=status, **({"again": again} if again else {}))
-    return {"name": item.name, "status": status, "documents": ids, "reason": again}
+    return {"name": item.name, "status": status, "ids": ids, "reason": again}
 
 
 def dismiss(arch: Archive, name: str, *, reason: str) -> dict:
     """Delete a quarantined file and its note for good (it is not to be archived); audited with its SHA-256."""
     why = _need_reason(reason)
     path = _find(arch, name)
-    item = _item(path)
+    item = _item(path, arch.tz)
     sha = _sha256(path)
     arch.catalog.add_event("quarantine-dismiss", reg_no=None, file=item.name, sha256=sha, size=item.size,
                            stage=item.stage, reason=why)

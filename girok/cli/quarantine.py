@@ -33,7 +33,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help=_("One JSON line pe
         return
     for q in items:
         out.print(f"[bold]{q.name}[/bold]", markup=True, highlight=False)
-        plain(f"  {q.when}  {q.stage}: {q.reason}")
+        plain(f"  {q.quarantined_at or '-'}  {q.stage}: {q.reason}")
         if q.advice:
             plain(f"  -> {q.advice}")
 
@@ -53,7 +53,7 @@ def retry(
     if as_json:
         print_json(result)
     else:
-        ids = ", ".join(result["documents"])
+        ids = ", ".join(result["ids"])
         say(f"{result['name']}: {translate(STATUS.get(result['status'], result['status']))}"
             + (f" -> {ids}" if ids else "") + (f" ({result['reason']})" if result["reason"] else ""))
     if result["status"] == "quarantined":

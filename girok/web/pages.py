@@ -301,7 +301,7 @@ def quarantine_action(ctx: Ctx) -> Response:
     if action == "retry":
         r = q.retry(ctx.arch, name, reason=reason)
         ctx.flash(ctx.t("q.retried", name=r["name"], status=ctx.t(f"q.status.{r['status']}"))
-                  + (f" ({', '.join(r['documents'])})" if r["documents"] else "")
+                  + (f" ({', '.join(r['ids'])})" if r["ids"] else "")
                   + (f": {r['reason']}" if r["reason"] else ""))
     elif action == "dismiss":
         r = q.dismiss(ctx.arch, name, reason=reason)
