@@ -62,7 +62,7 @@ def test_migrate_copies_verifies_and_the_archive_works_the_same_on_postgresql(en
     res = cli(env.root, "catalog", "migrate", "--to", pg_url, "--json", check=True)
     d = json.loads(res.stdout)
     assert password not in res.stdout + res.stderr
-    assert d["verified"] and d["doctor"]["ok"] and d["target"] == pg_url.replace(password, "***")
+    assert d["verified"] and d["doctor"]["ok"] and d["to"] == pg_url.replace(password, "***")
     assert d["tables"] == counts and all(counts[t] for t in ("documents", "tombstones", "holds", "word_readings",
                                                              "decisions", "rrn_keys", "users", "events"))
     assert d["config_written"] is False and password not in d["url_for_girok_toml"]

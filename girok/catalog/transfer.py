@@ -42,7 +42,8 @@ class CopyReport:
     verified: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "tables": self.tables, "rows": sum(self.tables.values()),
+        # "from" and "to" (as --to), not "source": in girok's JSON a source is the scanned file (README "JSON output")
+        return {"from": self.source, "to": self.target, "tables": self.tables, "rows": sum(self.tables.values()),
                 "audit": {"events": self.events, "head": self.head, "migrate_event": self.event_hash},
                 "nul_replaced": self.nul_replaced, "verified": self.verified}
 
