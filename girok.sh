@@ -25,6 +25,9 @@ DEBIAN_PACKAGES=(
   libzbar0               # barcode reading
   python3 python3-venv python3-pip
 )
+# Only for `./girok.sh test`: the browser tests of the web front end (tests/test_web_browser.py) drive
+# Debian's chromium through its chromedriver (Selenium; nothing is downloaded at test time).
+TEST_PACKAGES=(chromium chromium-driver)
 
 # Only for `test`: the server the PostgreSQL catalog tests run against (`run` needs none: its catalog is
 # the archive's SQLite file). psycopg, the client, comes with the Python packages.
@@ -125,7 +128,7 @@ case "$cmd" in
     ;;
   test)
     shift
-    install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}"
+    install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     install_python_packages
     start_test_postgres
     status=0

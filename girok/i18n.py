@@ -5,7 +5,8 @@ with ``_("...")`` (``.format()`` after it, never an f-string inside), ``pgettext
 table and CSV column names, ``N_("...")`` for text translated later (class-level hints: ``translate()``
 when shown). After editing the .po: ``python -m girok.locale.build`` (``--update`` adds new msgids).
 
-The language is decided once per process, in this order:
+The language is decided once per process, in this order (a block may speak another: :func:`speaking`, what the
+web front end does for each request, in the language its user chose):
 
 1. ``GIROK_LANG`` (``ko`` or ``en``);
 2. the archive's ``girok.toml`` ``[interface] language``, once an archive is opened (:func:`use_archive_language`:
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 DOMAIN = "girok"
@@ -66,10 +69,30 @@ class _State:
 
 _state = _State()
 
+# (language, translations) of the block running now (:func:`speaking`), else None: the process's
+_speaking: ContextVar[tuple[str, gettext.NullTranslations] | None] = ContextVar("girok_speaking", default=None)
+
+
+def _translations() -> gettext.NullTranslations:
+    here = _speaking.get()
+    return here[1] if here is not None else _state.translations
+
 
 def language() -> str:
     """The language messages are shown in now: "ko" or "en"."""
-    return _state.language
+    here = _speaking.get()
+    return here[0] if here is not None else _state.language
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[str]:
+    """Messages of this block (this thread or task only) in ``lang``, whatever the process speaks: the web front
+    end answers each request in its user's language (an unknown ``lang``: the process's)."""
+    token = _speaking.set((lang, catalog(lang)) if lang in LANGUAGES else None)
+    try:
+        yield language()
+    finally:
+        _speaking.reset(token)
 
 
 def set_language(lang: str) -> None:
@@ -91,16 +114,16 @@ def use_archive_language(lang: str | None) -> None:
 
 def _(message: str) -> str:
     """``message`` (an English literal) in the current language."""
-    return _state.translations.gettext(message)
+    return _translations().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _state.translations.ngettext(singular, plural, n)
+    return _translations().ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in ``context``: ``pgettext("column", "class")`` is a column heading (보존기간)."""
-    return _state.translations.pgettext(context, message)
+    return _translations().pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -110,7 +133,7 @@ def N_(message: str) -> str:
 
 def translate(message: str) -> str:
     """A marked message (``N_``) kept in a variable, translated now; text with no translation is left as it is."""
-    return _state.translations.gettext(message) if message else message
+    return _translations().gettext(message) if message else message
 
 
 def every_language(context: str, message: str) -> set[str]:

@@ -66,7 +66,22 @@ def _pg_database(admin: str, template: str | None = None):
     try:
         yield name
     finally:
-        _pg_admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_drop(admin, name)
+
+
+def _pg_drop(admin: str, name: str, tries: int = 10) -> None:
+    """DROP DATABASE ... WITH (FORCE), again after a moment when it is refused because an autovacuum worker (the
+    server's own, not ours to terminate) was in the database just then."""
+    import psycopg
+
+    for attempt in range(tries):
+        try:
+            _pg_admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture

@@ -58,9 +58,10 @@ def sql(archive: Path, *stmts: str, params=()) -> list[tuple]:
     return rows
 
 
-def girok(archive: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+def girok(archive: Path, *args: str, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess:
     """`girok --archive ARCHIVE ARGS` through girok.cli.main in this process: what conftest's run_girok
-    does, without a new interpreter for every command (the exit code and both outputs alike)."""
+    does, without a new interpreter for every command (the exit code and both outputs alike); ``input``: its
+    standard input."""
     from girok import cli
 
     argv = ["girok", "--archive", str(archive), *args]
@@ -69,7 +70,9 @@ def girok(archive: Path, *args: str, check: bool = False) -> subprocess.Complete
     out, err = io.StringIO(), io.StringIO()
     code = 0
     try:
-        with redirect_stdout(out), redirect_stderr(err), mock.patch.object(sys, "argv", argv):
+        stdin = io.StringIO(input) if input is not None else sys.stdin
+        with redirect_stdout(out), redirect_stderr(err), mock.patch.object(sys, "argv", argv), \
+                mock.patch.object(sys, "stdin", stdin):
             cli.main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import make_url
 
+from girok.app import users
 from girok.catalog import transfer
 from girok.catalog.repository import Catalog, NewCapture, NewDocument
 from girok.errors import UsageError
@@ -18,11 +19,12 @@ from girok.retention.holds import add_hold
 from helpers_retention import approve, cli, env, sql  # noqa: F401 (env is a fixture)
 
 pytestmark = pytest.mark.postgresql
+PASSWORD = "correct horse 말"
 
 
 def built(env) -> dict:
     """An archive with something in every table: documents, a hold, a review, a decision, a disposal with its
-    tombstone, RRN keys, the search lexicon, events."""
+    tombstone, RRN keys, the search lexicon, a user of girok serve, events."""
     a = env.add("전입신고서", captured=datetime(2019, 5, 2, 3), docs=2, text="서초구 민원실 전입신고서")
     b = env.add("주민등록표", text="강남구청 주민등록표 등본 교부")
     c = env.add("전입신고서", captured=datetime(2019, 6, 3, 3), text="홍길순 전입신고서")
@@ -31,6 +33,7 @@ def built(env) -> dict:
     approve(env, c)
     assert dispose(env.arch).disposed == c
     sql(env.root, "insert into rrn_keys (document_id, hmac) select id, 'h' from documents where reg_no=?", (a[0],))
+    users.add_user(env.arch, "officer1", "officer", PASSWORD)
     return {"a": a, "b": b, "c": c}
 
 
@@ -59,9 +62,9 @@ def test_migrate_copies_verifies_and_the_archive_works_the_same_on_postgresql(en
     res = cli(env.root, "catalog", "migrate", "--to", pg_url, "--json", check=True)
     d = json.loads(res.stdout)
     assert password not in res.stdout + res.stderr
-    assert d["verified"] and d["doctor"]["ok"] and d["target"] == pg_url.replace(password, "***")
+    assert d["verified"] and d["doctor"]["ok"] and d["to"] == pg_url.replace(password, "***")
     assert d["tables"] == counts and all(counts[t] for t in ("documents", "tombstones", "holds", "word_readings",
-                                                             "decisions", "rrn_keys", "events"))
+                                                             "decisions", "rrn_keys", "users", "events"))
     assert d["config_written"] is False and password not in d["url_for_girok_toml"]
 
     # the old file: the same chain, ending in the same move event; refused from now on
@@ -77,9 +80,19 @@ def test_migrate_copies_verifies_and_the_archive_works_the_same_on_postgresql(en
     monkeypatch.setenv("GIROK_CATALOG_URL", pg_url)
     after = outputs(env.root, regs)
     assert after["show"] == before["show"] and after["tombstone"] == before["tombstone"]
-    assert after["search"] == before["search"] and {h["reg_no"] for h in after["search"]} == {*regs["a"]}
+    assert after["search"] == before["search"] and {h["id"] for h in after["search"]} == {*regs["a"]}
     assert after["audit"]["ok"] and after["doctor"]["ok"] and after["fixity"]["ok"]
     assert after["fixity"]["files"] == before["fixity"]["files"]
+    from girok.app.admin import open_archive
+
+    moved = open_archive(env.root)  # the users came along: the same log-in, and a new user gets a new id
+    try:
+        assert moved.catalog.dialect.name == "postgresql"
+        assert users.login(moved, "officer1", PASSWORD).ok
+        users.add_user(moved, "clerk1", "clerk", PASSWORD)
+        assert [u.name for u in users.list_users(moved)] == ["clerk1", "officer1"]
+    finally:
+        moved.close()
     new = Catalog(pg_url)
     try:
         assert new.dialect.name == "postgresql"

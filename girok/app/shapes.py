@@ -62,12 +62,13 @@ def qr_json(payload: Any) -> dict | None:
     return value if isinstance(value, dict) else {"text": mask_rrn(str(payload))}
 
 
-def _conversion(text: str | None) -> dict:
-    """The conversion record; its ``deskew`` says which copy was levelled, an older record's ``false`` read as
-    what it meant (``ocr.base.deskew_record``)."""
+def conversion_json(text: str | None) -> dict:
+    """A conversion record (tools, versions, options) as stored, with ``options.deskew`` read as what it meant:
+    ``{"preservation_copy", "ocr_copy"}``, also from an older record's OCRmyPDF ``"deskew": false`` beside
+    girok's deskew plugin (``ocr.base.deskew_record``)."""
     conversion = json.loads(text or "{}")
-    options = conversion.get("options", {})
-    if "deskew" in options:
+    options = conversion.get("options")
+    if isinstance(options, dict) and "deskew" in options:
         from ..ocr.base import deskew_record
 
         options["deskew"] = deskew_record(options)
@@ -99,7 +100,7 @@ def document_json(doc, *, tz=None, retention=None, full: bool = False, with_text
         pdfa=f"PDF/A-{doc.pdfa}" if doc.pdfa else "",
         original={"sha256": cap.sha256, "path": "store/" + cap.original_relpath, "size": cap.size},
         archival={"sha256": doc.archival_sha256, "path": "store/" + doc.archival_relpath, "size": doc.archival_size},
-        conversion=_conversion(doc.conversion), indexed=doc.indexed_at is not None,
+        conversion=conversion_json(doc.conversion), indexed=doc.indexed_at is not None,
         rescan_suggested=bool(doc.rescan_suggested), page_confidence=[p.confidence for p in doc.pages],
     )
     if with_text:

@@ -19,7 +19,6 @@ with its password masked (``masked_url``).
 
 from __future__ import annotations
 
-import getpass
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,12 +32,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..config import mask_password
 from ..errors import CatalogError, NotFound, StorageError
-from . import audit, dialect as dialects
+from . import actor as _actor, audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
 from ..i18n import _
 from .unit import storable
+from .users_repo import UsersTx
+from .views_repo import ViewsTx
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -48,10 +49,8 @@ def now() -> datetime:
 
 
 def actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in a minimal container: still record something
-        return "unknown"
+    """Who is acting (see actor.py): the web's logged-in user, a claimed GIROK_USER, else the OS user."""
+    return _actor.actor()
 
 
 @dataclass
@@ -101,7 +100,7 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 # The execution option that marks a connection for reading only (``Catalog.reading()`` and the other
 # reads): its transactions begin without the write lock where the backend can (dialect.begin).
@@ -117,7 +116,7 @@ def _alembic_config(connection):
     return cfg
 
 
-class Tx(RetentionTx, RecordsTx):
+class Tx(RetentionTx, RecordsTx, UsersTx, ViewsTx):
     """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
 
 

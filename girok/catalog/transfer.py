@@ -42,14 +42,15 @@ class CopyReport:
     verified: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "tables": self.tables, "rows": sum(self.tables.values()),
+        # "from" and "to" (as --to), not "source": in girok's JSON a source is the scanned file (README "JSON output")
+        return {"from": self.source, "to": self.target, "tables": self.tables, "rows": sum(self.tables.values()),
                 "audit": {"events": self.events, "head": self.head, "migrate_event": self.event_hash},
                 "nul_replaced": self.nul_replaced, "verified": self.verified}
 
 
 def tables() -> list:
     """Every table of the catalog, parents before children (foreign keys)."""
-    from . import retention_models  # noqa: F401 - its tables belong to Base.metadata
+    from . import retention_models, users_repo  # noqa: F401 - their tables belong to Base.metadata
 
     return list(Base.metadata.sorted_tables)
 

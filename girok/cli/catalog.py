@@ -46,7 +46,7 @@ def migrate(
         rows = sum(d["tables"].values())
         plain(_("Moved the catalog {source} -> {target}: {tables} tables, {rows:,} rows, audit trail of {events:,} "
                 "event(s) ending in {head}...; counts and audit trail verified on the new catalog.").format(
-                    source=d["source"], target=d["target"], tables=len(d["tables"]), rows=rows,
+                    source=d["from"], target=d["to"], tables=len(d["tables"]), rows=rows,
                     events=d["audit"]["events"], head=d["audit"]["head"][:16]))
         if d["nul_replaced"]:
             plain(_("{n} text(s) held the character U+0000, which PostgreSQL cannot store: kept as U+FFFD.").format(
@@ -62,7 +62,7 @@ def migrate(
         else:
             say(_("Next: set GIROK_CATALOG_URL={target} (with the real password) for every girok command and "
                   "service on every machine, or write catalog = \"{url}\" under [archive] in girok.toml and give "
-                  "the password with PGPASSWORD or ~/.pgpass.").format(target=d["target"],
+                  "the password with PGPASSWORD or ~/.pgpass.").format(target=d["to"],
                                                                        url=d["url_for_girok_toml"]))
     if not d["doctor"]["ok"]:
         raise GirokError(_("the catalog was moved and verified, but `girok doctor` found problems in the "

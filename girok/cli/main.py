@@ -30,6 +30,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     archive: Path = typer.Option(
         Path("archive"), "--archive", "-a", envvar="GIROK_ARCHIVE", show_default=True,
         help=_("Archive folder (or set GIROK_ARCHIVE). May also follow the command: girok status --archive DIR."),
@@ -38,11 +39,23 @@ def _global(
                                  help=_("Print girok's version and exit.")),
 ) -> None:
     state.archive_path = archive
+    _claim_user(ctx)
+
+
+def _claim_user(ctx: typer.Context) -> None:
+    """GIROK_USER names who is at the keyboard; nothing checks it, so the audit trail records it as claimed,
+    beside the OS user (``kim (claimed; os: root)``). Withdrawn when the command ends."""
+    import os
+
+    from ..app.acting import claim_user
+
+    claim_user(os.environ.get("GIROK_USER"))
+    ctx.call_on_close(lambda: claim_user(None))
 
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, catalog, documents, ingest, records, retention
+    from . import admin, backup, catalog, documents, ingest, quarantine, records, retention, serve, users
 
     admin.register_init(app)
     ingest.register(app)
@@ -52,6 +65,9 @@ def _register() -> None:
     backup.register(app)
     retention.register(app)
     catalog.register(app)
+    quarantine.register(app)
+    users.register(app)
+    serve.register(app)
 
 
 # typer's own words around the help texts (typer.core, through gettext): translated with girok's catalog.
