@@ -47,6 +47,7 @@ class FileItem(Base):
     __tablename__ = "file_items"
     reg_no: Mapped[str] = mapped_column(String(32), primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("record_files.id"))
+    record_no: Mapped[str | None] = mapped_column(String(19), nullable=True)  # kept after disposal (registry)
     filed_at: Mapped[datetime] = mapped_column()
     filed_by: Mapped[str] = mapped_column(String(64))
 
@@ -135,6 +136,8 @@ class FilesTx(TxBase):
 
     def set_record_no(self, document_id: int, record_no: str) -> None:
         self.s.execute(update(Document).where(Document.id == document_id).values(record_no=record_no))
+        reg = select(Document.reg_no).where(Document.id == document_id).scalar_subquery()
+        self.s.execute(update(FileItem).where(FileItem.reg_no == reg).values(record_no=record_no))
 
     def unnumbered(self, limit: int, *, reg_nos: list[str] | None = None) -> list:
         """Rows (id, reg_no, doc_date, captured_at) of documents without a standard number (of ``reg_nos`` only,
@@ -166,6 +169,10 @@ class FilesTx(TxBase):
                                        .where(Document.capture_id.in_(caps)).order_by(Document.id)):
             by_cap.setdefault(cap, []).append(reg)
         return {reg: by_cap.get(cap, []) for reg, cap in rows}
+
+    def reg_nos_in_capture_order(self, reg_nos: Iterable[str]) -> list[str]:
+        return list(self.s.scalars(select(Document.reg_no).where(Document.reg_no.in_(list(reg_nos)))
+                                   .order_by(Document.id)))
 
     # -- files -------------------------------------------------------------------------------
 
@@ -225,7 +232,8 @@ class FilesTx(TxBase):
                                    .where(FileItem.reg_no.in_(list(reg_nos)))).all())
 
     def add_file_item(self, reg_no: str, file_id: int, *, at: datetime, by: str) -> None:
-        self.s.add(FileItem(reg_no=reg_no, file_id=file_id, filed_at=at, filed_by=by))
+        number = self.s.scalar(select(Document.record_no).where(Document.reg_no == reg_no))
+        self.s.add(FileItem(reg_no=reg_no, file_id=file_id, record_no=number, filed_at=at, filed_by=by))
         self.s.flush()
 
     def move_file_item(self, reg_no: str, file_id: int, *, at: datetime, by: str) -> None:
@@ -249,8 +257,9 @@ class FilesTx(TxBase):
 
     def item_rows(self, file_ids: Iterable[int] | None = None, *, year: int | None = None) -> list:
         """The items of files (or of the files of ``year``), live or disposed of, in file and filing order:
-        rows (file_id, reg_no, filed_at, document or None, retention or None, tombstone or None)."""
-        q = select(FileItem.file_id, FileItem.reg_no, FileItem.filed_at, Document, Retention, Tombstone) \
+        rows (file_id, reg_no, filed_at, document or None, retention or None, tombstone or None, record_no)."""
+        q = select(FileItem.file_id, FileItem.reg_no, FileItem.filed_at, Document, Retention, Tombstone,
+                   FileItem.record_no) \
             .join(RecordFile, RecordFile.id == FileItem.file_id) \
             .outerjoin(Document, Document.reg_no == FileItem.reg_no) \
             .outerjoin(Retention, Retention.document_id == Document.id) \

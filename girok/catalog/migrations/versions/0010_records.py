@@ -46,6 +46,7 @@ def upgrade() -> None:
         "file_items",  # each document in exactly one file; by registration number, as holds (kept after disposal)
         sa.Column("reg_no", sa.String(32), primary_key=True),
         sa.Column("file_id", sa.Integer, sa.ForeignKey("record_files.id"), nullable=False),
+        sa.Column("record_no", sa.String(19), nullable=True),  # the item's standard number, kept after disposal
         sa.Column("filed_at", sa.DateTime, nullable=False),
         sa.Column("filed_by", sa.Text, nullable=False),
     )
