@@ -230,7 +230,7 @@ def outputs(tmp_path_factory) -> Printed:
         for d in g["documents"]:
             d["decision"] = "dispose" if d["id"] == gone else ""
     review.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    run(("retention", "decide"), str(review), "--meeting", "제1차 심의회")
+    run(("retention", "decide"), str(review), "--meeting", "제1차 심의회", "--meeting-date", "2026-01-15")
     run(("retention", "dispose"), "--dry-run")
     run(("retention", "dispose"))
     run(("show",), gone, code=6)  # the tombstone

@@ -63,6 +63,10 @@ class DisposeReport:
     problems: list[str] = field(default_factory=list)  # to be finished by the next run
     certificates: list[dict] = field(default_factory=list)
     pending_purge: int = 0
+    # what became of the search index entries of this run's documents: deleted (search never finds them again),
+    # then the index files rewritten without them ("merged", or "rebuilt" from the catalog when the engine
+    # cannot merge), so the destroyed text is in none of them; empty when nothing was purged
+    index: dict = field(default_factory=dict)
 
 
 def plan(tx: Tx, on: date) -> list[Planned]:
@@ -206,6 +210,14 @@ def _purge(arch, report: DisposeReport) -> bool:
             index = f"failed: {exc}"
             report.problems.append(_("the search index entries could not be removed ({exc}); run dispose again, or "
                                      "`girok reindex`").format(exc=exc))
+            report.index = {"deleted": 0, "files": index}
+        if index == "removed":
+            try:
+                report.index = {"deleted": len(tombs), "files": _compact_index(arch)}
+            except Exception as exc:  # noqa: BLE001 - the entries are gone from search; the bytes need a reindex
+                report.index = {"deleted": len(tombs), "files": f"failed: {exc}"}
+                report.problems.append(_("the search index files could not be rewritten without the destroyed "
+                                         "entries ({exc}); run `girok reindex`").format(exc=exc))
         for t in tombs:
             out = outcomes[t.reg_no]
             out["index"] = index
@@ -213,6 +225,18 @@ def _purge(arch, report: DisposeReport) -> bool:
                                      purged_at=None if any(str(v).startswith("failed") for v in out.values()) else at)
     log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
     return index == "removed"
+
+
+def _compact_index(arch) -> str:
+    """After deleting entries: rewrite the index files without them. A deleted entry's words stay in its
+    segment's files until the segments are merged; Whoosh merges on request ("merged"), tantivy-py cannot,
+    so the index is rebuilt from the catalog, which no longer holds the text ("rebuilt")."""
+    if arch.index.compact():
+        return "merged"
+    from ..archive.indexing import rebuild_index
+
+    rebuild_index(arch)
+    return "rebuilt"
 
 
 # --- step 3: the certificate -------------------------------------------------------------
