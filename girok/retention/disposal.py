@@ -257,7 +257,13 @@ def _certify(arch, report: DisposeReport) -> None:
         for d in tx.open_disposals():
             if tx.count_unpurged(d.id):
                 continue  # files still to remove: certified once they are gone
-            lines = [_line(t, dec) for t, dec in tx.tombstones_with_decisions(d.id)]
+            pairs = tx.tombstones_with_decisions(d.id)
+            lines = [_line(t, dec) for t, dec in pairs]
+            filed = tx.files_of([ln.reg_no for ln in lines])
+            for ln in lines:  # the record file and standard number of each item (issue 16)
+                item, f = tx.file_item(ln.reg_no), filed.get(ln.reg_no)
+                ln.record_no = (item.record_no or "") if item else ""
+                ln.file_no, ln.file_title = (f.number, mask_rrn(f.title)) if f else ("", "")
             folder = arch.root / FOLDER
             folder.mkdir(exist_ok=True)
             files, paths = {}, {}
