@@ -162,15 +162,26 @@ def _field(value) -> str:
     return " ".join(text.replace(SEPARATOR, " ").split()) if any(c in text for c in "\x00\r\n\t") else text
 
 
+def euc_kr(text: str, unencodable: list[int]) -> bytes:
+    """``text`` in EUC-KR as KS X 1001 defines it: a character it cannot hold becomes ``?`` (counted). Python's
+    codec writes a Hangul syllable outside KS X 1001 (똠) as an 8-byte jamo sequence that other readers (Java's
+    EUC-KR) do not decode: that is written as ``?`` too."""
+    out = bytearray()
+    for ch in text:
+        try:
+            b = ch.encode(ENCODING)
+        except UnicodeEncodeError:
+            b = b""
+        if not b or len(b) > 2:
+            b = b"?"
+            unencodable[0] += 1
+        out += b
+    return bytes(out)
+
+
 def _encode(records: list[list], unencodable: list[int]) -> bytes:
-    lines = []
-    for rec in records:
-        text = SEPARATOR.join(_field(v) for v in rec)
-        data = text.encode(ENCODING, errors="replace")
-        if b"?" in data and data.count(b"?") > text.count("?"):
-            unencodable[0] += data.count(b"?") - text.count("?")
-        lines.append(data)
-    return NEWLINE.encode("ascii").join(lines)
+    return NEWLINE.encode("ascii").join(euc_kr(SEPARATOR.join(_field(v) for v in rec), unencodable)
+                                        for rec in records)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -235,7 +246,7 @@ def production_report(arch, *, year: int, out_dir: Path) -> dict:
            "rcCode=\"\" workCode=\"PROD_REPORT\" workDiv=\"product\">\r\n"
            f"    <fileList>\r\n{entries}    </fileList>\r\n</exchange>\r\n")
     xml_path = out / f"{office}_PROD_REPORT_{stamp}.xml"
-    xml_data = xml.encode(ENCODING, errors="replace")
+    xml_data = euc_kr(xml, unencodable)
     _write_bytes(xml_path, xml_data)
     sums = {p.name: h for _k, p, _s, _n, h in written} | {xml_path.name: hashlib.sha256(xml_data).hexdigest()}
     arch.catalog.add_event("production-report", reg_no=None, year=year, office=office, files=sums,
