@@ -127,7 +127,7 @@ class Version:
 
     def as_dict(self, tz=None) -> dict:
         return {"version": self.id, "loaded_at": local_iso(self.loaded_at, tz), "loaded_by": self.loaded_by,
-                "source": self.source, "sha256": self.sha256, "reason": self.reason, "count": len(self.tasks),
+                "file": self.source, "sha256": self.sha256, "reason": self.reason, "count": len(self.tasks),
                 "tasks": [t.as_dict() for t in self.tasks]}
 
 
