@@ -151,3 +151,24 @@ def test_hold_list_names_the_held_documents_and_files(rec, due_file):
     assert all(r in listed for r in regs) and FILE in listed
     [line] = [json.loads(x) for x in cli(rec.root, "hold", "list", "--json", check=True).stdout.splitlines()]
     assert {d["file"]["number"] for d in line["documents"]} == {FILE}
+
+
+def test_a_tantivy_index_is_rebuilt_without_the_destroyed_text(rec, due_file, tmp_path):
+    """tantivy-py cannot merge segments on request: dispose rebuilds the index from the catalog instead."""
+    from girok.archive.indexing import rebuild_index
+
+    regs, kept = due_file
+    rebuild_index(rec.arch, engine="tantivy")
+    out = tmp_path / "review.csv"
+    rows = review_rows(rec, out)
+    for r in rows:
+        if r["row"] == "file":
+            r["decision"] = "dispose"
+    write_rows(out, rows)
+    cli(rec.root, "retention", "decide", str(out), "--meeting", "제1차", "--meeting-date", "2026-03-01", check=True)
+    rep = json.loads(cli(rec.root, "retention", "dispose", "--json", check=True).stdout)
+    assert rep["index"] == {"deleted": 3, "files": "rebuilt"}
+    assert rec.arch.index.engine_name == "tantivy"
+    assert [h.reg_no for h in rec.arch.index.search("전입신고서", limit=10)] == [kept]
+    said = cli(rec.root, "retention", "dispose", check=True).stderr
+    assert "nothing to dispose of" in said

@@ -211,19 +211,19 @@ def _purge(arch, report: DisposeReport) -> bool:
             report.problems.append(_("the search index entries could not be removed ({exc}); run dispose again, or "
                                      "`girok reindex`").format(exc=exc))
             report.index = {"deleted": 0, "files": index}
-        if index == "removed":
-            try:
-                report.index = {"deleted": len(tombs), "files": _compact_index(arch)}
-            except Exception as exc:  # noqa: BLE001 - the entries are gone from search; the bytes need a reindex
-                report.index = {"deleted": len(tombs), "files": f"failed: {exc}"}
-                report.problems.append(_("the search index files could not be rewritten without the destroyed "
-                                         "entries ({exc}); run `girok reindex`").format(exc=exc))
         for t in tombs:
             out = outcomes[t.reg_no]
             out["index"] = index
             tx.set_tombstone_outcome(t.reg_no, outcome=json.dumps(out, ensure_ascii=False),
                                      purged_at=None if any(str(v).startswith("failed") for v in out.values()) else at)
     log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
+    if index == "removed":  # after the transaction: a rebuild reads the catalog
+        try:
+            report.index = {"deleted": len(tombs), "files": _compact_index(arch)}
+        except Exception as exc:  # noqa: BLE001 - the entries are gone from search; the bytes need a reindex
+            report.index = {"deleted": len(tombs), "files": f"failed: {exc}"}
+            report.problems.append(_("the search index files could not be rewritten without the destroyed "
+                                     "entries ({exc}); run `girok reindex`").format(exc=exc))
     return index == "removed"
 
 
