@@ -172,3 +172,17 @@ def test_a_tantivy_index_is_rebuilt_without_the_destroyed_text(rec, due_file, tm
     assert [h.reg_no for h in rec.arch.index.search("전입신고서", limit=10)] == [kept]
     said = cli(rec.root, "retention", "dispose", check=True).stderr
     assert "nothing to dispose of" in said
+
+
+def test_a_json_review_decides_a_file_too(rec, due_file, tmp_path):
+    regs, _ = due_file
+    out = tmp_path / "review.json"
+    cli(rec.root, "retention", "review", "--out", str(out), check=True)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [f] = data["files"]
+    assert f["file_no"] == FILE and sorted(f["ids"]) == regs and f["count"] == 3
+    f["decision"], f["defer_until"] = "보류", "2030-01-01"
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    dec = json.loads(cli(rec.root, "retention", "decide", str(out), "--meeting", "제1차", "--meeting-date",
+                         "2026-03-01", "--json", check=True).stdout)
+    assert dec["counts"]["defer"] == 3 and {d["defer_until"] for d in dec["decisions"]} == {"2030-01-01"}
