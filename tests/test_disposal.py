@@ -242,7 +242,12 @@ def test_full_cycle_on_the_command_line(env, due3, tmp_path):
         w = csv.DictWriter(fh, list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    dec = cli(root, "retention", "decide", str(out), "--meeting", "제1차 심의회", "--json", check=True)
+    no_meeting = cli(root, "retention", "decide", str(out))  # the meeting is required, before the file is read
+    assert no_meeting.returncode == 2 and "--meeting" in no_meeting.stderr
+    future = cli(root, "retention", "decide", str(out), "--meeting", "제1차 심의회", "--meeting-date", "2026-03-03")
+    assert future.returncode == 2 and "future" in future.stderr
+    dec = cli(root, "retention", "decide", str(out), "--meeting", "제1차 심의회", "--meeting-date", "2026-03-02",
+              "--json", check=True)
     assert json_lines(dec.stdout)[0]["counts"] == {"dispose": 1, "reset": 0, "defer": 1, "undecided": 1, "already": 0}
 
     dry = cli(root, "retention", "dispose", "--dry-run", check=True)
@@ -258,7 +263,7 @@ def test_full_cycle_on_the_command_line(env, due3, tmp_path):
     show = run_girok(root, "show", a, "--json")  # through main(): the exit code of a disposed document
     assert show.returncode == 6 and "disposed of" in show.stderr
     tomb = json_lines(show.stdout)[0]
-    assert tomb["disposed"] and tomb["certificate"]["number"] and tomb["decision"]["meeting"] == "제1차 심의회"
+    assert tomb["disposed"] and tomb["certificate"]["number"] and tomb["decision"]["meeting"] == "제1차 심의회 (2026-03-02)"
     plain = cli(root, "show", a)
     assert plain.returncode == 6 and "disposed of (폐기)" in plain.stdout
     assert cli(root, "show", "GR-1999-000001").returncode == 6
@@ -268,7 +273,7 @@ def test_full_cycle_on_the_command_line(env, due3, tmp_path):
     # a tampered file: refused with exit 13, nothing recorded
     bad = tmp_path / "bad.csv"
     bad.write_text(out.read_text(encoding="cp949").replace("5년", "1년"), encoding="utf-8")
-    refused = cli(root, "retention", "decide", str(bad))
+    refused = cli(root, "retention", "decide", str(bad), "--meeting", "제1차 심의회", "--meeting-date", "2026-03-02")
     assert refused.returncode == 13 and "does not match review" in refused.stderr
     assert cli(root, "retention", "review", "--out", str(tmp_path / "x.xlsx")).returncode == 2
     assert cli(root, "retention", "review", "--as-of", "2026-13-01").returncode == 2
@@ -308,7 +313,8 @@ def test_a_real_scan_through_the_whole_cycle(make_archive, tmp_path):
     assert doc["id"] == reg and doc["due_on"] == "2024-01-01"
     doc["decision"] = "dispose"
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    run_girok(root, "retention", "decide", str(out), check=True)
+    run_girok(root, "retention", "decide", str(out), "--meeting", "제1차 심의회", "--meeting-date",
+              date.today().isoformat(), check=True)
     run_girok(root, "retention", "dispose", check=True)
     assert not any(f.exists() for f in files)
     assert run_girok(root, "search", "동의서").returncode == 1

@@ -190,6 +190,9 @@ def _outputs(tmp_path_factory, stack: contextlib.ExitStack) -> Printed:
     tmp = tmp_path_factory.mktemp("json-shape")
     root = tmp / "archive"
     Archive.create(root, name="test archive").close()
+    with (root / "girok.toml").open("a", encoding="utf-8") as fh:  # records management (issue 16)
+        fh.write('\n[records]\noffice_code = "3210000"\npaper_keep_months = 0\n\n[files]\n[files.types]\n'
+                 '"전입신고서" = "00890120"\n"위임장" = "00890120"\n')
     for prof in (root / "profiles").glob("*.toml"):
         prof.write_text(re.sub(r"stable_seconds = [0-9.]+", "stable_seconds = 0.3", prof.read_text()))
     got: dict[tuple[str, ...], list] = {}
@@ -238,7 +241,7 @@ def _outputs(tmp_path_factory, stack: contextlib.ExitStack) -> Printed:
         for d in g["documents"]:
             d["decision"] = "dispose" if d["id"] == gone else ""
     review.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    run(("retention", "decide"), str(review), "--meeting", "제1차 심의회")
+    run(("retention", "decide"), str(review), "--meeting", "제1차 심의회", "--meeting-date", "2026-01-15")
     run(("retention", "dispose"), "--dry-run")
     run(("retention", "dispose"))
     run(("show",), gone, code=6)  # the tombstone
@@ -248,6 +251,28 @@ def _outputs(tmp_path_factory, stack: contextlib.ExitStack) -> Printed:
     run(("export",), "--id", ingested["id"], "--id", qr_doc, "--out", str(bag))
     run(("import",), str(bag))
     run(("restore",), str(bag))
+    # records management (issue 16): cases, files, the 기록관리기준표, inspection, paper, registers, report
+    run(("case",), "2024-서초-00123")
+    run(("file", "auto"))
+    run(("file", "list"))
+    run(("file", "show"), "1")
+    run(("file", "create"), "--unit-task", "00890999", "--year", "2026", "--title", "기타", "--reason", "시험")
+    run(("file", "move"), qr_doc, "--to", "2", "--reason", "시험")
+    run(("file", "close"), "2", "--reason", "시험")
+    table = tmp / "기준표.csv"
+    table.write_text("단위과제코드,단위과제명,보존기간,보존기간 책정사유\n00890120,전입신고,10년,예시\n", encoding="utf-8")
+    run(("schedule", "load"), str(table), "--reason", "시험")
+    run(("schedule", "show"))
+    run(("retention", "apply"), "--dry-run")
+    run(("retention", "apply"))
+    run(("inspect", "pass"), ingested["id"], "--reason", "이상 없음")
+    run(("inspect", "fail"), watched["id"], "--reason", "흐림")
+    run(("inspect", "supersede"), watched["id"], "--by", held, "--reason", "재스캔")
+    run(("inspect", "list"), "--state", "all")
+    run(("paper", "due"))
+    run(("paper", "destroyed"), ingested["id"], "--reason", "파쇄")
+    run(("registry", "export"), "--year", "2024", "--out", str(tmp / "registry"))
+    run(("report", "production"), "--year", "2024", "--out", str(tmp / "report"))
     run(("fixity", "check"))
     run(("doctor",), "--quick")
     run(("audit", "verify"))

@@ -48,12 +48,25 @@ class TombstoneView:
         return self.data
 
 
-def show(arch: Archive, reg_no: str, *, with_text: bool = False) -> DocumentView | TombstoneView:
+def show(arch: Archive, reg_no: str, *, with_text: bool = False):
     """A document by registration number; reading its text is an access the audit trail keeps.
 
     A disposed document gives its tombstone (with the Disposed error to report); an unknown number raises
-    NotFound.
+    NotFound. What is not a registration number is looked up as a standard number (19 characters) or a
+    receipt number (접수번호): one document is shown, several are returned as ``app.cases.Matches`` to list.
     """
+    from .cases import is_reg_no, lookup, matches
+
+    if not is_reg_no(reg_no):
+        found = lookup(arch, reg_no)
+        if len(found) > 1:
+            return matches(arch, reg_no, found)
+        if not found:
+            raise NotFound(_("no document with registration number, standard number or receipt number "
+                             "{text!r}").format(text=reg_no.strip()),
+                           hint=_("Registration numbers look like {example}; find documents with `girok search`.")
+                           .format(example=f"{arch.config.id_prefix}-2026-000123"))
+        reg_no = found[0]
     reg_no = reg_no.strip().upper()  # sc-2026-000007 is SC-2026-000007
     try:
         doc = arch.catalog.get(reg_no)

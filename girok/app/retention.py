@@ -50,14 +50,27 @@ def review(arch: Archive, *, as_of: str | None = None, out_file: Path | None = N
                         archive_name=arch.config.name)
 
 
-def decide(arch: Archive, file: Path, *, meeting: str = ""):
+def decide(arch: Archive, file: Path, *, meeting: str, meeting_date: str | None = None):
     """Record the committee's decisions from a filled-in review file; refuses (RetentionRefused, exit 13) a file
-    that does not match its review. Returns ``retention.decide`` 's result."""
+    that does not match its review. ``meeting`` names the 기록물평가심의회 that decided and ``meeting_date`` the
+    day it met (recorded as "NAME (YYYY-MM-DD)"); both are checked before the file is read. Returns
+    ``retention.decide`` 's result."""
     from ..retention.decide import decide as record
+    from ..retention.schedule import parse_date, today
 
+    if not (meeting or "").strip():
+        raise UsageError(_("the decisions need the committee meeting that made them"),
+                         hint=_("Give --meeting \"2027년 제1차 기록물평가심의회\" --meeting-date 2027-01-15."))
+    name = " ".join(meeting.split())
+    if meeting_date is not None:
+        day = parse_date(meeting_date, "--meeting-date")
+        if day > today():
+            raise UsageError(_("--meeting-date {day} is in the future: record decisions after the meeting").format(
+                                 day=day))
+        name = f"{name} ({day.isoformat()})"
     if not file.is_file():
         raise UsageError(_("{file}: no such file").format(file=file))
-    return record(arch, file, meeting=meeting)
+    return record(arch, file, meeting=name)
 
 
 def dispose(arch: Archive, *, dry_run: bool = False):
@@ -112,9 +125,17 @@ class HoldView:
 
 
 def hold_view(arch: Archive, info) -> HoldView:
+    """The hold with its documents as document objects, each with the record file it is in (``file``: id,
+    number, title; null when unfiled)."""
+    from ..retention.files import files_of
     from .shapes import documents_json
 
-    return HoldView(info, {**info.as_dict(arch.tz), "documents": documents_json(arch, info.documents)})
+    docs = documents_json(arch, info.documents)
+    files = files_of(arch, info.documents)
+    for d in docs:
+        f = files.get(d["id"])
+        d["file"] = {"id": f.id, "number": f.number, "title": f.title} if f else None
+    return HoldView(info, {**info.as_dict(arch.tz), "documents": docs})
 
 
 @dataclass
@@ -128,11 +149,19 @@ class HoldAdded:
 
 
 def add_hold(arch: Archive, *, reason: str, ids: list[str] | None = None, query: str | None = None,
-             dry_run: bool = False) -> HoldAdded:
-    """Place a legal hold on documents named by ``ids`` (commas allowed) or found now by ``query``."""
+             dry_run: bool = False, files: list[str] | None = None) -> HoldAdded:
+    """Place a legal hold on documents named by ``ids`` (commas allowed), on every live item of the record
+    ``files`` (ids or classification numbers), or on those found now by ``query``."""
+    from ..retention.files import file_detail
     from ..retention.holds import add_hold as place
 
     regs = [r.strip() for raw in ids or [] for r in raw.split(",") if r.strip()]
+    for ident in files or []:
+        _info, items = file_detail(arch, ident)
+        live = [i.reg_no for i in items if not i.disposed]
+        if not live:
+            raise UsageError(_("record file {ident} holds no live documents").format(ident=ident))
+        regs += [r for r in live if r not in regs]
     info = place(arch, reason=reason, reg_nos=regs, query=query, dry_run=dry_run)
     return HoldAdded(info=hold_view(arch, info), dry_run=dry_run, unindexed=arch.catalog.counts()["unindexed"] if query else 0)
 

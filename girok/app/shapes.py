@@ -11,6 +11,8 @@ summary (the first keys below, same names, same meaning, same format) with their
 - ``captured_at``: ISO 8601 in the archive's zone with its offset (2026-03-01T09:30:00+09:00), never UTC
   without a zone;
 - ``retention``: ``{"class", "completed_on", "due_on"}`` (null until classified; ``due_on`` null: never due);
+- ``record_no``: the standard registration number (생산·접수등록번호, 19 characters: office code, year, serial,
+  split), or null before the archive has ``[records] office_code`` (girok.retention.files);
 - ``source``: the scanned file, an object: ``{"name", "sha256", "pages_in_file"}`` (its 1-based pages that
   are this document), and in the full form also ``path``, ``size``, ``media_type``, ``profile``, ``hot_folder``.
 
@@ -29,7 +31,7 @@ from ..text.pii import mask_name, mask_rrn
 from ..text.times import local_iso
 
 SUMMARY_KEYS = ("id", "title", "type", "date", "office", "receipt_no", "applicant", "pages", "captured_at",
-                "retention", "source")
+                "retention", "source", "record_no")
 
 
 def _meta(doc) -> dict:
@@ -90,6 +92,7 @@ def document_json(doc, *, tz=None, retention=None, full: bool = False, with_text
         "receipt_no": mask_rrn(doc.receipt_no or ""), "applicant": mask_name(doc.applicant or ""),
         "pages": doc.page_count, "captured_at": local_iso(doc.captured_at, tz),
         "retention": retention_json(retention), "source": source,
+        "record_no": getattr(doc, "record_no", None),  # the standard 19-character number (issue 16), or null
     }
     if not full:
         return d

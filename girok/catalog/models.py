@@ -54,6 +54,8 @@ class Document(Base):
     applicant: Mapped[str] = mapped_column(Text, default="")
     metadata_json: Mapped[str] = mapped_column(Text, default="{}")  # extracted fields, QR payload; RRNs masked
     morphs: Mapped[str | None] = mapped_column(Text, nullable=True)  # "v<MORPH_VERSION>:" + Kiwi nouns (search)
+    # the standard registration number (생산등록번호, 19 characters; migration 0010), beside reg_no
+    record_no: Mapped[str | None] = mapped_column(String(19), nullable=True)
     capture: Mapped[Capture] = relationship(back_populates="documents")
     pages: Mapped[list["Page"]] = relationship(back_populates="document", order_by="Page.page_no")
 
@@ -117,3 +119,4 @@ Index("ix_events_reg_no", Event.reg_no)
 Index("ix_events_action", Event.action, Event.id)
 Index("ix_documents_capture", Document.capture_id)
 Index("ix_documents_doc_date", Document.doc_date)
+Index("ix_documents_record_no", Document.record_no, unique=True)

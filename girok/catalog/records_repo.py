@@ -23,7 +23,7 @@ MODELS = {"capture": Capture, "document": Document, "page": Page, "retention": R
 # Columns that belong to one catalog and are set anew on import.
 LOCAL = {
     "capture": {"id", "original_relpath"},
-    "document": {"id", "capture_id", "archival_relpath", "indexed_at"},
+    "document": {"id", "capture_id", "archival_relpath", "indexed_at", "record_no"},  # record_no: numbered anew by each archive
     "page": {"id", "document_id"},
     "retention": {"document_id"},
 }

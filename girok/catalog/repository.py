@@ -34,6 +34,7 @@ from ..config import mask_password
 from ..errors import CatalogError, NotFound, StorageError
 from . import actor as _actor, audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
+from .files_repo import FilesTx
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
 from ..i18n import _
@@ -100,7 +101,7 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 # The execution option that marks a connection for reading only (``Catalog.reading()`` and the other
 # reads): its transactions begin without the write lock where the backend can (dialect.begin).
@@ -116,7 +117,7 @@ def _alembic_config(connection):
     return cfg
 
 
-class Tx(RetentionTx, RecordsTx, UsersTx, ViewsTx):
+class Tx(RetentionTx, RecordsTx, UsersTx, ViewsTx, FilesTx):
     """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
 
 

@@ -62,11 +62,12 @@ class RetentionTx(TxBase):
     # -- reviews and decisions ----------------------------------------------------------
 
     def due_rows(self, as_of: date) -> list:
-        """Rows (reg_no, doc_type, title, captured_at, retention_class, completed_on, due_on) of every live
-        document whose period has run out by ``as_of`` and that is not deferred past it."""
+        """Rows (reg_no, doc_type, title, captured_at, retention_class, completed_on, due_on, receipt_no,
+        applicant) of every live document whose period has run out by ``as_of`` and that is not deferred past it."""
         return self.s.execute(
             select(Document.reg_no, Document.doc_type, Document.title, Document.captured_at,
-                   Retention.retention_class, Retention.completed_on, Retention.due_on)
+                   Retention.retention_class, Retention.completed_on, Retention.due_on, Document.receipt_no,
+                   Document.applicant)
             .join(Retention, Retention.document_id == Document.id)
             .where(Retention.due_on.is_not(None), Retention.due_on <= as_of,
                    or_(Retention.deferred_until.is_(None), Retention.deferred_until <= as_of))

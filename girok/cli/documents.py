@@ -14,7 +14,8 @@ from .kit import err, field_label, open_archive, out, print_json
 
 
 def show(
-    reg_no: str = typer.Argument(..., metavar="ID", help=_("Registration number, e.g. GR-2026-000001.")),
+    reg_no: str = typer.Argument(..., metavar="ID", help=_("Registration number, e.g. GR-2026-000001; or a standard "
+                                 "registration number (19 characters) or a receipt number (접수번호).")),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON.")),
     text: bool = typer.Option(False, "--text", help=_("Include the OCR text (RRNs masked).")),
 ) -> None:
@@ -28,6 +29,9 @@ def show(
     from ..app.documents import show as find
 
     shown = find(open_archive(), reg_no, with_text=text)
+    if hasattr(shown, "query"):  # several documents of one receipt number (app.cases.Matches)
+        _matches(shown, as_json=as_json)
+        return
     if isinstance(shown, TombstoneView):
         _tombstone(reg_no, shown, as_json=as_json)
         return
@@ -38,7 +42,7 @@ def show(
     t = Table(show_header=False, box=None)
     t.add_column(no_wrap=True)
     t.add_column(overflow="fold")  # hashes and paths fold onto the next line rather than being cut
-    for k in ("id", "title", "type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
+    for k in ("id", "record_no", "title", "type", "date", "receipt_no", "applicant", "office", "captured_at", "pages",
               "pdfa"):
         if d[k] not in (None, ""):
             t.add_row(field_label(k), str(d[k]))
@@ -72,6 +76,26 @@ def show(
         for i, page in enumerate(d["text"], start=1):
             out.rule(_("page {n}").format(n=i))
             out.print(page, markup=False, highlight=False)
+
+
+def _matches(found, *, as_json: bool) -> None:
+    """Several documents for one receipt number: list them (which one to show is the clerk's choice)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if as_json:
+        print_json(found.as_dict())
+        return
+    t = Table(pgettext("column", "ID"), pgettext("column", "type"), pgettext("column", "date"),
+              pgettext("column", "applicant"), pgettext("column", "title"),
+              title=_("{n} documents have receipt number {receipt_no}").format(n=len(found.documents),
+                                                                               receipt_no=found.query))
+    for d in found.documents:
+        t.add_row(*(Text(v or "-") for v in (d["id"], d.get("type"), d.get("date"), d.get("applicant"),
+                                             d.get("title"))))
+    out.print(t)
+    err.print(_("Show one with `girok show ID`; the whole case with `girok case {receipt_no}`.").format(
+        receipt_no=found.query), markup=False, highlight=False)
 
 
 def _tombstone(reg_no: str, shown, *, as_json: bool) -> None:

@@ -42,6 +42,7 @@ def field_label(key: str) -> str:
         "pages": pgettext("field", "pages"), "pdfa": pgettext("field", "pdfa"),
         "class": pgettext("field", "class"), "completed_on": pgettext("field", "completed_on"),
         "due_on": pgettext("field", "due_on"), "disposed_at": pgettext("field", "disposed_at"),
+        "record_no": pgettext("field", "record_no"),
     }.get(key, key)
 
 

@@ -55,7 +55,7 @@ def _claim_user(ctx: typer.Context) -> None:
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, catalog, documents, ingest, quarantine, records, retention, serve, users
+    from . import admin, backup, catalog, documents, files, ingest, quarantine, records, retention, serve, users
 
     admin.register_init(app)
     ingest.register(app)
@@ -64,6 +64,7 @@ def _register() -> None:
     records.register(app)
     backup.register(app)
     retention.register(app)
+    files.register(app)
     catalog.register(app)
     quarantine.register(app)
     users.register(app)

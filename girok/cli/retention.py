@@ -79,17 +79,20 @@ def review_cmd(
 @retention_app.command("decide")
 def decide_cmd(
     file: Path = typer.Argument(..., metavar="FILE", help=_("The review file with the committee's decisions.")),
-    meeting: str = typer.Option("", "--meeting",
+    meeting: str = typer.Option(..., "--meeting",
                                 help=_("The committee meeting, e.g. \"2027년 제1차 기록물평가심의회\".")),
+    meeting_date: str = typer.Option(..., "--meeting-date", metavar="DATE",
+                                     help=_("The day the committee met (YYYY-MM-DD).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Record the committee's decisions; refuses a file that does not match its review.
 
-    Exit code 13 (RETENTION_REFUSED) when it refuses; nothing is recorded then.
+    The meeting (name and date) is required. A decision on a record file's row applies to every due item of the
+    file that has none of its own. Exit code 13 (RETENTION_REFUSED) when it refuses; nothing is recorded then.
     """
     from ..app.retention import decide
 
-    res = decide(open_archive(), file, meeting=meeting)
+    res = decide(open_archive(), file, meeting=meeting, meeting_date=meeting_date)
     if as_json:
         print_json({"review": res.review, "meeting": res.meeting, "counts": res.counts(),
                     "decisions": [d.as_dict() for d in res.decided]})
@@ -115,7 +118,7 @@ def dispose_cmd(
     if as_json:
         print_json({"dry_run": dry_run, "documents": [p.as_dict() for p in rep.planned], "disposed": rep.disposed,
                     "certificates": rep.certificates, "notes": rep.notes, "problems": rep.problems,
-                    "pending_purge": rep.pending_purge})
+                    "pending_purge": rep.pending_purge, "index": rep.index})
     else:
         for p in rep.planned:
             status = _("would dispose") if dry_run and p.status == "dispose" else (
@@ -125,6 +128,13 @@ def dispose_cmd(
                  + (f": {p.reason}" if p.reason else ""))
         for line in rep.notes:
             _say(_("note: {line}").format(line=line))
+        if rep.index.get("deleted"):
+            _say(_("search index: {n} entr(y/ies) deleted (search no longer finds them) and the index files "
+                   "{how} without them: the destroyed text is in none of them").format(
+                       n=rep.index["deleted"], how=_("merged") if rep.index["files"] == "merged" else _("rebuilt"))
+                 if rep.index["files"] in ("merged", "rebuilt") else
+                 _("search index: {n} entr(y/ies) deleted; rewriting the index files failed ({why}): run `girok "
+                   "reindex`").format(n=rep.index["deleted"], why=rep.index["files"]))
         for c in rep.certificates:
             _say(_("certificate {number}: {documents} document(s) -> {txt} and {csv}").format(**c))
         if rep.pending_purge:
@@ -193,15 +203,18 @@ def hold_add(
     ids: Optional[list[str]] = typer.Option(None, "--id", metavar="ID", help=_("A registration number (repeatable; "
                                             "commas allowed).")),
     query: Optional[str] = typer.Option(None, "--query", help=_("Hold every document this search finds now.")),
+    files: Optional[list[str]] = typer.Option(None, "--file", metavar="FILE",
+                                              help=_("Every document of this record file (id or classification "
+                                                     "number; repeatable).")),
     reason: str = typer.Option(..., "--reason",
                                help=_("Why, e.g. \"소송 2026가합1234\" (kept in the audit trail).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=_("Only list what would be held.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Place a legal hold on documents, named by --id or found by --query."""
+    """Place a legal hold on documents, named by --id or --file, or found by --query."""
     from ..app.retention import add_hold
 
-    added = add_hold(open_archive(), reason=reason, ids=ids, query=query, dry_run=dry_run)
+    added = add_hold(open_archive(), reason=reason, ids=ids, query=query, dry_run=dry_run, files=files)
     info = added.info
     if as_json:
         print_json(added.as_dict())
@@ -256,6 +269,25 @@ def hold_list(
         t.add_row(str(h.id), f"{local(h.placed_at):%Y-%m-%d}", h.placed_by, str(len(h.documents)), h.reason,
                   f"{local(h.released_at):%Y-%m-%d} ({h.release_reason})" if h.released_at else "")
     out.print(t)
+    _held_documents(holds)
+
+
+def _held_documents(holds) -> None:
+    """Which documents each hold holds (and the record files they are in), one line each."""
+    from rich.table import Column
+    from rich.text import Text
+
+    t = Table(pgettext("column", "hold"), Column(pgettext("column", "ID"), no_wrap=True), pgettext("column", "type"),
+              Column(pgettext("column", "file"), no_wrap=True), pgettext("column", "title"),
+              title=_("Held documents"))
+    for h in holds:
+        for d in h.as_dict()["documents"]:
+            f = d.get("file")
+            t.add_row(str(h.id), Text(d["id"]), Text(d.get("type") or "-"),
+                      Text(f"{f['number']} {f['title']}" if f else "-"),
+                      Text((_("(disposed of) ") if d.get("disposed") else "") + (d.get("title") or "")))
+    if t.row_count:
+        out.print(t)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,8 @@ from .reviewfile import cell
 FOLDER = "disposal"
 COLUMNS = ["certificate", "disposed_at", "reg_no", "doc_type", "title", "class", "completed_on", "due_on",
            "doc_date", "captured_at", "pages", "original_sha256", "original_file", "archival_sha256",
-           "archival_file", "index", "review", "decision", "decided_at", "meeting"]
+           "archival_file", "index", "review", "decision", "decided_at", "meeting", "record_no", "file_no",
+           "file_title"]
 METHOD = ("Files were deleted (unlinked) from the file system; they were not overwritten. "
           "See README, 'Retention, holds and disposal', for what that guarantees on which storage.\n"
           "파일은 파일 시스템에서 삭제(unlink)되었으며 덮어쓰기(완전 삭제)는 하지 않았습니다. "
@@ -49,6 +50,9 @@ class Line:
     decision: int
     decided_at: str
     meeting: str
+    record_no: str = ""  # the standard registration number (issue 16) and the record file it was filed in
+    file_no: str = ""
+    file_title: str = ""
 
 
 def kst(at: datetime) -> str:
@@ -63,7 +67,7 @@ def render_csv(number: str, at: datetime, lines: list[Line]) -> str:
         w.writerow([number, kst(at), ln.reg_no, ln.doc_type, cell(ln.title), ln.retention_class, ln.completed_on,
                     ln.due_on, ln.doc_date, ln.captured_at, ln.pages, ln.original_sha256, ln.original_file,
                     ln.archival_sha256, ln.archival_file, ln.index, ln.review, ln.decision, ln.decided_at,
-                    cell(ln.meeting)])
+                    cell(ln.meeting), ln.record_no, ln.file_no, cell(ln.file_title)])
     return buf.getvalue()
 
 
@@ -86,6 +90,8 @@ def render_text(number: str, at: datetime, actor: str, archive_name: str, archiv
             f"폐기 가능 / due {ln.due_on}; 등록 / captured {ln.captured_at}",
             f"   결정 / decision {ln.decision} (review {ln.review}, {ln.decided_at}"
             + (f", {ln.meeting})" if ln.meeting else ")"),
+            *([f"   등록번호 / registration {ln.record_no or '-'}; 기록물철 / file {ln.file_no} {ln.file_title}"]
+              if ln.file_no or ln.record_no else []),
             f"   원본 / original  sha256 {ln.original_sha256}: {ln.original_file}",
             f"   보존본 / archival sha256 {ln.archival_sha256}: {ln.archival_file}",
             f"   검색 색인 / index: {ln.index}",

@@ -63,6 +63,10 @@ class DisposeReport:
     problems: list[str] = field(default_factory=list)  # to be finished by the next run
     certificates: list[dict] = field(default_factory=list)
     pending_purge: int = 0
+    # what became of the search index entries of this run's documents: deleted (search never finds them again),
+    # then the index files rewritten without them ("merged", or "rebuilt" from the catalog when the engine
+    # cannot merge), so the destroyed text is in none of them; empty when nothing was purged
+    index: dict = field(default_factory=dict)
 
 
 def plan(tx: Tx, on: date) -> list[Planned]:
@@ -206,13 +210,33 @@ def _purge(arch, report: DisposeReport) -> bool:
             index = f"failed: {exc}"
             report.problems.append(_("the search index entries could not be removed ({exc}); run dispose again, or "
                                      "`girok reindex`").format(exc=exc))
+            report.index = {"deleted": 0, "files": index}
         for t in tombs:
             out = outcomes[t.reg_no]
             out["index"] = index
             tx.set_tombstone_outcome(t.reg_no, outcome=json.dumps(out, ensure_ascii=False),
                                      purged_at=None if any(str(v).startswith("failed") for v in out.values()) else at)
     log.info("removed the files and index entries of %d disposed document(s)", len(tombs))
+    if index == "removed":  # after the transaction: a rebuild reads the catalog
+        try:
+            report.index = {"deleted": len(tombs), "files": _compact_index(arch)}
+        except Exception as exc:  # noqa: BLE001 - the entries are gone from search; the bytes need a reindex
+            report.index = {"deleted": len(tombs), "files": f"failed: {exc}"}
+            report.problems.append(_("the search index files could not be rewritten without the destroyed "
+                                     "entries ({exc}); run `girok reindex`").format(exc=exc))
     return index == "removed"
+
+
+def _compact_index(arch) -> str:
+    """After deleting entries: rewrite the index files without them. A deleted entry's words stay in its
+    segment's files until the segments are merged; Whoosh merges on request ("merged"), tantivy-py cannot,
+    so the index is rebuilt from the catalog, which no longer holds the text ("rebuilt")."""
+    if arch.index.compact():
+        return "merged"
+    from ..archive.indexing import rebuild_index
+
+    rebuild_index(arch)
+    return "rebuilt"
 
 
 # --- step 3: the certificate -------------------------------------------------------------
@@ -233,7 +257,13 @@ def _certify(arch, report: DisposeReport) -> None:
         for d in tx.open_disposals():
             if tx.count_unpurged(d.id):
                 continue  # files still to remove: certified once they are gone
-            lines = [_line(t, dec) for t, dec in tx.tombstones_with_decisions(d.id)]
+            pairs = tx.tombstones_with_decisions(d.id)
+            lines = [_line(t, dec) for t, dec in pairs]
+            filed = tx.files_of([ln.reg_no for ln in lines])
+            for ln in lines:  # the record file and standard number of each item (issue 16)
+                item, f = tx.file_item(ln.reg_no), filed.get(ln.reg_no)
+                ln.record_no = (item.record_no or "") if item else ""
+                ln.file_no, ln.file_title = (f.number, mask_rrn(f.title)) if f else ("", "")
             folder = arch.root / FOLDER
             folder.mkdir(exist_ok=True)
             files, paths = {}, {}

@@ -34,6 +34,10 @@ class Item:
     due_on: date
     captured_at: datetime
     holds: list[tuple[int, str]] = field(default_factory=list)
+    receipt_no: str = ""  # 접수번호 (RRNs masked)
+    applicant: str = ""  # 신청인, masked (홍*동)
+    file_no: str = ""  # the record file (기록물철) it is filed in: classification number and title
+    file_title: str = ""
 
     def key(self) -> list:
         return [self.reg_no, self.doc_type, self.retention_class, self.completed_on.isoformat(),
@@ -42,7 +46,9 @@ class Item:
     def as_dict(self) -> dict:
         d = {"id": self.reg_no, "class": self.retention_class, "type": self.doc_type, "title": self.title,
              "completed_on": self.completed_on.isoformat(), "due_on": self.due_on.isoformat(),
-             "captured_on": korean_date(self.captured_at).isoformat()}  # the day in Korea, as completed_on
+             "captured_on": korean_date(self.captured_at).isoformat(),  # the day in Korea, as completed_on
+             "receipt_no": self.receipt_no, "applicant": self.applicant, "file_no": self.file_no,
+             "file_title": self.file_title}
         if self.holds:
             d["holds"] = [{"hold": h, "reason": r} for h, r in self.holds]
         return d
@@ -57,6 +63,15 @@ class ReviewList:
     due: list[Item]
     held: list[Item]
     approved: list[Item]  # approved for disposal earlier, not yet disposed of
+
+    def files(self) -> list[tuple[str, str, list[Item]]]:
+        """(classification number, title, due items) of every record file with due items: the committee may
+        decide on a whole file (its row in the review file) instead of item by item."""
+        by: dict[str, list[Item]] = {}
+        for i in self.due:
+            if i.file_no:
+                by.setdefault(i.file_no, []).append(i)
+        return [(no, items[0].file_title, items) for no, items in sorted(by.items())]
 
     def groups(self) -> list[tuple[str, str, list[Item]]]:
         return [(cls, typ, list(items)) for (cls, typ), items in
@@ -75,8 +90,8 @@ def digest(as_of: date, due: list[Item]) -> str:
 def due_items(tx: Tx, as_of: date) -> list[Item]:
     """Every live document whose period has run out by ``as_of`` and that is not deferred past it."""
     rows = tx.due_rows(as_of)
-    items = [Item(r.reg_no, r.doc_type, r.title, r.retention_class, r.completed_on, r.due_on, r.captured_at)
-             for r in rows]
+    items = [Item(r.reg_no, r.doc_type, r.title, r.retention_class, r.completed_on, r.due_on, r.captured_at,
+                  receipt_no=r.receipt_no or "", applicant=r.applicant or "") for r in rows]
     return sorted(items, key=_order)
 
 
@@ -86,14 +101,17 @@ def pending_disposals(tx: Tx, reg_nos: list[str]) -> set[str]:
 
 def review(arch, as_of: date) -> ReviewList:
     """List what is due as of ``as_of`` and keep the list; the same list again reuses its review."""
-    from ..text.pii import mask_rrn
+    from ..text.pii import mask_name, mask_rrn
 
     classify_unclassified(arch)
     at = catalog.now()
     with arch.catalog.transaction("the review") as tx:
         items = due_items(tx, as_of)
+        files = tx.files_of([i.reg_no for i in items])
         for i in items:
-            i.title = mask_rrn(i.title)
+            i.title, i.receipt_no, i.applicant = mask_rrn(i.title), mask_rrn(i.receipt_no), mask_name(i.applicant)
+            if i.reg_no in files:
+                i.file_no, i.file_title = files[i.reg_no].number, mask_rrn(files[i.reg_no].title)
         regs = [i.reg_no for i in items]
         held, approved = tx.active_holds(regs), pending_disposals(tx, regs)
         for i in items:

@@ -23,8 +23,10 @@ from ..fsutil import fsync_dir
 from .review import ReviewList
 from ..i18n import _, every_language, pgettext
 
-COLUMNS = ["row", "review", "as_of", "reg_no", "class", "doc_type", "count", "title", "completed_on", "due_on",
-           "captured_on", "hold", "decision", "new_class", "defer_until", "note"]
+COLUMNS = ["row", "review", "as_of", "reg_no", "class", "doc_type", "count", "title", "receipt_no", "applicant",
+           "file_no", "file_title", "completed_on", "due_on", "captured_on", "hold", "decision", "new_class",
+           "defer_until", "note"]
+DECISION = ("decision", "new_class", "defer_until", "note")
 REQUIRED = ("row", "review", "as_of", "reg_no", "class", "doc_type", "completed_on", "due_on", "decision")
 FORMATS = (".csv", ".json")
 
@@ -40,6 +42,8 @@ def heading(column: str) -> str:
         "captured_on": pgettext("csv", "captured_on"), "hold": pgettext("csv", "hold"),
         "decision": pgettext("csv", "decision"), "new_class": pgettext("csv", "new_class"),
         "defer_until": pgettext("csv", "defer_until"), "note": pgettext("csv", "note"),
+        "receipt_no": pgettext("csv", "receipt_no"), "applicant": pgettext("csv", "applicant"),
+        "file_no": pgettext("csv", "file_no"), "file_title": pgettext("csv", "file_title"),
     }[column]
 
 
@@ -54,6 +58,9 @@ def review_dict(rl: ReviewList, archive_name: str) -> dict:
         "review": rl.id, "as_of": rl.as_of.isoformat(), "archive": archive_name, "digest": rl.digest,
         "counts": {"due": len(rl.due), "held": len(rl.held), "approved": len(rl.approved)},
         "decisions": "dispose (폐기) | reset (재책정: give new_class) | defer (보류: give defer_until) | empty: undecided",
+        "files": [{"file_no": no, "file_title": title, "class": items[0].retention_class, "count": len(items),
+                   "due_on": items[0].due_on.isoformat(), "ids": [i.reg_no for i in items], **blank}
+                  for no, title, items in rl.files()],
         "groups": [{"class": cls, "type": typ, "count": len(items),
                     "documents": [{**i.as_dict(), **blank} for i in items]} for cls, typ, items in rl.groups()],
         "held": [i.as_dict() for i in rl.held],
@@ -76,9 +83,13 @@ def _csv_item(i) -> dict:
 def _csv_rows(rl: ReviewList) -> list[dict]:
     head = {"review": rl.id, "as_of": rl.as_of.isoformat()}
     rows: list[dict] = []
+    for no, title, items in rl.files():  # a decision here is every due item's of the file that has none of its own
+        rows.append({**head, "row": "file", "file_no": no, "file_title": cell(title), "count": len(items),
+                     "class": items[0].retention_class, "due_on": items[0].due_on.isoformat()})
     for cls, typ, items in rl.groups():
         rows.append({**head, "row": "group", "class": cls, "doc_type": typ, "count": len(items)})
-        rows += [{**head, "row": "due", **_csv_item(i), "title": cell(i.title)} for i in items]
+        rows += [{**head, "row": "due", **_csv_item(i), "title": cell(i.title), "receipt_no": cell(i.receipt_no),
+                  "file_title": cell(i.file_title)} for i in items]
     for kind, items in (("held", rl.held), ("approved", rl.approved)):
         for i in items:
             d = _csv_item(i)
@@ -137,6 +148,7 @@ class Row:
     new_class: str
     defer_until: str
     note: str
+    file_no: str = ""
 
 
 _DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
@@ -172,13 +184,41 @@ def _read_csv(path: Path, text: str) -> list[Row]:
     if missing:
         raise RetentionRefused(_("{name}: not a girok review file (no column {value!r})").format(
                                    name=path.name, value=missing[0]))
-    rows = []
+    rows, files = [], {}
     for rec in reader:
-        if (rec.get("row") or "").strip() != "due":
-            continue
+        kind = (rec.get("row") or "").strip()
         g = {k: (rec.get(k) or "").strip() for k in COLUMNS}
-        rows.append(Row(_("line {n}").format(n=reader.line_num), g["review"], g["as_of"], g["reg_no"], g["class"], g["doc_type"],
-                        g["completed_on"], g["due_on"], g["decision"], g["new_class"], g["defer_until"], g["note"]))
+        where = _("line {n}").format(n=reader.line_num)
+        if kind == "file" and any(g[k] for k in DECISION):
+            files[g["file_no"]] = (where, {k: g[k] for k in DECISION})
+        if kind != "due":
+            continue
+        rows.append(Row(where, g["review"], g["as_of"], g["reg_no"], g["class"], g["doc_type"],
+                        g["completed_on"], g["due_on"], g["decision"], g["new_class"], g["defer_until"], g["note"],
+                        g["file_no"]))
+    return by_file(rows, files)
+
+
+def by_file(rows: list[Row], files: dict[str, tuple[str, dict]]) -> list[Row]:
+    """Each due row of a file the committee decided as a whole takes the file's decision, unless it has one
+    of its own; an item decided otherwise than its file is refused (the committee must say which holds)."""
+    problems = []
+    for r in rows:
+        if r.file_no not in files:
+            continue
+        where, d = files[r.file_no]
+        own = r.decision.strip()
+        if not own:
+            r.decision, r.new_class, r.defer_until = d["decision"], d["new_class"], d["defer_until"]
+            r.note = r.note or d["note"]
+        elif own.lower() != d["decision"].strip().lower():
+            problems.append(_("{where} ({reg_no}): decision {decision!r} differs from its file's ({file_where}, "
+                              "{file_no}: {file_decision!r})").format(
+                                where=r.where, reg_no=r.reg_no, decision=own, file_where=where, file_no=r.file_no,
+                                file_decision=d["decision"]))
+    if problems:
+        raise RetentionRefused(_("the decisions on files and on their items disagree; nothing was recorded:")
+                               + "\n  " + "\n  ".join(problems[:5]))
     return rows
 
 
@@ -194,11 +234,16 @@ def _read_json(path: Path, text: str) -> list[Row]:
                 reg = g("id", old="reg_no")
                 rows.append(Row(reg, str(data["review"]), str(data["as_of"]), reg, g("class", grp),
                                 g("type", grp, "doc_type"), g("completed_on"), g("due_on"), g("decision"),
-                                g("new_class"), g("defer_until"), g("note")))
-        return rows
+                                g("new_class"), g("defer_until"), g("note"), g("file_no")))
+        files = {}
+        for f in data.get("files", []):
+            d = {k: "" if f.get(k) is None else str(f.get(k)).strip() for k in DECISION}
+            if any(d.values()):
+                files[str(f.get("file_no", ""))] = (str(f.get("file_no", "")), d)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RetentionRefused(_("{name}: not a girok review file ({error}: {exc})").format(
                                    name=path.name, error=type(exc).__name__, exc=exc)) from None
+    return by_file(rows, files)
 
 
 def read_rows(path: Path) -> list[Row]:

@@ -177,8 +177,19 @@ def classify_unclassified(arch, *, batch: int = 500) -> int:
 
 
 def classify_documents(arch, reg_nos: list[str]) -> int:
-    """The capture-time hook: classify newly committed documents (any other unclassified ones too)."""
-    return classify_unclassified(arch) if reg_nos else 0
+    """The capture-time hook: classify newly committed documents (any other unclassified ones too), then give
+    them their standard registration numbers and file them (retention.files; girok.toml [records], [files])."""
+    if not reg_nos:
+        return 0
+    n = classify_unclassified(arch)
+    from ..errors import GirokError
+    from .files import file_documents
+
+    try:
+        file_documents(arch, reg_nos, reason="filed when archived")
+    except GirokError as exc:  # a typo in the filing rules must never cost a scan: `girok file auto` catches up
+        log.warning("%s not numbered or filed (%s); `girok file auto` will do it", ",".join(reg_nos), exc)
+    return n
 
 
 @dataclass

@@ -119,6 +119,9 @@ class Engine(Protocol):
 
     def delete(self, reg_nos: Iterable[str]) -> None: ...
 
+    def compact(self) -> bool:
+        """Rewrite the index's files without deleted documents (True), or say it cannot (False)."""
+
     def bulk(self):
         """A writer for a full build: ``with engine.bulk() as w: w.add(doc)``; on error nothing is kept."""
 

@@ -129,6 +129,11 @@ class SearchIndex:
     def delete(self, reg_nos: Iterable[str]) -> None:
         self._engine().delete(list(reg_nos))
 
+    def compact(self) -> bool:
+        """Rewrite the index without the bytes of deleted documents, if its engine can (False: it cannot;
+        rebuild it to get rid of them)."""
+        return self._engine().compact()
+
     @contextmanager
     def _rebuild_lock(self):
         self.root.mkdir(parents=True, exist_ok=True)

@@ -233,6 +233,12 @@ class TantivyEngine:
             w.wait_merging_threads()
         ix.reload()
 
+    def compact(self) -> bool:
+        """tantivy-py offers no way to merge segments on demand (its writer merges in the background by its own
+        policy), so a deleted document's data may stay in a segment's (compressed) files: False, and the caller
+        rebuilds the index from the catalog instead (SearchIndex.rebuild)."""
+        return False
+
     @contextmanager
     def bulk(self, *, heap: int = BULK_HEAP, procs: int | None = None, start_after: int | None = None):
         """One writer with a bounded heap (Tantivy flushes segments when it is full); one commit at the end.

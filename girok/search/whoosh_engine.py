@@ -156,6 +156,13 @@ class WhooshEngine:
             for r in reg_nos:
                 w.delete_by_term("reg_no", r)
 
+    def compact(self) -> bool:
+        """Merge every segment into one, leaving out deleted documents: until then a deleted document's terms
+        stay in its segment's files (a disposal calls this so that the destroyed text is in no index file)."""
+        w = self._ix().writer(timeout=120.0, compound=False)
+        w.commit(optimize=True)
+        return True
+
     @contextmanager
     def bulk(self, *, limitmb: int = BULK_LIMIT_MB, procs: int | None = None, start_after: int | None = None):
         """One writer and one commit for the whole build (the index is new and empty: one segment, no
