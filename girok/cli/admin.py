@@ -86,6 +86,7 @@ def render_status(d: dict, name: str) -> list[str]:
         lines.append(escape(f"  last verified backup: {b['last_verified']['at']} ({b['last_verified']['target']})"))
     if b.get("warning"):
         lines.append(f"  [bold yellow]backup: {escape(b['warning'])}[/bold yellow]")
+    lines += render_workers(d.get("distributed"))
     rescan = d.get("rescan") or {"count": 0, "newest": []}
     if rescan["count"]:
         shown = len(rescan["newest"])
@@ -98,6 +99,26 @@ def render_status(d: dict, name: str) -> list[str]:
                     ("page " if len(pages) == 1 else "pages ") + ", ".join(map(str, pages)) if pages else "",
                     f"from {r['source']}"]
             lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
+    return lines
+
+
+def render_workers(dist: dict | None) -> list[str]:
+    """Several machines: the queue, each worker (host, pid, documents in hand, pages/min) and the indexer."""
+    from rich.markup import escape
+
+    if not dist:
+        return []
+    if dist.get("error"):
+        return [escape(f"  workers ({dist['broker']}): {dist['error']}")]
+    q = dist["queue"]
+    oldest = q["oldest"]
+    lines = [escape(f"  workers ({dist['broker']}): {len(dist['workers'])} running; queue: {q['depth']} job(s)"
+                    + (f", oldest waiting {oldest['source']} for {oldest['waiting_seconds']} s" if oldest else ""))]
+    for w in dist["workers"]:
+        lines.append(escape(f"    {w['host']} pid {w['pid']}: {w['in_hand']} in hand of {w['processes']}, "
+                            f"{w['pages_per_minute']:.1f} pages/min"))
+    ix = dist.get("indexer")
+    lines.append(escape(f"    indexer: {ix['host']} pid {ix['pid']}" if ix else "    indexer: not running"))
     return lines
 
 

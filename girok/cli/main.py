@@ -40,7 +40,7 @@ def _global(
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, documents, ingest, records, retention
+    from . import admin, backup, documents, ingest, records, retention, worker
 
     admin.register_init(app)
     ingest.register(app)
@@ -49,6 +49,7 @@ def _register() -> None:
     records.register(app)
     backup.register(app)
     retention.register(app)
+    worker.register(app)
 
 
 _register()
