@@ -4,7 +4,8 @@
 #   ./girok.sh run    install what is missing, create ./archive (SQLite catalog, Whoosh index,
 #                     local store) if it does not exist, archive what already waits in its
 #                     hot folders, and keep watching them (Ctrl-C to stop)
-#   ./girok.sh test   install what is missing, then run the whole test suite
+#   ./girok.sh test   install what is missing, then run the whole test suite (with a private
+#                     redis-server for the tests of several machines, stopped afterwards)
 #   ./girok.sh lint   ruff (pyflakes, pycodestyle) and import-linter (the layer contracts in
 #                     pyproject.toml); fails on any violation. CI runs it before the tests.
 #
@@ -22,9 +23,13 @@ DEBIAN_PACKAGES=(
   python3 python3-venv python3-pip
 )
 
+# Only for `./girok.sh test`: the tests of several machines run against a real Redis. One machine
+# (`./girok.sh run`) needs none.
+TEST_DEBIAN_PACKAGES=(redis-server)
+
 install_debian_packages() {
   local missing=()
-  for p in "${DEBIAN_PACKAGES[@]}"; do
+  for p in "${DEBIAN_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -33,6 +38,62 @@ install_debian_packages() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What runs when the script exits, however it exits (each service adds its own stop).
+EXIT_HOOKS=()
+run_exit_hooks() {
+  local hook
+  for hook in "${EXIT_HOOKS[@]}"; do "$hook" || true; done
+}
+trap run_exit_hooks EXIT
+
+# A private redis-server for the tests of several machines (tests/helpers_distributed.py): 127.0.0.1 on a
+# free port, a password made for this run (in a file only we can read; never printed), nothing kept on
+# disk; GIROK_TEST_REDIS_URL tells the tests where it is. Stopped when the script exits. An already set
+# GIROK_TEST_REDIS_URL is used as it is.
+start_test_redis() {
+  [ -n "${GIROK_TEST_REDIS_URL:-}" ] && return 0
+  local server
+  server="$(command -v redis-server || true)"
+  [ -z "$server" ] && [ -x /usr/bin/redis-server ] && server=/usr/bin/redis-server
+  if [ -z "$server" ]; then
+    echo "girok: redis-server is not installed: the tests of several machines will be skipped" >&2
+    return 0
+  fi
+  GIROK_TEST_REDIS_DIR="$(mktemp -d)"
+  EXIT_HOOKS+=(stop_test_redis)
+  local port password
+  port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  password="$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')"
+  (umask 077; printf 'port %s\nbind 127.0.0.1\nprotected-mode yes\nrequirepass %s\nsave ""\nappendonly no\ndir %s\ndaemonize no\nloglevel warning\n' \
+     "$port" "$password" "$GIROK_TEST_REDIS_DIR" > "$GIROK_TEST_REDIS_DIR/redis.conf")
+  "$server" "$GIROK_TEST_REDIS_DIR/redis.conf" > "$GIROK_TEST_REDIS_DIR/redis.log" 2>&1 &
+  GIROK_TEST_REDIS_PID=$!
+  export GIROK_TEST_REDIS_URL="redis://:${password}@127.0.0.1:${port}/0"
+  local _
+  for _ in $(seq 1 100); do
+    if .venv/bin/python -c 'import os, redis; redis.Redis.from_url(os.environ["GIROK_TEST_REDIS_URL"], socket_timeout=1).ping()' 2>/dev/null; then
+      echo "girok: private redis-server for the tests on 127.0.0.1:${port}" >&2
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "girok: the private redis-server did not start:" >&2
+  cat "$GIROK_TEST_REDIS_DIR/redis.log" >&2
+  return 1
+}
+
+stop_test_redis() {
+  if [ -n "${GIROK_TEST_REDIS_PID:-}" ]; then
+    kill "$GIROK_TEST_REDIS_PID" 2>/dev/null || true
+    wait "$GIROK_TEST_REDIS_PID" 2>/dev/null || true
+    GIROK_TEST_REDIS_PID=""
+  fi
+  if [ -n "${GIROK_TEST_REDIS_DIR:-}" ]; then
+    rm -rf "$GIROK_TEST_REDIS_DIR"
+    GIROK_TEST_REDIS_DIR=""
+  fi
 }
 
 install_python_packages() {
@@ -65,9 +126,10 @@ case "$cmd" in
     ;;
   test)
     shift
-    install_debian_packages
+    install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}"
     install_python_packages
-    exec .venv/bin/python -m pytest "$@"
+    start_test_redis
+    .venv/bin/python -m pytest "$@"  # not exec: the private services are stopped on exit
     ;;
   lint)
     shift
