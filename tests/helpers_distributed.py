@@ -162,8 +162,8 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def watcher(self, *, env: dict | None = None) -> subprocess.Popen:
-        proc = self._start("watch", "watch", "--json", "--poll", "0.3", env=env)
+    def watcher(self, *args: str, env: dict | None = None) -> subprocess.Popen:
+        proc = self._start("watch", "watch", "--json", "--poll", "0.3", *args, env=env)
 
         def started():  # --json prints no banner: its lock names it, and the archive's id is made
             lock = self.archive / "watch.lock"
@@ -224,9 +224,12 @@ class Cluster:
     def outcomes(self, proc: subprocess.Popen) -> list[dict]:
         return json_lines(proc.out_path.read_text())
 
-    def wait_archived(self, shas: list[str], hot: Path, *, timeout: float = 900) -> None:
+    def wait_archived(self, shas: list[str], hot: Path, *, timeout: float = 900,
+                      watcher: subprocess.Popen | None = None) -> None:
+        """Every input in the catalog, the hot folder empty (and the watcher has said so for each)."""
         want = sorted(shas)
-        wait_for(lambda: sorted(set(captured_shas(self.archive))) == want and not any(hot.iterdir()),
+        wait_for(lambda: sorted(set(captured_shas(self.archive))) == want and not any(hot.iterdir())
+                 and (watcher is None or len(self.outcomes(watcher)) >= len(want)),
                  timeout=timeout, interval=1.0, what=f"{len(want)} inputs archived and the hot folder empty")
 
     def wait_indexed(self, timeout: float = 300) -> None:

@@ -41,7 +41,7 @@ def test_two_workers_archive_every_input_exactly_once(cluster, tmp_path):
 
     hot = cluster.archive / "hot" / "default"
     drop(files, hot)
-    cluster.wait_archived(shas, hot)
+    cluster.wait_archived(shas, hot, watcher=watcher)
     cluster.wait_indexed()
 
     st = cluster.status()["distributed"]

@@ -216,6 +216,9 @@ class CeleryExecutor:
                 return
             del self._tracks[tr.job.job_id]
         self._forget(tr)
+        if answer.get("status") in ("lost", "gone", "refused"):
+            log.warning("job %s (%s) lost: %s", tr.job.job_id, mask_rrn(tr.job.source_name),
+                        answer.get("message") or answer.get("reason") or answer.get("status"))
         try:
             result = self._result(tr, answer)
         except BaseException as exc:
