@@ -82,28 +82,24 @@ def note_running(broker: Broker, job: str, node: str) -> None:
 def note_done(broker: Broker, job: str, node: str, pages: int) -> None:
     r, now = broker.redis, time.time()
     key = broker.keys.done(node)
-    pipe = r.pipeline()
-    pipe.hdel(broker.keys.running, job)
+    r.hdel(broker.keys.running, job)
     if pages:
-        pipe.zadd(key, {f"{job}:{pages}": now})
-        pipe.zremrangebyscore(key, 0, now - DONE_WINDOW)
-        pipe.expire(key, int(2 * DONE_WINDOW))
-    pipe.execute()
+        r.zadd(key, {f"{job}:{pages}": now})
+        r.zremrangebyscore(key, 0, now - DONE_WINDOW)
+        r.expire(key, int(2 * DONE_WINDOW))
 
 
 def note_queued(broker: Broker, job: str, source: str, claimed: float) -> None:
-    pipe = broker.redis.pipeline()
-    pipe.zadd(broker.keys.queued, {job: claimed})
-    pipe.hset(broker.keys.sources, job, source)
-    pipe.execute()
+    r = broker.redis
+    r.zadd(broker.keys.queued, {job: claimed})
+    r.hset(broker.keys.sources, job, source)
 
 
 def note_settled(broker: Broker, job: str) -> None:
-    pipe = broker.redis.pipeline()
-    pipe.zrem(broker.keys.queued, job)
-    pipe.hdel(broker.keys.sources, job)
-    pipe.hdel(broker.keys.running, job)
-    pipe.execute()
+    r = broker.redis
+    r.zrem(broker.keys.queued, job)
+    r.hdel(broker.keys.sources, job)
+    r.hdel(broker.keys.running, job)
 
 
 def pages_per_minute(broker: Broker, node: str, now: float | None = None) -> tuple[int, float]:
