@@ -152,11 +152,18 @@ class CeleryExecutor:
     # -- collecting ------------------------------------------------------------------------------------
 
     def _collect(self) -> None:
+        away = False  # said once per outage, not every round
         while not self._halt.is_set():
             try:
                 self._round()
+                if away:
+                    log.warning("Redis at %s answers again", self.broker.shown)
+                away = False
             except Exception as exc:  # Redis restarting: look again shortly
-                log.info("answers not read (%s); trying again", exc)
+                if not away:
+                    log.warning("Redis at %s does not answer (%s: %s); the jobs in hand wait", self.broker.shown,
+                                type(exc).__name__, exc)
+                away = True
             self._halt.wait(self._poll)
 
     def _round(self) -> None:
