@@ -17,8 +17,8 @@ def worker(
     """Prepare documents from the archive's Redis queue on this machine (normalize, split, OCR, PDF/A, extract).
 
     Needs [workers] broker in girok.toml or GIROK_REDIS_URL (with the password), and the archive folder on
-    the share, at --archive. SIGTERM (or Ctrl-C) finishes the documents in hand and stops; a second one stops
-    at once and gives them back to the queue.
+    the share, at --archive. SIGTERM (or Ctrl-C) finishes the documents in hand and stops; SIGQUIT (or a
+    second Ctrl-C) stops at once, and the documents it held are offered again.
     """
     import os
 

@@ -6,8 +6,8 @@ into a run folder of its own inside the job's work folder (girok.ingest.prepare,
 and answers with the run folder's name. The claiming process keeps the result.
 
 SIGTERM (systemd's stop) is Celery's warm shutdown: no new job is taken, the jobs in hand are finished,
-then the worker exits; a second SIGTERM/SIGINT (or SIGQUIT) stops at once and the jobs in hand go back to
-the queue (late acknowledgement). A worker killed outright (SIGKILL, power cut) falls silent: the
+then the worker exits (more SIGTERMs are ignored); SIGQUIT, or a second Ctrl-C, stops at once and the jobs
+in hand are offered again (late acknowledgement; the claiming process sees the worker fall silent). A worker killed outright (SIGKILL, power cut) falls silent: the
 claiming process notices within ``LOST_AFTER`` seconds and offers the file again; the task itself comes
 back when the visibility timeout has passed and is then answered "gone" (its file was settled).
 """
