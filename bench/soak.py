@@ -366,7 +366,8 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
     found = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
     fixed = subprocess.run(girok(archive, "doctor", "--fix"), capture_output=True, text=True, check=False)
     doctor = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
-    repaired = [ln for ln in found.stdout.splitlines() if ln and ln != "No problems found."]
+    # doctor names each problem first, then what it checked ("Checked:", "Not checked:"): only the problems count
+    repaired = [ln for ln in found.stdout.split("Checked:", 1)[0].splitlines() if ln.strip()]
     pages = sum(i["pages"] for i in inputs.values() if i["sha256"] in set(shas))
     result = {
         "lost": len(lost), "duplicated": duplicated, "files": len(inputs), "archived": len(set(shas)),
