@@ -5,9 +5,10 @@
 #                     local store) if it does not exist, archive what already waits in its
 #                     hot folders, and keep watching them (Ctrl-C to stop)
 #   ./girok.sh test   install what is missing, then run the whole test suite; the PostgreSQL
-#                     catalog tests run against a private PostgreSQL server started for the run
-#                     (127.0.0.1, a free port, a throwaway role and password) and removed after it,
-#                     unless GIROK_TEST_POSTGRES_URL already names a server to use
+#                     catalog tests and the tests of several machines run against a private
+#                     PostgreSQL server and a private redis-server started for the run (127.0.0.1,
+#                     free ports, throwaway passwords) and removed after it (GIROK_TEST_POSTGRES_URL
+#                     names a PostgreSQL server to use instead)
 #   ./girok.sh lint   ruff (pyflakes, pycodestyle) and import-linter (the layer contracts in
 #                     pyproject.toml); fails on any violation. CI runs it before the tests.
 #
@@ -30,8 +31,9 @@ DEBIAN_PACKAGES=(
 TEST_PACKAGES=(chromium chromium-driver)
 
 # Only for `test`: the server the PostgreSQL catalog tests run against (`run` needs none: its catalog is
-# the archive's SQLite file). psycopg, the client, comes with the Python packages.
-TEST_DEBIAN_PACKAGES=(postgresql)
+# the archive's SQLite file; psycopg, the client, comes with the Python packages), and the Redis the tests
+# of several machines run against (one machine, `./girok.sh run`, needs none).
+TEST_DEBIAN_PACKAGES=(postgresql redis-server)
 
 install_debian_packages() {
   local missing=()
@@ -44,6 +46,62 @@ install_debian_packages() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What runs when the script exits, however it exits (each service adds its own stop).
+EXIT_HOOKS=()
+run_exit_hooks() {
+  local hook
+  for hook in "${EXIT_HOOKS[@]}"; do "$hook" || true; done
+}
+trap run_exit_hooks EXIT
+
+# A private redis-server for the tests of several machines (tests/helpers_distributed.py): 127.0.0.1 on a
+# free port, a password made for this run (in a file only we can read; never printed), nothing kept on
+# disk; GIROK_TEST_REDIS_URL tells the tests where it is. Stopped when the script exits. An already set
+# GIROK_TEST_REDIS_URL is used as it is.
+start_test_redis() {
+  [ -n "${GIROK_TEST_REDIS_URL:-}" ] && return 0
+  local server
+  server="$(command -v redis-server || true)"
+  [ -z "$server" ] && [ -x /usr/bin/redis-server ] && server=/usr/bin/redis-server
+  if [ -z "$server" ]; then
+    echo "girok: redis-server is not installed: the tests of several machines will be skipped" >&2
+    return 0
+  fi
+  GIROK_TEST_REDIS_DIR="$(mktemp -d)"
+  EXIT_HOOKS+=(stop_test_redis)
+  local port password
+  port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  password="$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')"
+  (umask 077; printf 'port %s\nbind 127.0.0.1\nprotected-mode yes\nrequirepass %s\nsave ""\nappendonly no\ndir %s\ndaemonize no\nloglevel warning\n' \
+     "$port" "$password" "$GIROK_TEST_REDIS_DIR" > "$GIROK_TEST_REDIS_DIR/redis.conf")
+  "$server" "$GIROK_TEST_REDIS_DIR/redis.conf" > "$GIROK_TEST_REDIS_DIR/redis.log" 2>&1 &
+  GIROK_TEST_REDIS_PID=$!
+  export GIROK_TEST_REDIS_URL="redis://:${password}@127.0.0.1:${port}/0"
+  local _
+  for _ in $(seq 1 100); do
+    if .venv/bin/python -c 'import os, redis; redis.Redis.from_url(os.environ["GIROK_TEST_REDIS_URL"], socket_timeout=1).ping()' 2>/dev/null; then
+      echo "girok: private redis-server for the tests on 127.0.0.1:${port}" >&2
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "girok: the private redis-server did not start:" >&2
+  cat "$GIROK_TEST_REDIS_DIR/redis.log" >&2
+  return 1
+}
+
+stop_test_redis() {
+  if [ -n "${GIROK_TEST_REDIS_PID:-}" ]; then
+    kill "$GIROK_TEST_REDIS_PID" 2>/dev/null || true
+    wait "$GIROK_TEST_REDIS_PID" 2>/dev/null || true
+    GIROK_TEST_REDIS_PID=""
+  fi
+  if [ -n "${GIROK_TEST_REDIS_DIR:-}" ]; then
+    rm -rf "$GIROK_TEST_REDIS_DIR"
+    GIROK_TEST_REDIS_DIR=""
+  fi
 }
 
 install_python_packages() {
@@ -83,7 +141,7 @@ start_test_postgres() {
   fi
   PG_CTL="$bindir/pg_ctl"
   PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/girok-test-pg.XXXXXX")"
-  trap stop_test_postgres EXIT
+  EXIT_HOOKS+=(stop_test_postgres)
   trap 'exit 130' INT
   trap 'exit 143' TERM
   if [ "$(id -u)" -eq 0 ]; then
@@ -131,9 +189,10 @@ case "$cmd" in
     install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     install_python_packages
     start_test_postgres
+    start_test_redis
     status=0
     .venv/bin/python -m pytest "$@" || status=$?
-    exit $status  # the EXIT trap stops and removes the private PostgreSQL
+    exit $status  # not exec: the EXIT hooks stop and remove the private services
     ;;
   lint)
     shift

@@ -24,8 +24,13 @@ every 0.5 s, and the highest single process.
 
 Writes OUT/result.json. Exit status 1 when anything was lost or duplicated.
 
+--distributed: several machines on one (README, "Several machines"): a private redis-server, the watcher,
+--workers `girok worker --concurrency 1` processes and `girok indexer`, each its own process group. The
+kills fall at random on the watcher or a worker (restarted after each), and Redis is restarted once,
+losing everything, after the first kill. Then the same checks (the index caught up by the indexer).
+
 usage: bench/soak.py [--pages 200] [--files N] [--workers 2] [--kill-every 20:90] [--max-kills 8]
-                     [--seed 1] [--out DIR] [--timeout 7200]
+                     [--seed 1] [--out DIR] [--timeout 7200] [--distributed]
 """
 
 from __future__ import annotations
@@ -175,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--timeout", type=float, default=7200, help="give up after this many seconds")
+    ap.add_argument("--distributed", action="store_true", help="watcher, `girok worker`s and indexer over a "
+                    "private Redis; kills hit the watcher or a worker; Redis restarted once")
     args = ap.parse_args(argv)
     os.environ["GIROK_LANG"] = "en"  # doctor's "No problems found." is read below (init writes language = "ko")
     if not NANUM.exists():
@@ -192,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     total_pages = sum(i["pages"] for i in inputs.values())
     print(f"{len(inputs)} files, {total_pages} pages made; dropping them at once into {archive / 'hot' / 'default'}",
           flush=True)
+
+    if args.distributed:
+        wall, kills, mem = run_distributed(archive, inputs, out, rng, args, kmin, kmax)
+        return report(archive, inputs, wall, kills, mem, out, args)
 
     hot = archive / "hot" / "default"
     mem = GroupMemory()
@@ -242,13 +253,108 @@ def main(argv: list[str] | None = None) -> int:
     return report(archive, inputs, wall, kills, mem, out, args)
 
 
+def settled(archive: Path, want: set[str]) -> bool:
+    """Every input archived or quarantined, and the hot folder empty."""
+    shas, _, _ = catalog(archive)
+    q = [p for p in (archive / "quarantine").iterdir()
+         if not p.name.endswith((".reason.txt", ".reason.json")) and not p.name.startswith(".")]
+    return want <= set(shas) | {hashlib.sha256(p.read_bytes()).hexdigest() for p in q} \
+        and not waiting(archive / "hot" / "default")
+
+
+def run_distributed(archive: Path, inputs: dict, out: Path, rng: random.Random, args, kmin: float, kmax: float):
+    """The soak with several machines on this one; returns (wall seconds, kills, memory of the watcher's group)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from redis_private import PrivateRedis
+
+    from girok.distributed.share import ensure_marks
+
+    redis = PrivateRedis(out / "redis").start()
+    os.environ["GIROK_REDIS_URL"] = redis.url  # every girok started from here on (and the report's doctor)
+    cfg = archive / "girok.toml"
+    cfg.write_text(cfg.read_text() + "\n[workers]\nvisibility_timeout_seconds = 300\n")
+    ensure_marks(archive)  # as the watcher's first start does: workers may start first
+    log = (out / "processes.log").open("ab")
+
+    def start(*cmd: str) -> subprocess.Popen:
+        return subprocess.Popen(girok(archive, *cmd), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_worker() -> subprocess.Popen:
+        return start("worker", "--concurrency", "1")
+
+    def start_watcher() -> subprocess.Popen:
+        return start("watch", "--json", "--poll", "0.5")
+
+    workers = [start_worker() for _ in range(args.workers)]
+    indexer = start("indexer", "--poll", "1")
+    mem = GroupMemory()
+    mem.start()
+    hot = archive / "hot" / "default"
+    t0 = time.monotonic()
+    for name in inputs:
+        os.rename(out / "inputs" / name, hot / name)
+    watcher = start_watcher()
+    mem.pgid = watcher.pid
+    want = {i["sha256"] for i in inputs.values()}
+    kills, restarted_redis = 0, False
+    next_kill = time.monotonic() + rng.uniform(kmin, kmax)
+    try:
+        while not settled(archive, want):
+            time.sleep(0.5)
+            if time.monotonic() - t0 > args.timeout:
+                print(f"TIMEOUT after {args.timeout:.0f} s", flush=True)
+                break
+            for i, w in enumerate(workers):
+                if w.poll() is not None:
+                    print(f"worker {w.pid} exited by itself with {w.returncode}; restarting", flush=True)
+                    workers[i] = start_worker()
+            if watcher.poll() is not None:
+                print(f"watcher exited by itself with {watcher.returncode}; restarting", flush=True)
+                watcher = start_watcher()
+                mem.pgid = watcher.pid
+            if kills < args.max_kills and time.monotonic() >= next_kill:
+                victim = rng.randrange(len(workers) + 1)  # 0: the watcher, else a worker
+                what = "watcher" if victim == 0 else f"worker {victim}"
+                if victim == 0:
+                    kill_group(watcher)
+                    watcher = start_watcher()
+                    mem.pgid = watcher.pid
+                else:
+                    kill_group(workers[victim - 1])
+                    workers[victim - 1] = start_worker()
+                kills += 1
+                shas, _, _ = catalog(archive)
+                print(f"  kill {kills} ({what}) at {time.monotonic() - t0:.0f} s: {len(set(shas))} archived, "
+                      f"{waiting(hot)} waiting", flush=True)
+                if not restarted_redis:
+                    restarted_redis = redis.restart()
+                    print(f"  redis restarted at {time.monotonic() - t0:.0f} s (everything in it lost)"
+                          if restarted_redis else "  (GIROK_TEST_REDIS_URL given: not restarted)", flush=True)
+                next_kill = time.monotonic() + rng.uniform(kmin, kmax)
+        wall = time.monotonic() - t0
+    finally:
+        for proc, sig in [(watcher, signal.SIGTERM), *[(w, signal.SIGTERM) for w in workers], (indexer, signal.SIGTERM)]:
+            if proc.poll() is None:
+                proc.send_signal(sig)
+            try:
+                proc.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                kill_group(proc)
+        mem.stop.set()
+        subprocess.run(girok(archive, "indexer", "--once"), capture_output=True, check=False)
+        redis.stop()
+        log.close()
+    return wall, kills, mem
+
+
 def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemory, out: Path, args) -> int:
     from whoosh import index as windex
 
     from girok.archive.layout import Archive
 
     shas, n_docs, reg_nos = catalog(archive)
-    q = [p for p in (archive / "quarantine").iterdir() if not p.name.endswith((".reason.txt", ".reason.json"))]
+    q = [p for p in (archive / "quarantine").iterdir()
+         if not p.name.endswith((".reason.txt", ".reason.json")) and not p.name.startswith(".")]
     q_shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in q]
     hot_left = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (archive / "hot").rglob("*") if p.is_file()}
     want = [i["sha256"] for i in inputs.values()]
@@ -261,7 +367,8 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
     found = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
     fixed = subprocess.run(girok(archive, "doctor", "--fix"), capture_output=True, text=True, check=False)
     doctor = subprocess.run(girok(archive, "doctor"), capture_output=True, text=True, check=False)
-    repaired = [ln for ln in found.stdout.splitlines() if ln and ln != "No problems found."]
+    # doctor names each problem first, then what it checked ("Checked:", "Not checked:"): only the problems count
+    repaired = [ln for ln in found.stdout.split("Checked:", 1)[0].splitlines() if ln.strip()]
     pages = sum(i["pages"] for i in inputs.values() if i["sha256"] in set(shas))
     result = {
         "lost": len(lost), "duplicated": duplicated, "files": len(inputs), "archived": len(set(shas)),
@@ -272,6 +379,7 @@ def report(archive: Path, inputs: dict, wall: float, kills: int, mem: GroupMemor
         "doctor_repaired": repaired, "doctor_fix_rc": fixed.returncode,
         "doctor_ok": doctor.returncode == 0, "doctor": doctor.stdout.strip()[-500:],
         "workers": args.workers, "kill_every": args.kill_every, "seed": args.seed,
+        "distributed": bool(getattr(args, "distributed", False)),
     }
     (out / "result.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(f"lost={result['lost']} duplicated={duplicated} files={len(inputs)} archived={result['archived']} "

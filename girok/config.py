@@ -74,6 +74,20 @@ class HotFolder:
 
 
 @dataclass(frozen=True)
+class WorkersSettings:
+    """[workers]: documents prepared by `girok worker` processes on any machine, through a Redis broker
+    (README, "Several machines"). Empty ``broker``: the local process pool, as on one machine."""
+
+    broker: str = ""  # redis://host:6379/0; GIROK_REDIS_URL (which may hold the password) takes its place
+    visibility_timeout: float = 7200.0  # seconds: longer than the slowest document, else it is handed out twice
+    result_expires: float = 86400.0  # seconds a worker's answer waits in Redis for the claiming process
+
+    @property
+    def distributed(self) -> bool:
+        return bool(self.broker)
+
+
+@dataclass(frozen=True)
 class ArchiveConfig:
     root: Path
     name: str
@@ -91,6 +105,7 @@ class ArchiveConfig:
     timezone: str = "Asia/Seoul"  # times are shown and typed in this zone (stored in UTC)
     backup_max_age_days: int = 7  # [backup] max_age_days: `status` warns when the last verified backup is older
     language: str = ""  # [interface] language: "ko" or "en" (girok.i18n); "": GIROK_LANG or the locale decides
+    distributed: WorkersSettings = field(default_factory=WorkersSettings)  # [workers]: several machines
 
     def profile(self, name: str) -> Profile:
         try:
@@ -275,7 +290,32 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         timezone=_timezone(arch),
         backup_max_age_days=_max_age(top.table("backup")),
         language=_language(top.table("interface")),
+        distributed=_workers(top.table("workers")),
     )
+
+
+BROKER_ENV = "GIROK_REDIS_URL"
+
+
+def _workers(table: _Fields) -> WorkersSettings:
+    """[workers]: the broker (GIROK_REDIS_URL, else ``broker``) and its timeouts. The password is read from the
+    environment only: girok.toml lies on the share every machine reads."""
+    env = os.environ.get(BROKER_ENV, "").strip()
+    url = env or table.get("broker", str, "").strip()
+    where = BROKER_ENV if env else f"{table.where}: 'broker'"
+    if url:
+        scheme, _, rest = url.partition("://")
+        if scheme not in ("redis", "rediss") or not rest:
+            raise ConfigError(f"{where} must be a Redis URL like \"redis://server:6379/0\", got a {scheme or 'bare'!r} value")
+        if not env and "@" in rest.split("/", 1)[0]:
+            raise ConfigError(f"{where}: girok.toml must not hold the Redis password (every machine reads it)",
+                              hint="Remove it from girok.toml and give each girok service the environment variable "
+                                   "GIROK_REDIS_URL=redis://:PASSWORD@server:6379/0 (README, 'Several machines').")
+    visibility = table.get("visibility_timeout_seconds", float, 7200.0)
+    expires = table.get("result_expires_seconds", float, 86400.0)
+    if visibility < 10 or expires < 60:
+        raise ConfigError(f"{table.where}: need visibility_timeout_seconds >= 10 and result_expires_seconds >= 60")
+    return WorkersSettings(broker=url, visibility_timeout=visibility, result_expires=expires)
 
 
 def _max_age(backup: _Fields) -> int:

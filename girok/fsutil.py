@@ -112,17 +112,27 @@ def pid_alive(pid: int) -> bool:
 FAULT_ENV = "GIROK_FAULT"
 
 
+_fault_hits: dict[str, int] = {}
+
+
 def fault_point(name: str) -> None:
     """Test hook, never set in production: ``GIROK_FAULT=NAME[,NAME]`` makes girok fail at point NAME.
 
     ``enospc-*`` points raise ENOSPC (a full disk); any other named point
     ends the process at once with exit status 137, as SIGKILL or a power cut
     would. Points: after-claim, enospc-store, after-store, after-catalog,
-    before-release (see tests/test_e2e_faults.py and test_e2e_disk_full.py).
+    before-release (see tests/test_e2e_faults.py and test_e2e_disk_full.py). ``NAME@N`` fails the N-th time.
     """
     wanted = os.environ.get(FAULT_ENV)
-    if not wanted or name not in wanted.split(","):
+    if not wanted:
         return
+    if name not in wanted.split(","):  # NAME@N: the N-th time the point is reached (a kill with work in flight)
+        nth = next((w.partition("@")[2] for w in wanted.split(",") if w.partition("@")[0] == name), None)
+        if nth is None:
+            return
+        _fault_hits[name] = _fault_hits.get(name, 0) + 1
+        if str(_fault_hits[name]) != nth:
+            return
     if name.startswith("enospc"):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     os._exit(137)

@@ -104,13 +104,15 @@ def ingest(arch: Archive, files: list[Path], *, profile: str = "default", move: 
     then the interruption goes on to the caller.
     """
     from ..ingest.pipeline import Ingestor, Item, run_batch
+    from .workers import executor_for
 
     if not files:
         raise UsageError(translate(NO_FILES[0]), hint=NO_FILES[1])
     prof = arch.config.profile(profile)
     summary = IngestSummary()
+    remote = executor_for(arch, workers)  # several machines ([workers] broker): `girok worker` prepares, else None
     ingestor = Ingestor(arch, workers=workers or None, keep_work=keep_work, allow_destroyed=allow_destroyed,
-                        on_progress=on_progress)
+                        on_progress=on_progress, executor=remote, index=remote is None)
 
     def report(o):
         summary.counts[o.status] += 1
@@ -143,19 +145,22 @@ def watch(arch: Archive, *, poll: float = 1.0, workers: int | None = None, once:
     nothing waits). Refuses to run beside another watcher (ArchiveLocked, exit 5). Returns the watcher's stats.
 
     Before starting it recovers from an interruption: orphaned work folders are cleaned and documents
-    catalogued but not indexed are indexed.
+    catalogued but not indexed are indexed (with several machines, `girok indexer` indexes them).
     """
     from ..archive.indexing import catch_up_index
     from ..ingest.pipeline import Ingestor
     from ..ingest.locks import WatchLock
     from ..ingest.watcher import Watcher
     from ..ingest.workarea import clean_orphans
+    from .workers import executor_for
 
     ear = listener or WatchListener()
     with WatchLock(arch.root):
+        remote = executor_for(arch, workers)  # several machines ([workers] broker): `girok worker` prepares, else None
         cleaned = clean_orphans(arch.work_dir)
-        caught = catch_up_index(arch)
-        ingestor = Ingestor(arch, workers=workers or None, on_progress=ear.progress)
+        caught = catch_up_index(arch) if remote is None else 0  # else the one index writer is `girok indexer`
+        ingestor = Ingestor(arch, workers=workers or None, on_progress=ear.progress, executor=remote,
+                            index=remote is None)
         watcher = Watcher(arch, ingestor, poll_seconds=poll, on_outcome=lambda o: ear.outcome(settled(arch, o)),
                           on_error=ear.error)
         ear.started(watcher.folders, ingestor.workers, len(cleaned), caught)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..archive.layout import Archive
 from .backup import backup_state
+from .workers import workers_status
 from ..config import OcrSettings
 from ..fsutil import pid_alive
 from ..ingest import rescan_report
@@ -84,9 +85,10 @@ def archive_status(arch: Archive) -> dict:
     folders = [{"path": str(hf.path), "profile": hf.profile,
                 "waiting": sum(1 for p in candidate_files(hf.path) if str(p) not in in_hand)}
                for hf in arch.hot_folders()]
-    quarantined = sum(1 for p in arch.quarantine_dir.glob("*") if not p.name.endswith(NOTE_SUFFIXES)) \
+    quarantined = sum(1 for p in arch.quarantine_dir.glob("*")
+                      if not p.name.endswith(NOTE_SUFFIXES) and not p.name.startswith(".")) \
         if arch.quarantine_dir.exists() else 0
     return {"archive": str(arch.root), **counts, "waiting": sum(f["waiting"] for f in folders),
             "in_progress": len(in_hand), "abandoned": abandoned, "quarantined": quarantined,
             "watcher_pid": watcher_pid(arch), "last_hour": throughput(arch), "hot_folders": folders,
-            "rescan": awaiting_rescan(arch), "backup": backup_state(arch)}
+            "rescan": awaiting_rescan(arch), "backup": backup_state(arch), **workers_status(arch)}

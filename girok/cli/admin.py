@@ -88,6 +88,7 @@ def render_status(d: dict, name: str) -> list[str]:
         lines.append(escape(_("  last verified backup: {at} ({target})").format(**b["last_verified"])))
     if b.get("warning"):
         lines.append("  [bold yellow]" + escape(_("backup: {warning}").format(warning=b["warning"])) + "[/bold yellow]")
+    lines += render_workers(d.get("distributed"))
     rescan = d.get("rescan") or {"count": 0, "newest": []}
     if rescan["count"]:
         shown = len(rescan["newest"])
@@ -101,6 +102,28 @@ def render_status(d: dict, name: str) -> list[str]:
                         pages=", ".join(map(str, pages))) if pages else "",
                     _("from {source}").format(source=r['source']['name'])]
             lines.append(escape(f"    {r['id']}: " + ", ".join(w for w in what if w)))
+    return lines
+
+
+def render_workers(dist: dict | None) -> list[str]:
+    """Several machines: the queue, each worker (host, pid, documents in hand, pages/min) and the indexer."""
+    from rich.markup import escape
+
+    if not dist:
+        return []
+    if dist.get("error"):
+        return [escape(_("  workers ({broker}): {error}").format(broker=dist["broker"], error=dist["error"]))]
+    q = dist["queue"]
+    oldest = q["oldest"]
+    lines = [escape(_("  workers ({broker}): {n} running; queue: {depth} job(s)").format(
+        broker=dist["broker"], n=len(dist["workers"]), depth=q["depth"])
+        + (_(", oldest waiting {source} for {seconds} s").format(source=oldest["source"],
+                                                                 seconds=oldest["waiting_seconds"]) if oldest else ""))]
+    for w in dist["workers"]:
+        lines.append(escape(_("    {host} pid {pid}: {in_hand} in hand of {processes}, {pages_per_minute:.1f} "
+                              "pages/min").format(**w)))
+    ix = dist.get("indexer")
+    lines.append(escape(_("    indexer: {host} pid {pid}").format(**ix) if ix else _("    indexer: not running")))
     return lines
 
 

@@ -55,7 +55,7 @@ def _claim_user(ctx: typer.Context) -> None:
 
 def _register() -> None:
     """Each command module adds its commands (in the order `girok --help` lists them)."""
-    from . import admin, backup, catalog, documents, files, ingest, quarantine, records, retention, serve, users
+    from . import admin, backup, catalog, documents, files, ingest, quarantine, records, retention, serve, users, worker
 
     admin.register_init(app)
     ingest.register(app)
@@ -69,6 +69,7 @@ def _register() -> None:
     quarantine.register(app)
     users.register(app)
     serve.register(app)
+    worker.register(app)
 
 
 # typer's own words around the help texts (typer.core, through gettext): translated with girok's catalog.

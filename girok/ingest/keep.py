@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, source: Path, media_type: str,
-         hot_folder: str | None, profile: str, documents: Iterable, doc_type: str = "") -> list[str]:
-    """Store and catalog one capture and its prepared documents; returns registration numbers."""
+         hot_folder: str | None, profile: str, documents: Iterable, doc_type: str = "",
+         index: bool = True) -> list[str]:
+    """Store and catalog one capture and its prepared documents; returns registration numbers.
+
+    ``index=False`` leaves the documents to the archive's one index writer (`girok indexer`, when several
+    machines archive): the catalog marks them not yet indexed, as after a crash before the index."""
     stored_orig = arch.store.put("originals", original, sha256, ext)
     secret = None
     new_docs = []
@@ -52,7 +56,8 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
     reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
     fault_point("after-catalog")  # test hook (GIROK_FAULT): killed between catalog and index
     _classify(arch, reg_nos)
-    index_documents(arch, reg_nos)
+    if index:
+        index_documents(arch, reg_nos)
     return reg_nos
 
 

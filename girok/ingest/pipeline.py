@@ -118,29 +118,34 @@ class Ingestor:
 
     def __init__(self, arch: Archive, *, workers: int | None = None, keep_work: bool = False,
                  executor: Executor | None = None, allow_destroyed: bool = False,
-                 on_progress: Callable[[Progress], None] | None = None):
+                 on_progress: Callable[[Progress], None] | None = None, index: bool = True):
         self.arch = arch
         self.on_progress = on_progress  # hears how far a file in hand is (girok.ingest.progress), while collecting
         self._told: dict[str, tuple[int, int]] = {}  # job id -> the progress last told
         self.keep_work = keep_work
         self.allow_destroyed = allow_destroyed  # a lawful re-capture of destroyed records (`ingest --allow-destroyed`)
+        self.index = index  # False: `girok indexer` indexes what is kept (several machines: one index writer)
         self.inflight: dict[Future, Claim] = {}
         self.crashes: dict[str, int] = {}
         self.retry: list[Item] = []  # in hand when a worker crashed: to be offered again
-        by_engine: dict[str, list] = {}
-        for p in arch.config.profiles.values():
-            by_engine.setdefault(p.ocr.engine, []).append(p.ocr)
-        for name, settings in sorted(by_engine.items()):
-            engines.get(name).check_ready(settings)
-        if executor is None:
+        if executor is None:  # a remote executor's workers check their own OCR programs
+            by_engine: dict[str, list] = {}
+            for p in arch.config.profiles.values():
+                by_engine.setdefault(p.ocr.engine, []).append(p.ocr)
+            for name, settings in sorted(by_engine.items()):
+                engines.get(name).check_ready(settings)
             log_file = arch.root / "logs" / "girok.log"
             log_file.parent.mkdir(exist_ok=True)
             executor = LocalPoolExecutor(workers or arch.config.effective_workers(), log_file=str(log_file))
         self.executor = executor
-        self.workers = executor.capacity
         self._store_lock = StoreLock(arch.root).acquire(exclusive=False)  # keeps `doctor --fix` out
 
     # -- the public surface --------------------------------------------------
+
+    @property
+    def workers(self) -> int:
+        """How many jobs run at once (a queue of remote workers grows and shrinks as machines come and go)."""
+        return self.executor.capacity
 
     @property
     def busy(self) -> int:
@@ -325,7 +330,7 @@ class Ingestor:
             reg_nos = keep(self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext,
                            source=job.source, media_type=job.media_type, hot_folder=job.hot_folder,
                            profile=job.profile.name, documents=prepared.documents,
-                           doc_type=job.profile.default_doc_type)
+                           doc_type=job.profile.default_doc_type, index=self.index)
         except FileExistsError:  # another girok process archived the same content meanwhile
             self._drop_work(job, force=True)
             existing = self.arch.catalog.capture_by_sha(job.sha256)

@@ -39,9 +39,14 @@ def write(work_dir: Path, *, done: int, pages: int) -> None:
 
 
 def read(work_dir: Path) -> tuple[int, int] | None:
-    """(done, pages), or None when there is no (readable) progress yet."""
+    """(done, pages), or None when there is no (readable) progress yet. A remote worker prepares in a run folder
+    of its own inside the job's (girok.distributed.jobs): the newest run's progress is read then."""
+    path = work_dir / NAME
     try:
-        data = json.loads((work_dir / NAME).read_text(encoding="utf-8"))
+        if not path.exists():
+            runs = [p / NAME for p in work_dir.glob("run-*") if (p / NAME).exists()]
+            path = max(runs, key=lambda p: p.stat().st_mtime) if runs else path
+        data = json.loads(path.read_text(encoding="utf-8"))
         return int(data["done"]), int(data["pages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -1,8 +1,10 @@
 """Per-document work folders under ARCHIVE/work, and cleaning up after a crash.
 
-Each folder holds ``owner.json`` (pid, source). A folder whose owner
+Each folder holds ``owner.json`` (pid, host, source). A folder whose owner
 process is gone was left by an interruption: its source is still in its hot
 folder (sources are removed only after commit), so the folder can go.
+When several machines share the work area, only the owner's machine can
+tell whether its pid lives: a folder of another host is never judged here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
@@ -20,7 +23,8 @@ def new_work_dir(work_root: Path, source: Path) -> Path:
     job_id = uuid.uuid4().hex[:12]
     d = work_root / job_id
     d.mkdir(parents=True)
-    (d / "owner.json").write_text(json.dumps({"pid": os.getpid(), "source": str(source)}, ensure_ascii=False))
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "source": str(source)}
+    (d / "owner.json").write_text(json.dumps(owner, ensure_ascii=False))
     return d
 
 
@@ -28,13 +32,17 @@ def orphaned(work_root: Path) -> list[Path]:
     found = []
     if not work_root.exists():
         return found
+    here = socket.gethostname()
     for d in sorted(work_root.iterdir()):
         if not d.is_dir():
             continue
         try:
-            pid = json.loads((d / "owner.json").read_text()).get("pid", 0)
-        except (OSError, ValueError):
-            pid = 0
+            owner = json.loads((d / "owner.json").read_text())
+            pid, host = owner.get("pid", 0), owner.get("host") or here
+        except (OSError, ValueError, AttributeError):
+            pid, host = 0, here
+        if host != here:
+            continue  # another machine's claim: its own start-up (or its doctor) judges it
         if not pid or not pid_alive(int(pid)):
             found.append(d)
     return found
