@@ -9,11 +9,28 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Column, Table
-from rich.text import Text
 
 from ..i18n import _, pgettext
 from .kit import open_archive, out, print_json, say
+
+
+# rich's tables load when a table is drawn, not when `girok` starts (every command imports this module)
+def Table(*args, **kwargs):  # noqa: N802
+    from rich.table import Table as _Table
+
+    return _Table(*args, **kwargs)
+
+
+def Column(*args, **kwargs):  # noqa: N802
+    from rich.table import Column as _Column
+
+    return _Column(*args, **kwargs)
+
+
+def Text(*args, **kwargs):  # noqa: N802
+    from rich.text import Text as _Text
+
+    return _Text(*args, **kwargs)
 
 file_app = typer.Typer(help=_("Record files (기록물철): the items of one unit task (단위과제) and year, filed by the "
                               "rules of girok.toml [files]."), no_args_is_help=True, rich_markup_mode=None)

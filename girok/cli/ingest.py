@@ -9,7 +9,6 @@ import typer
 
 from ..errors import ExitCode
 from ..i18n import _
-from ..text.pii import mask_rrn
 from .kit import err, open_archive, print_json, say
 
 
@@ -146,7 +145,8 @@ def watch(
 def progress_line(p) -> str:
     """How far a file in hand is: ``전입신고서.tif: page 3/6 read`` (a file name's RRN masked)."""
     name = _file_name(p.source)
-    return f"{name}: page {p.done}/{p.pages} read" if p.done else f"{name}: reading {p.pages} page(s)..."
+    return _("{name}: page {done}/{pages} read").format(name=name, done=p.done, pages=p.pages) if p.done else \
+        _("{name}: reading {pages} page(s)...").format(name=name, pages=p.pages)
 
 
 def _file_name(source: str) -> str:
@@ -159,6 +159,8 @@ def outcome_line(o, name: str) -> str:
     """One settled document as the console shows it; an archived one with pages to re-scan says which pages
     and what finds the paper: ``archived    scan.tif -> GR-2026-000004 (3 p.)  RE-SCAN pages 2, 3
     (접수번호 2024-동작-001, 신청인 홍*동, 전입신고서)``."""
+    from ..text.pii import mask_rrn  # here, not at import: every command loads this module
+
     name = mask_rrn(name)  # a file named after the citizen (홍길동 870501-1234567.tif) is not shown in clear
     if o.status != "archived":
         return f"{status_word(o.status):11s} {name}: {mask_rrn(o.reason or '')}"
