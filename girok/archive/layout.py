@@ -114,12 +114,13 @@ class Archive:
         if where is None:
             return
         self.catalog.close()
-        raise ConfigError(f"this archive's catalog was moved to {where} by `girok catalog migrate`; "
-                          f"{self.catalog.path} is the old copy, kept as it was then, and girok no longer uses it",
-                          hint="Set GIROK_CATALOG_URL to the new catalog's URL (with its password) for every girok "
-                               "command and service on this machine, or write it without the password as "
-                               "`catalog = \"...\"` under [archive] in girok.toml (README: \"The catalog on "
-                               "PostgreSQL\").")
+        raise ConfigError(_("this archive's catalog was moved to {where} by `girok catalog migrate`; {path} is the "
+                            "old copy, kept as it was then, and girok no longer uses it").format(
+                                where=where, path=self.catalog.path),
+                          hint=_("Set GIROK_CATALOG_URL to the new catalog's URL (with its password) for every girok "
+                                 "command and service on this machine, or write it without the password as "
+                                 "`catalog = \"...\"` under [archive] in girok.toml (README: \"The catalog on "
+                                 "PostgreSQL\")."))
 
     @classmethod
     def open(cls, root: Path) -> "Archive":
