@@ -7,7 +7,6 @@ None and ingest/watch use the local process pool as they always have.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import time
@@ -16,11 +15,9 @@ from typing import Callable
 
 from ..archive.layout import Archive
 from ..config import ArchiveConfig
-from ..errors import ArchiveLocked
+from ..ingest.locks import IndexerLock
 
 log = logging.getLogger(__name__)
-
-INDEXER_LOCK = "indexer.lock"
 
 
 def distributed(config: ArchiveConfig) -> bool:
@@ -59,36 +56,6 @@ def run_worker(ctx, *, concurrency: int | None = None, on_ready: Callable | None
     from ..distributed.worker import run_worker as run
 
     return run(ctx, concurrency=concurrency or max(1, os.cpu_count() or 1), on_ready=on_ready)
-
-
-class IndexerLock:
-    """One indexer per archive (Whoosh and Tantivy allow one writer): an exclusive flock on ARCHIVE/indexer.lock."""
-
-    def __init__(self, root: Path):
-        self.path = root / INDEXER_LOCK
-        self.fh = None
-
-    def __enter__(self):
-        self.fh = open(self.path, "a+")  # noqa: SIM115 - held until __exit__
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            self.fh.close()
-            raise ArchiveLocked(f"another `girok indexer` is already indexing this archive ({holder})",
-                                hint="One indexer per archive writes the search index; stop the other one first "
-                                     "(or leave it running).") from None
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc):
-        if self.fh:
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
 
 
 def run_indexer(arch: Archive, *, poll: float = 2.0, once: bool = False,

@@ -20,6 +20,7 @@ from ..i18n import _
 
 LOCK_NAME = "store.lock"
 WATCH_LOCK_NAME = "watch.lock"  # holds "pid N" of the running watcher (read by `girok status`)
+INDEXER_LOCK_NAME = "indexer.lock"  # holds "pid N on HOST" of the one `girok indexer`
 
 
 class StoreLock:
@@ -52,29 +53,35 @@ class StoreLock:
         self.release()
 
 
-class WatchLock:
-    """One `girok watch` per archive: a second one is refused with a clear message."""
+class HolderLock:
+    """One holder per archive of a role (``girok watch``, ``girok indexer``): an exclusive flock on a file in the
+    archive that names its holder; a second one is refused with the holder's name and ``hint``."""
+
+    name = ""  # the lock file, in the archive folder
+    who = ""  # the role, as the refusal names it
 
     def __init__(self, root: Path):
-        self.path = root / WATCH_LOCK_NAME
+        self.path = root / self.name
         self.fh = None
 
+    def refused(self, holder: str) -> ArchiveLocked:
+        raise NotImplementedError
+
+    def holder(self) -> str:
+        return f"pid {os.getpid()}"
+
     def __enter__(self):
-        self.fh = open(self.path, "a+")
+        self.fh = open(self.path, "a+")  # noqa: SIM115 - held until __exit__
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.fh.seek(0)
             holder = self.fh.read().strip() or "another process"
             self.fh.close()
-            raise ArchiveLocked(
-                _("another `girok watch` is already watching this archive ({holder})").format(holder=holder),
-                hint=_("One watcher per archive takes every hot folder; stop the other one first (or leave it "
-                       "running: it is doing the work)."),
-            ) from None
+            raise self.refused(holder) from None
         self.fh.seek(0)
         self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()}\n")
+        self.fh.write(self.holder() + "\n")
         self.fh.flush()
         return self
 
@@ -82,3 +89,32 @@ class WatchLock:
         if self.fh:
             fcntl.flock(self.fh, fcntl.LOCK_UN)
             self.fh.close()
+
+
+class WatchLock(HolderLock):
+    """One `girok watch` per archive: a second one is refused with a clear message."""
+
+    name = WATCH_LOCK_NAME
+
+    def refused(self, holder: str) -> ArchiveLocked:
+        return ArchiveLocked(
+            _("another `girok watch` is already watching this archive ({holder})").format(holder=holder),
+            hint=_("One watcher per archive takes every hot folder; stop the other one first (or leave it "
+                   "running: it is doing the work)."),
+        )
+
+
+class IndexerLock(HolderLock):
+    """One indexer per archive (Whoosh and Tantivy allow one writer); its holder names the machine too."""
+
+    name = INDEXER_LOCK_NAME
+
+    def holder(self) -> str:
+        return f"pid {os.getpid()} on {os.uname().nodename}"
+
+    def refused(self, holder: str) -> ArchiveLocked:
+        return ArchiveLocked(
+            _("another `girok indexer` is already indexing this archive ({holder})").format(holder=holder),
+            hint=_("One indexer per archive writes the search index; stop the other one first (or leave it "
+                   "running)."),
+        )
