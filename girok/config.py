@@ -153,7 +153,7 @@ class _Fields:
         return _Fields(self.get(key, dict, {}), f"{self.where} [{key}]")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -164,7 +164,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_profile(path: Path) -> Profile:
-    data = _Fields(_read_toml(path), str(path))
+    data = _Fields(read_toml(path), str(path))
     name = data.get("name", str, path.stem)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ConfigError(_("{path}: 'name' may use letters, digits, '-', '_' and '.', got {name!r}").format(
@@ -250,7 +250,7 @@ def load_archive_config(root: Path) -> ArchiveConfig:
     if not path.exists():
         raise ArchiveNotFound(_("{root} is not a girok archive (no {config_name})").format(
                                   root=root, config_name=CONFIG_NAME))
-    raw = _read_toml(path)
+    raw = read_toml(path)
     top = _Fields(raw, str(path))
     arch = top.table("archive")
     prefix = arch.get("id_prefix", str, "GR")

@@ -20,11 +20,10 @@ Read like ``[retention]`` (retention.schedule): errors name the file and the key
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import CONFIG_NAME
+from ..config import CONFIG_NAME, read_toml
 from ..errors import ConfigError
 from ..i18n import _
 
@@ -84,13 +83,7 @@ def unit_task_code(value: object, where: str) -> str:
 def load_records_config(root: Path) -> RecordsConfig:
     """``[records]`` and ``[files]`` of ROOT/girok.toml, validated (both optional)."""
     path = root / CONFIG_NAME
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(_("{path}: file not found").format(path=path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
+    raw = read_toml(path)
     rec, files = _table(raw, "records", path), _table(raw, "files", path)
     _unknown(rec, {"office_code", "paper_keep_months"}, f"{path} [records]")
     _unknown(files, {"volume_size", "types", "titles"}, f"{path} [files]")

@@ -16,13 +16,12 @@ day it was captured (Korean time).
 from __future__ import annotations
 
 import logging
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from ..config import CONFIG_NAME, ArchiveConfig
+from ..config import CONFIG_NAME, ArchiveConfig, read_toml
 from ..text.periods import ALIASES, CLASSES, SAFE_DEFAULT, YEARS, due_date, parse_class  # noqa: F401
 from ..text.times import KST
 from ..errors import ConfigError, Disposed, NotFound, UsageError
@@ -87,13 +86,7 @@ def _mapping(table: dict, key: str, where: str) -> dict[str, str]:
 def load_schedule(config: ArchiveConfig) -> Schedule:
     """The [retention] table of ARCHIVE/girok.toml, validated; errors name the file and the key."""
     path: Path = config.root / CONFIG_NAME
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(_("{path}: file not found").format(path=path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
+    raw = read_toml(path)
     table = raw.get("retention", {})
     if not isinstance(table, dict):
         raise ConfigError(_("{path}: 'retention' must be a table ([retention])").format(path=path))
