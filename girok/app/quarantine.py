@@ -10,7 +10,6 @@ duplicate made by mistake).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +20,8 @@ from ..errors import NotFound, UsageError
 from ..i18n import _
 from ..text.pii import mask_rrn
 from ..text.times import zone
-
-NOTE_SUFFIXES = (".reason.txt", ".reason.json")
+from ..fsutil import sha256_file
+from ..ingest.quarantine import NOTE_SUFFIXES
 
 
 @dataclass
@@ -93,14 +92,6 @@ def _drop_notes(path: Path) -> None:
         (path.parent / (path.name + suffix)).unlink(missing_ok=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _need_reason(reason: str) -> str:
     if not reason.strip():
         raise UsageError(_("give a reason"), hint=_('e.g. --reason "다시 스캔한 원본"'))
@@ -117,7 +108,7 @@ def retry(arch: Archive, name: str, *, reason: str) -> dict:
     path = _find(arch, name)
     item = _item(path, arch.tz)
     profile = item.profile if item.profile in arch.config.profiles else "default"
-    sha = _sha256(path)
+    sha = sha256_file(path)
     outcomes = []
     ingest(arch, [path], profile=profile, move=True, on_outcome=outcomes.append)
     if not path.exists():
@@ -138,7 +129,7 @@ def dismiss(arch: Archive, name: str, *, reason: str) -> dict:
     why = _need_reason(reason)
     path = _find(arch, name)
     item = _item(path, arch.tz)
-    sha = _sha256(path)
+    sha = sha256_file(path)
     arch.catalog.add_event("quarantine-dismiss", reg_no=None, file=item.name, sha256=sha, size=item.size,
                            stage=item.stage, reason=why)
     path.unlink()

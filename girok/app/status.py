@@ -17,11 +17,11 @@ from ..fsutil import pid_alive
 from ..ingest import rescan_report
 from ..ingest.stability import candidate_files
 from ..ingest.locks import WATCH_LOCK_NAME as LOCK_NAME
+from ..ingest.quarantine import NOTE_SUFFIXES
 from ..ingest.workarea import orphaned
 
 WINDOW = timedelta(hours=1)
 RESCAN_SHOWN = 5  # the newest documents awaiting a re-scan that status names
-NOTE_SUFFIXES = (".reason.txt", ".reason.json")
 
 
 def watcher_pid(arch: Archive) -> int | None:

@@ -70,11 +70,11 @@ def backup(
 
 def _verify(target: Path, as_json: bool) -> None:
     from ..app.backup import verify
-    from ..errors import ArchiveNotFound, GirokError
+    from ..errors import GirokError
 
     try:
         arch = open_archive()
-    except (ArchiveNotFound, GirokError):
+    except GirokError:
         arch = None  # a copy is checked alone; without an archive the result is only printed
     with progress(_("verifying"), quiet=as_json) as tick:
         report = verify(target, arch=arch, progress=tick)

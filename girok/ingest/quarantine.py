@@ -12,6 +12,8 @@ from pathlib import Path
 from ..fsutil import atomic_copy, fsync_dir, safe_name
 from ..i18n import _
 
+NOTE_SUFFIXES = (".reason.txt", ".reason.json")  # the notes beside a quarantined file (not files of their own)
+
 
 def quarantine(src: Path, qdir: Path, *, stage: str, reason: str, advice: str, move: bool,
                hot_folder: str | None, profile: str) -> Path:
@@ -35,8 +37,9 @@ def quarantine(src: Path, qdir: Path, *, stage: str, reason: str, advice: str, m
         "The file next to this note is the original, unchanged. Once the document is archived\n"
         "(for example after a re-scan), this file and its note may be deleted.\n"
     ).format(name=src.name, src=src, when=info['when'], profile=profile, stage=stage, reason=reason, advice=advice)
-    (dest.parent / (dest.name + ".reason.json")).write_text(json.dumps(info, ensure_ascii=False, indent=1))
-    (dest.parent / (dest.name + ".reason.txt")).write_text(text, encoding="utf-8")
+    txt, js = (dest.parent / (dest.name + suffix) for suffix in NOTE_SUFFIXES)
+    js.write_text(json.dumps(info, ensure_ascii=False, indent=1))
+    txt.write_text(text, encoding="utf-8")
     if src.exists():
         if move:
             try:
