@@ -60,24 +60,21 @@ def backup_state(arch: Archive) -> dict:
     from ..text.times import local_iso
 
     max_days = arch.config.backup_max_age_days
-    last = arch.catalog.last_event("backup")
-    checked = arch.catalog.last_event("backup-verify")
     out: dict = {"max_age_days": max_days, "last_backup": None, "last_verified": None, "warning": None}
-    if last is not None:
-        out["last_backup"] = {"at": local_iso(last.at, arch.tz), "target": _detail(last).get("target"),
-                              "ok": _detail(last).get("ok", True)}
-    if checked is not None:
-        d = _detail(checked)
-        out["last_verified"] = {"at": local_iso(checked.at, arch.tz), "target": d.get("target"), "ok": d.get("ok")}
-    now = repository.now()  # naive UTC, as events are stored
-    if checked is None or not _detail(checked).get("ok"):
-        out["warning"] = (_("no verified backup: run `girok backup TARGET` and `girok backup verify TARGET`")
-                          if checked is None else
-                          _("the last backup verification failed: see `girok backup verify TARGET`"))
-    elif now - checked.at > timedelta(days=max_days):
-        days = (now - checked.at).days
+    events = {key: arch.catalog.last_event(action) for key, action in
+              (("last_backup", "backup"), ("last_verified", "backup-verify"))}
+    for key, ev in events.items():
+        if ev is not None:
+            d = _detail(ev)
+            out[key] = {"at": local_iso(ev.at, arch.tz), "target": d.get("target"), "ok": d.get("ok", True)}
+    checked = events["last_verified"]
+    if checked is None:
+        out["warning"] = _("no verified backup: run `girok backup TARGET` and `girok backup verify TARGET`")
+    elif not out["last_verified"]["ok"]:
+        out["warning"] = _("the last backup verification failed: see `girok backup verify TARGET`")
+    elif (age := repository.now() - checked.at) > timedelta(days=max_days):  # naive UTC, as events are stored
         out["warning"] = _("the last verified backup is {days} days old (limit {limit}): run `girok backup verify`"
-                           ).format(days=days, limit=max_days)
+                           ).format(days=age.days, limit=max_days)
     return out
 
 
