@@ -41,6 +41,7 @@ BUILTIN = ["서초구 민원실에서 전입신고서를 접수하였습니다."
            "건축허가신청서의 보완을 요청합니다.", "주민등록표 등본 교부 신청서를 작성하십시오.",
            "정보공개청구서에 대한 회신은 열흘 이내에 합니다.", "토지대장 열람은 민원여권과에서 합니다."]
 CAPTURE = 500  # documents per capture (one transaction)
+TANTIVY_FROM = 5_000  # documents: README "Search engines" (Whoosh only for a small archive)
 
 
 def sentences() -> list[str]:
@@ -73,7 +74,13 @@ def real_pdf(path: Path) -> Path:
     return path
 
 
-def build(root: Path, n: int, seed: int) -> list[str]:
+def default_engine(n: int) -> str:
+    """The engine the README tells an office to choose for an archive of ``n`` documents (README, "Search
+    engines"): Whoosh for a small archive, Tantivy beyond a few thousand documents."""
+    return "whoosh" if n <= TANTIVY_FROM else "tantivy"
+
+
+def build(root: Path, n: int, seed: int, engine: str) -> list[str]:
     import hashlib
 
     from girok.app import users
@@ -117,9 +124,15 @@ def build(root: Path, n: int, seed: int) -> list[str]:
         regs += arch.catalog.commit_capture(cap, prefix="GR")
     ids = {d.reg_no: d.id for d in arch.catalog.iter_documents()}
     arch.catalog.set_morphs({ids[r]: f"v{MORPH_VERSION}:{m}" for r, m in zip(regs, doc_nouns)})
-    reindex(arch)
+    reindex(arch, engine=engine)
     arch.close()
     return regs
+
+
+def engine_of(root: Path) -> str:
+    from girok.search.index import SearchIndex
+
+    return SearchIndex(root / "index").engine_name
 
 
 def free_port() -> int:
@@ -204,6 +217,8 @@ def main() -> int:
     ap.add_argument("--deadline", type=float, default=600, help="stop the load after this many seconds")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "web")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--engine", choices=("whoosh", "tantivy"),
+                    help=f"search engine (default: whoosh up to {TANTIVY_FROM:,} documents, tantivy above)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the archive (and reuse it next time)")
     args = ap.parse_args()
@@ -214,7 +229,7 @@ def main() -> int:
     if not (args.keep and (root / "girok.toml").exists()):
         shutil.rmtree(args.out, ignore_errors=True)
         args.out.mkdir(parents=True)
-        build(root, args.docs, args.seed)
+        build(root, args.docs, args.seed, args.engine or default_engine(args.docs))
     build_s = time.perf_counter() - t
     from girok.search.analysis import morphs
 
@@ -236,7 +251,7 @@ def main() -> int:
                     raise SystemExit("girok serve did not start; see " + str(args.out / "serve.log"))
                 time.sleep(0.3)
         start_s = time.perf_counter() - t
-        result = {"docs": args.docs, "clients": args.clients, "rounds": args.rounds, "build_s": round(build_s, 1),
+        result = {"docs": args.docs, "engine": engine_of(root), "clients": args.clients, "rounds": args.rounds, "build_s": round(build_s, 1),
                   "serve_start_s": round(start_s, 1),
                   **load(base, args.clients, args.rounds, words, args.seed, args.deadline),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -249,7 +264,7 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"{result['docs']} documents, {result['clients']} clients x {result['rounds']} rounds, "
+        print(f"{result['docs']} documents ({result['engine']}), {result['clients']} clients x {result['rounds']} rounds, "
               f"{result['wall_s']} s, {result['requests_per_s']} requests/s, {result['errors']} errors")
         for page, r in result["pages"].items():
             print(f"  {page:9} {r['requests']:5} requests  p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  "

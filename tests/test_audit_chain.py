@@ -86,3 +86,67 @@ def test_migration_chains_events_of_an_older_archive(empty_catalog_url):
     c.add_event("after-upgrade")
     assert c.verify_audit().ok
     c.close()
+
+
+def test_a_documents_events_are_found_by_index_and_older_events_are_linked_by_the_migration(empty_catalog_url):
+    """A document's history comes from event_documents (migration 0011), not from reading every event: the events
+    of an archive from before 0011 are linked by the migration, new ones as they are written; a registration
+    number that is a prefix of another (GR-2026-000001 of GR-2026-0000010) is not mixed up with it."""
+    c = Catalog(empty_catalog_url)
+    c.add_event("view", reg_no="GR-2026-000001")
+    c.add_event("search", reg_no="GR-2026-000002,GR-2026-000001,GR-2026-0000010")
+    c.add_event("note")
+    with c.engine.connect() as conn, c.dialect.schema_change(conn):
+        with conn.begin():
+            command.downgrade(_alembic_config(conn), "0010")
+    c.close()
+    c = Catalog(empty_catalog_url)  # back to the newest revision: the migration links the three events above
+    c.add_event("view", reg_no="GR-2026-000001")
+    c.add_event("view", reg_no="GR-2026-0000010")
+
+    def actions(reg):
+        return [(e.action, e.reg_no) for e in c.iter_events(reg_no=reg)]
+
+    assert actions("GR-2026-000001") == [("view", "GR-2026-000001"),
+                                         ("search", "GR-2026-000002,GR-2026-000001,GR-2026-0000010"),
+                                         ("view", "GR-2026-000001")]
+    assert actions("GR-2026-000002") == [("search", "GR-2026-000002,GR-2026-000001,GR-2026-0000010")]
+    assert [a for a, _ in actions("GR-2026-0000010")] == ["search", "view"]
+    assert actions("GR-2026-000003") == []
+    assert c.verify_audit().ok
+    c.close()
+
+
+def test_events_added_by_many_threads_at_once_are_all_committed_in_order_in_one_chain(catalog_url):
+    """girok serve audits from many threads at once (Catalog.add_event's group commit): none lost, each thread's in
+    its own order, one chain, and fewer transactions than events (they were grouped)."""
+    import threading
+
+    from sqlalchemy import event
+
+    c = Catalog(catalog_url)
+    commits = []
+    event.listen(c.engine, "commit", lambda conn: commits.append(1))
+    threads, per = 16, 15
+    go = threading.Barrier(threads)
+
+    def run(t):
+        go.wait()
+        for i in range(per):
+            c.add_event("view", reg_no=f"GR-2026-{t:06d}", thread=t, n=i)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    import json
+
+    evs = [json.loads(e.detail) for e in c.iter_events() if e.action == "view"]
+    assert len(evs) == threads * per
+    for t in range(threads):
+        assert [d["n"] for d in evs if d["thread"] == t] == list(range(per))
+        assert len(list(c.iter_events(reg_no=f"GR-2026-{t:06d}"))) == per
+    assert c.verify_audit().ok
+    assert len(commits) < threads * per
+    c.close()

@@ -87,8 +87,8 @@ def test_locked_catalog_is_catalog_error(tmp_path, cat):
         with pytest.raises(CatalogError, match="locked") as err:
             cat.add_event("note")
         assert err.value.hint
-        with pytest.raises(CatalogError, match="could not read the catalog"):
-            cat.counts()
+        # a read takes no lock (WAL: it reads a snapshot), so it is not held up by the writer
+        assert cat.counts()["documents"] == 0
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
 from ..text.pii import mask_rrn
-from .models import Event
+from .models import Event, EventDocument
 
 GENESIS = "0" * 64
 
@@ -52,6 +52,9 @@ def append(session: Session, *, at: datetime, actor: str, action: str, reg_no: s
                hash=event_hash(prev, at, actor, action, reg_no, text))
     session.add(ev)
     session.flush()
+    if reg_no:
+        session.execute(insert(EventDocument), [{"reg_no": r, "event_id": ev.id}
+                                                for r in dict.fromkeys(reg_no.split(",")) if r])
     return ev
 
 

@@ -110,6 +110,11 @@ class SQLiteDialect(Dialect):
     def __init__(self, busy_timeout: float = 30.0):
         self.busy_timeout = busy_timeout  # seconds a connection waits for another's lock before LOCKED
 
+    def engine_options(self) -> dict:
+        # Connections are opened when first needed, so a command pays for one; `girok serve` runs its pages in
+        # up to 40 threads: keep that many open rather than open (WAL, pragmas) and close one per request.
+        return {"pool_size": 16, "max_overflow": 32}
+
     def on_connect(self, dbapi_conn) -> None:  # noqa: ANN001
         dbapi_conn.isolation_level = None  # transactions are begun by ``begin``, not by pysqlite
         cur = dbapi_conn.cursor()
@@ -120,9 +125,10 @@ class SQLiteDialect(Dialect):
         cur.close()
 
     def begin(self, conn, *, write: bool = True) -> None:  # noqa: ANN001
-        # SQLite has one writer at a time: take its lock up front rather than at the first write. Reads
-        # take it too, as they always have (a read in WAL mode would not need it; left as it was).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # SQLite has one writer at a time: a transaction that may write takes its lock up front rather than
+        # at the first write. A read takes no lock: in WAL mode it reads a snapshot while one writer writes
+        # (it had taken the write lock too, so that `girok serve`'s page reads queued behind every audit event).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     def classify(self, exc: BaseException) -> str | None:
         orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the sqlite3 error

@@ -95,6 +95,15 @@ class Event(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class EventDocument(Base):
+    """A document an event names (``Event.reg_no`` holds them comma-separated): a document's history by index.
+    Written with the event, in its transaction; not part of the chain's hash (the event's reg_no is)."""
+
+    __tablename__ = "event_documents"
+    reg_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no foreign key: see migration 0011
+
+
 class Counter(Base):
     """Next registration number per prefix and year."""
 
@@ -120,3 +129,4 @@ Index("ix_events_action", Event.action, Event.id)
 Index("ix_documents_capture", Document.capture_id)
 Index("ix_documents_doc_date", Document.doc_date)
 Index("ix_documents_record_no", Document.record_no, unique=True)
+Index("ix_documents_receipt_no", Document.receipt_no)

@@ -20,6 +20,7 @@ with its password masked (``masked_url``).
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from ..config import mask_password
 from ..errors import CatalogError, NotFound, StorageError
 from . import actor as _actor, audit, dialect as dialects
-from .models import Capture, Counter, Document, Event, Page, RrnKey, WordReading
+from .models import Capture, Counter, Document, Event, EventDocument, Page, RrnKey, WordReading
 from .files_repo import FilesTx
 from .records_repo import RecordsTx
 from .retention_repo import RetentionTx
@@ -52,6 +53,19 @@ def now() -> datetime:
 def actor() -> str:
     """Who is acting (see actor.py): the web's logged-in user, a claimed GIROK_USER, else the OS user."""
     return _actor.actor()
+
+
+@dataclass(eq=False)
+class _PendingEvent:
+    """An event added by a thread, waiting to be committed (``Catalog.add_event``)."""
+
+    action: str
+    reg_no: str | None
+    detail: dict
+    actor: str
+    at: datetime | None = None
+    done: bool = False
+    error: BaseException | None = None
 
 
 @dataclass
@@ -101,7 +115,7 @@ class DestroyedRecord:
 
 # The newest migration in migrations/versions. Opening a catalog compares its recorded revision with this
 # constant and loads alembic only to upgrade (alembic costs ~0.35 s per command); a test keeps it in step.
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 # The execution option that marks a connection for reading only (``Catalog.reading()`` and the other
 # reads): its transactions begin without the write lock where the backend can (dialect.begin).
@@ -138,6 +152,13 @@ class Catalog:
         event.listen(self.engine, "begin", lambda conn: self.dialect.begin(
             conn, write=not conn.get_execution_options().get(READ_ONLY, False)))
         self.reader = self.engine.execution_options(**{READ_ONLY: True})
+        # The threads of one process (girok serve's requests, each auditing what it shows) queue for the write
+        # lock here, in order and woken at once, rather than in the database's lock, whose waiters poll it
+        # (SQLite's busy handler sleeps up to 100 ms between tries). Re-entrant: a nested write transaction
+        # of the same thread meets the database's lock as before.
+        self._writing = threading.RLock()
+        self._pending: list[_PendingEvent] = []  # events waiting for the next commit (add_event)
+        self._pending_lock = threading.Lock()
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.ReadSession = sessionmaker(self.reader, expire_on_commit=False)
         if migrate:
@@ -160,15 +181,17 @@ class Catalog:
             if kind == dialects.FULL:
                 raise StorageError(_("could not record {what} in the catalog: the disk is full").format(what=what)) from exc
             if kind == dialects.LOCKED:
-                doing = f"record {what} in" if what else "read"
-                raise CatalogError(_("could not {doing} the catalog: another process kept it locked for more than "
-                                     "{value:g} seconds").format(
-                                       doing=doing, value=self.dialect.busy_timeout),
-                                   hint=_("Another girok command is writing to the catalog; let it finish (or stop a "
-                                          "hung one) and run this again.")) from exc
+                raise self._locked(what) from exc
             if kind == dialects.UNREACHABLE:
                 raise self.unreachable(exc) from None
             raise
+
+    def _locked(self, what: str | None) -> CatalogError:
+        doing = f"record {what} in" if what else "read"
+        return CatalogError(_("could not {doing} the catalog: another process kept it locked for more than "
+                              "{value:g} seconds").format(doing=doing, value=self.dialect.busy_timeout),
+                            hint=_("Another girok command is writing to the catalog; let it finish (or stop a "
+                                   "hung one) and run this again."))
 
     def unreachable(self, exc: BaseException) -> CatalogError:
         """The error for a database server that cannot be reached or refuses the login (no password in it:
@@ -182,8 +205,13 @@ class Catalog:
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Session]:
-        with self._errors(what), self.Session.begin() as s:
-            yield s
+        if not self._writing.acquire(timeout=self.dialect.busy_timeout):
+            raise self._locked(what)
+        try:
+            with self._errors(what), self.Session.begin() as s:
+                yield s
+        finally:
+            self._writing.release()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -331,8 +359,43 @@ class Catalog:
         return reg_nos
 
     def add_event(self, action: str, *, reg_no: str | None = None, **detail: Any) -> None:
-        with self._write(f"the {action} event") as s:
-            audit.append(s, at=now(), actor=actor(), action=action, reg_no=reg_no, detail=detail)
+        """Append one event to the audit trail; returns once it is committed.
+
+        Group commit: events that threads of this process add while another's transaction holds the write
+        lock wait for it, and whichever thread takes the lock next commits all of them, in the order they
+        came, in one transaction (girok serve audits every search and every page it shows: twenty officers
+        at once would otherwise queue for one transaction each)."""
+        what = f"the {action} event"
+        item = _PendingEvent(action, reg_no, detail, actor())
+        with self._pending_lock:
+            item.at = now()
+            self._pending.append(item)
+        if not self._writing.acquire(timeout=self.dialect.busy_timeout):
+            with self._pending_lock:
+                if item in self._pending:
+                    self._pending.remove(item)
+                    raise self._locked(what)
+            self._writing.acquire()  # taken by a committing thread meanwhile: wait for its outcome
+        try:
+            if not item.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                try:
+                    with self._errors(what), self.Session.begin() as s:
+                        for ev in batch:
+                            audit.append(s, at=ev.at, actor=ev.actor, action=ev.action, reg_no=ev.reg_no,
+                                         detail=ev.detail)
+                except BaseException as exc:
+                    for ev in batch:
+                        ev.error = exc
+                    raise
+                finally:
+                    for ev in batch:
+                        ev.done = True
+        finally:
+            self._writing.release()
+        if item.error is not None:
+            raise item.error
 
     def verify_audit(self) -> "audit.Verdict":
         with self._read() as s:
@@ -527,8 +590,7 @@ class Catalog:
         if since is not None:
             q = q.where(Event.at >= since)
         if reg_no is not None:
-            like = reg_no.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            q = q.where(or_(Event.reg_no == reg_no, Event.reg_no.like(f"%{like}%", escape="\\")))
+            q = q.where(Event.id.in_(select(EventDocument.event_id).where(EventDocument.reg_no == reg_no)))
         with self._read() as s:
             yield from s.scalars(q).yield_per(batch)
 

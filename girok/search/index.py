@@ -66,6 +66,7 @@ class SearchIndex:
         self.root = root
         self.preferred = engine  # the engine new indexes are built with (archive config)
         self.lexicon = lexicon
+        self._opened: tuple[tuple[int, int, int], object] | None = None  # (CURRENT's stat, engine): _engine
 
     # -- location and versioning -------------------------------------------
 
@@ -113,6 +114,22 @@ class SearchIndex:
             self._set_current(path.name)
 
     def _engine(self):
+        """The current index's engine; kept while CURRENT is the same file (a rebuild replaces it, so a resident
+        process, girok serve, moves to the new index at its next search without reading two files each time)."""
+        try:
+            st = os.stat(self.root / "CURRENT")
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            key = None
+        opened = self._opened
+        if key is not None and opened is not None and opened[0] == key:
+            return opened[1]
+        engine = self._open_engine()
+        if key is not None:
+            self._opened = (key, engine)
+        return engine
+
+    def _open_engine(self):
         meta = self.meta()
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexOutdated(
