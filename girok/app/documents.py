@@ -190,16 +190,32 @@ class RrnLookup:
         return {"rrn": self.masked, "documents": self.rows}
 
 
-def rrn_lookup(arch: Archive, rrn: str) -> RrnLookup:
-    """Exact look-up by 주민등록번호 (YYMMDD-NNNNNNN) through the archive's keyed hash; always audited."""
+@dataclass(frozen=True)
+class RrnQuery:
+    """A 주민등록번호 to look up, without the number: its keyed hash (what the catalog is searched by) and its
+    masked form (what is shown). What a front end keeps between asking and looking up (a web session)."""
+
+    hmac: str
+    masked: str
+
+
+def rrn_query(arch: Archive, rrn: str) -> RrnQuery:
+    """The look-up of ``rrn`` (YYMMDD-NNNNNNN, any spelling), its number kept nowhere."""
     from ..text.pii import load_or_create_secret, normalize_rrn, rrn_hmac
 
     try:
         digits = normalize_rrn(rrn)
     except ValueError:
         raise UsageError(_("that is not a 주민등록번호 (13 digits, YYMMDD-GNNNNNN)")) from None
-    masked = mask_rrn(f"{digits[:6]}-{digits[6:]}")
-    reg_nos = arch.catalog.reg_nos_by_rrn_hmac(rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)))
-    arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=masked, hits=len(reg_nos))
+    return RrnQuery(hmac=rrn_hmac(digits, load_or_create_secret(arch.root / RRN_KEY_NAME)),
+                    masked=mask_rrn(f"{digits[:6]}-{digits[6:]}"))
+
+
+def rrn_lookup(arch: Archive, rrn: str | RrnQuery) -> RrnLookup:
+    """Exact look-up by 주민등록번호 (YYMMDD-NNNNNNN, or a prepared ``RrnQuery``) through the archive's keyed
+    hash; always audited."""
+    query = rrn if isinstance(rrn, RrnQuery) else rrn_query(arch, rrn)
+    reg_nos = arch.catalog.reg_nos_by_rrn_hmac(query.hmac)
+    arch.catalog.add_event("rrn-lookup", reg_no=",".join(reg_nos) or None, rrn=query.masked, hits=len(reg_nos))
     live = arch.catalog.get_many(reg_nos)
-    return RrnLookup(masked=masked, rows=documents_json(arch, [r for r in reg_nos if r in live]))
+    return RrnLookup(masked=query.masked, rows=documents_json(arch, [r for r in reg_nos if r in live]))

@@ -24,6 +24,9 @@ def serve(
                                             help=_("Serve https directly with this certificate (PEM); needs "
                                                    "--tls-key.")),
     tls_key: Optional[Path] = typer.Option(None, "--tls-key", help=_("The certificate's private key (PEM).")),
+    workers: int = typer.Option(1, "--workers", min=1, max=32,
+                                help=_("Worker processes serving pages (one per core for many users at once; each "
+                                       "loads the search index and the Korean analyser, ~300 MB).")),
 ) -> None:
     """Serve the Korean web front end for clerks and records officers until Ctrl-C.
 
@@ -43,7 +46,7 @@ def serve(
         say(_("girok: warning: listening on {host} without https: passwords and documents cross the network in "
               "clear. Use a reverse proxy with https (and --behind-https), or --tls-cert/--tls-key.").format(host=host))
     run(state.archive_path, host=host, port=port, behind_https=behind_https, certfile=tls_cert, keyfile=tls_key,
-        on_ready=lambda url: say(_("girok serve: {url} (Ctrl-C stops)").format(url=url)))
+        workers=workers, on_ready=lambda url: say(_("girok serve: {url} (Ctrl-C stops)").format(url=url)))
 
 
 def register(app: typer.Typer) -> None:

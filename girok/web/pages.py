@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..app import users as users_app
 from ..errors import UsageError
-from ..text.pii import find_rrns, mask_rrn
+from ..text.pii import find_rrns
 from .messages import LANGS
 from .server import LANG_COOKIE, PAGE_SIZE, REFRESH_SECONDS, Ctx, Refused, charts_for, utc_now
 
@@ -125,22 +125,26 @@ def search_get(ctx: Ctx) -> Response:
 def search_post(ctx: Ctx) -> Response:
     """The search form posts here: with an RRN in it, the exact look-up is offered (the number stays in the
     session, shown only masked); otherwise on to GET /search?... so that results can be paged and linked."""
+    from ..app.documents import rrn_query
+    from .sessions import PendingRrn
+
     crit = _criteria(ctx.form)
     rrns = [r for v in crit.values() for r in find_rrns(v)]
     if rrns:
-        ctx.session.pending_rrn = rrns[0]
+        query = rrn_query(ctx.arch, rrns[0])  # its keyed hash and masked form: the number itself is kept nowhere
+        ctx.session.pending_rrn = PendingRrn(query.hmac, query.masked)
         blank = dict.fromkeys(SEARCH_FIELDS, "")
-        return _search_page(ctx, blank, 1, notice=ctx.t("search.rrn_found", masked=mask_rrn(rrns[0])), offer=True)
+        return _search_page(ctx, blank, 1, notice=ctx.t("search.rrn_found", masked=query.masked), offer=True)
     return _redirect("/search?" + urlencode({k: v for k, v in crit.items() if v}))
 
 
 def rrn_lookup(ctx: Ctx) -> Response:
-    from ..app.documents import rrn_lookup as lookup
+    from ..app.documents import RrnQuery, rrn_lookup as lookup
 
-    rrn, ctx.session.pending_rrn = ctx.session.pending_rrn, None
-    if not rrn:
+    pending, ctx.session.pending_rrn = ctx.session.pending_rrn, None
+    if not pending:
         return _search_page(ctx, dict.fromkeys(SEARCH_FIELDS, ""), 1, notice=ctx.t("search.rrn_gone"), status=400)
-    found = lookup(ctx.arch, rrn)
+    found = lookup(ctx.arch, RrnQuery(pending.hmac, pending.masked))
     return _search_page(ctx, dict.fromkeys(SEARCH_FIELDS, ""), 1,
                         rrn={"masked": found.masked, "rows": found.rows})
 

@@ -19,6 +19,7 @@ The security model, route by route (see README, "Web front end"):
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import traceback
@@ -57,6 +58,7 @@ REFRESH_SECONDS = 30
 PAGE_SIZE = 20
 MAX_FORM_FIELDS = 40
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
+SESSIONS_FILE = "web/sessions.sqlite"  # in the archive's folder, shared by the worker processes
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -192,7 +194,7 @@ class Web:
     def __init__(self, arch: Archive, *, secure_cookies: bool = False, sessions: SessionStore | None = None):
         self.arch = arch
         self.secure = secure_cookies
-        self.sessions = sessions or SessionStore()
+        self.sessions = sessions or SessionStore(arch.root / SESSIONS_FILE)
         self.pages = PageCache()
         self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
                                trim_blocks=True, lstrip_blocks=True)
@@ -216,7 +218,7 @@ class Web:
         async def endpoint(request: Request) -> Response:
             started = time.monotonic()
             lang = lang_of(request.cookies.get(LANG_COOKIE))
-            session, expired = self.sessions.get(request.cookies.get(COOKIE))
+            session, expired, user = await run_in_threadpool(self._who, request.cookies.get(COOKIE), public)
             ctx = Ctx(request, self, lang, session)
             try:
                 if request.method == "POST":
@@ -234,7 +236,6 @@ class Web:
                                 "/login?" + urlencode({"next": nxt, **({"expired": "1"} if expired else {})}),
                                 status_code=303), started)
                         raise Refused(403, "error.403")
-                    user = await run_in_threadpool(users_app.active_user, self.arch, session.user)
                     if user is None:  # disabled or removed since logging in
                         self.sessions.drop(session.id)
                         ctx.clear_session = True
@@ -250,7 +251,25 @@ class Web:
         endpoint.__name__ = handler.__name__
         return endpoint
 
+    def _who(self, sid: str | None, public: bool):
+        """(session, whether it had just expired, the user as the catalog has them now or None): one trip to a
+        worker thread for both."""
+        session, expired = self.sessions.get(sid)
+        user = None
+        if not public and session is not None and session.user is not None:
+            user = users_app.active_user(self.arch, session.user)
+        return session, expired, user
+
     def _run(self, handler: Callable, ctx: Ctx) -> Response:
+        """The handler, then what it changed of the session kept (for whichever worker process gets the next
+        request)."""
+        try:
+            return self._handle(handler, ctx)
+        finally:
+            if ctx.session is not None and not ctx.clear_session:
+                self.sessions.save(ctx.session)
+
+    def _handle(self, handler: Callable, ctx: Ctx) -> Response:
         """The handler, acting as the user (the audit trail names them) and speaking the page's language (girok's
         own messages, e.g. an error of girok.app, as the page's words), with girok's errors as pages."""
         try:
@@ -285,7 +304,7 @@ class Web:
         elif ctx.clear_session:
             response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure)
         # The access log: never a query string (it may hold words of a search), only the path.
-        log.info("%s %s %s %s %.0fms", ctx.user or "-", ctx.request.method, ctx.request.url.path,
+        log.info("[%d] %s %s %s %s %.0fms", os.getpid(), ctx.user or "-", ctx.request.method, ctx.request.url.path,
                  response.status_code, (time.monotonic() - started) * 1000)
         return response
 
@@ -351,25 +370,65 @@ def warm_up(arch: Archive) -> None:
     warm(arch)
 
 
+def access_log() -> None:
+    """girok.web's lines (one per request: time, process, user, method, path, status, milliseconds; never a query
+    string) on standard error, where systemd's journal takes them."""
+    logger = logging.getLogger("girok.web")
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+ENV_ARCHIVE = "GIROK_SERVE_ARCHIVE"  # what the worker processes of `girok serve --workers N` open
+ENV_SECURE = "GIROK_SERVE_SECURE"
+
+
+def app_from_environment() -> Starlette:
+    """The application of one worker process of ``girok serve --workers N`` (uvicorn starts each with this
+    factory): the archive named by the serving command, its index and the Korean analyser loaded once per worker."""
+
+    from ..app.admin import open_archive
+
+    arch = open_archive(Path(os.environ[ENV_ARCHIVE]))
+    warm_up(arch)
+    access_log()
+    return create_app(arch, secure_cookies=os.environ.get(ENV_SECURE) == "1")
+
+
 def serve(archive_path: Path, *, host: str = "127.0.0.1", port: int = 8470, behind_https: bool = False,
-          certfile: Path | None = None, keyfile: Path | None = None, on_ready: Callable[[str], None] | None = None) -> None:
-    """Run the web front end until interrupted."""
+          certfile: Path | None = None, keyfile: Path | None = None, workers: int = 1,
+          on_ready: Callable[[str], None] | None = None) -> None:
+    """Run the web front end until interrupted: one process, or ``workers`` processes sharing the port (each with
+    its own index and analyser; sessions are shared through the archive's web/sessions.sqlite)."""
+
     import uvicorn
 
     from ..app.admin import open_archive
 
+    tls = certfile is not None
+    common = dict(host=host, port=port, access_log=False, log_level="warning", server_header=False,
+                  ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None,
+                  proxy_headers=False)
+    url = f"{'https' if tls else 'http'}://{host}:{port}/"
+    if workers > 1:
+        open_archive(archive_path).close()  # a clear error here rather than in every worker; migrated once
+        os.environ[ENV_ARCHIVE] = str(Path(archive_path).resolve())
+        os.environ[ENV_SECURE] = "1" if (behind_https or tls) else "0"
+        if on_ready:
+            on_ready(url)
+        uvicorn.run("girok.web.server:app_from_environment", factory=True, workers=workers, **common)
+        return
     arch = open_archive(archive_path)
     warm_up(arch)
-    tls = certfile is not None
     app = create_app(arch, secure_cookies=behind_https or tls)
-    logging.getLogger("girok.web").setLevel(logging.INFO)
+    access_log()
     if on_ready:
-        on_ready(f"{'https' if tls else 'http'}://{host}:{port}/")
-    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
-                            ssl_certfile=str(certfile) if certfile else None,
-                            ssl_keyfile=str(keyfile) if keyfile else None, proxy_headers=False)
+        on_ready(url)
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(uvicorn.Config(app, **common)).run()
     finally:
         arch.close()
 
