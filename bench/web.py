@@ -5,12 +5,16 @@ Builds a synthetic archive of N documents (the sentences of ../shared/corpus/tex
 uses them, or a few built-in ones without it; random type, office, date, receipt number), catalogued in
 captures of 500 documents whose archival copy is one small real PDF (so the document page can render page
 images), and indexed through `girok reindex` with the Kiwi nouns precomputed per sentence. Then starts
-`girok serve` on a free loopback port as a subprocess and runs the load generator in this process: C client
-threads, each logged in as its own officer, each doing R rounds of (search a random word or two, open one of
-the hits), bounded in count and time. Every request is a real HTTP request; every search and view is audited
-(the catalog's write lock is part of what is measured).
+`girok serve --workers N` on a free loopback port as a subprocess, for each N of --workers in turn (1 and 2:
+side by side in one run), and runs the load generator in this process: C client threads, each logged in as its
+own officer, each doing W warm-up rounds and then R counted rounds of (search a random word or two, open one
+of the hits), bounded in count and time, with no pause between requests (a closed loop: 20 clients keep 20
+requests in flight). Every request is a real HTTP request; every search and view is audited (the catalog's
+write lock is part of what is measured). The search engine is the one the README tells an office to choose
+for the archive's size (--engine to choose).
 
-usage: bench/web.py [--docs N] [--clients C] [--rounds R] [--out DIR] [--json] [--keep]
+usage: bench/web.py [--docs N] [--clients C] [--rounds R] [--warmup W] [--workers 1,2] [--engine E] [--out DIR]
+                    [--json] [--keep]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -160,7 +165,10 @@ class Client:
             return r.read().decode("utf-8", "replace")
 
 
-def load(base: str, clients: int, rounds: int, words: list[str], seed: int, deadline_s: float) -> dict:
+def load(base: str, clients: int, rounds: int, words: list[str], seed: int, deadline_s: float,
+         warmup: int = 0) -> dict:
+    """C clients, each logged in, each doing ``warmup`` rounds not counted (the server warm: its caches, its
+    threads, its connections to the catalog) and then ``rounds`` counted rounds of (search, open a hit)."""
     times: dict[str, list[float]] = {"search": [], "document": []}
     errors: list[str] = []
     lock = threading.Lock()
@@ -173,7 +181,7 @@ def load(base: str, clients: int, rounds: int, words: list[str], seed: int, dead
         except Exception as exc:  # noqa: BLE001
             errors.append(f"login officer{c}: {exc}")
             return
-        for _ in range(rounds):
+        for n in range(warmup + rounds):
             if time.monotonic() > stop:
                 return
             q = " ".join(rnd.sample(words, rnd.choice((1, 2))))
@@ -187,6 +195,8 @@ def load(base: str, clients: int, rounds: int, words: list[str], seed: int, dead
                     t = time.perf_counter()
                     cl.get("/doc/" + rnd.choice(regs))
                     td = time.perf_counter() - t
+                if n < warmup:
+                    continue
                 with lock:
                     times["search"].append(ts * 1000)
                     if td is not None:
@@ -214,6 +224,9 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=15, help="search + document page per client")
+    ap.add_argument("--warmup", type=int, default=3, help="rounds per client before the counted ones")
+    ap.add_argument("--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2],
+                    help="girok serve --workers values to measure one after the other, e.g. 1,2 (default)")
     ap.add_argument("--deadline", type=float, default=600, help="stop the load after this many seconds")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "web")
     ap.add_argument("--seed", type=int, default=7)
@@ -234,10 +247,37 @@ def main() -> int:
     from girok.search.analysis import morphs
 
     words = sorted({m for s in sentences() for m in morphs(s) if len(m) >= 2 and re.search(r"[가-힣]", m)})
+    runs = []
+    try:
+        for workers in args.workers:
+            runs.append({"workers": workers, **serve_and_load(root, args, words, workers)})
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    result = {"docs": args.docs, "engine": runs[0]["engine"] if runs else "", "clients": args.clients,
+              "rounds": args.rounds, "warmup": args.warmup, "build_s": round(build_s, 1), "runs": runs,
+              "load_before": os.getloadavg()[0], "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"{result['docs']} documents ({result['engine']}), {result['clients']} clients x {result['rounds']} "
+              f"rounds after {result['warmup']} warm-up rounds; load average {os.getloadavg()[0]:.2f}")
+        print(f"  {'girok serve':20} {'req/s':>7} {'errors':>6}   {'search p50/p95/max ms':>24}   "
+              f"{'document p50/p95/max ms':>24}")
+        for r in runs:
+            sp, dp = r["pages"]["search"], r["pages"]["document"]
+            print(f"  {'--workers ' + str(r['workers']):20} {r['requests_per_s']:7.1f} {r['errors']:6}   "
+                  f"{sp['p50_ms']:7.1f} {sp['p95_ms']:7.1f} {sp['max_ms']:8.1f}   "
+                  f"{dp['p50_ms']:7.1f} {dp['p95_ms']:7.1f} {dp['max_ms']:8.1f}")
+    return 1 if any(r["errors"] for r in runs) else 0
+
+
+def serve_and_load(root: Path, args, words: list[str], workers: int) -> dict:
+    """Start `girok serve --workers N` on a free port, run the load, stop it."""
     port = free_port()
-    log = (args.out / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "girok.cli", "--archive", str(root), "serve", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT,
+    log = (args.out / f"serve-{workers}.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "girok.cli", "--archive", str(root), "serve", "--port", str(port),
+                             "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), *sys.path])})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -247,29 +287,19 @@ def main() -> int:
                 urllib.request.urlopen(base + "/login", timeout=2).close()
                 break
             except OSError:
-                if proc.poll() is not None or time.perf_counter() - t > 120:
-                    raise SystemExit("girok serve did not start; see " + str(args.out / "serve.log"))
+                if proc.poll() is not None or time.perf_counter() - t > 180:
+                    raise SystemExit("girok serve did not start; see " + log.name)
                 time.sleep(0.3)
         start_s = time.perf_counter() - t
-        result = {"docs": args.docs, "engine": engine_of(root), "clients": args.clients, "rounds": args.rounds, "build_s": round(build_s, 1),
-                  "serve_start_s": round(start_s, 1),
-                  **load(base, args.clients, args.rounds, words, args.seed, args.deadline),
-                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        return {"engine": engine_of(root), "serve_start_s": round(start_s, 1),
+                **load(base, args.clients, args.rounds, words, args.seed, args.deadline, warmup=args.warmup)}
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(f"{result['docs']} documents ({result['engine']}), {result['clients']} clients x {result['rounds']} rounds, "
-              f"{result['wall_s']} s, {result['requests_per_s']} requests/s, {result['errors']} errors")
-        for page, r in result["pages"].items():
-            print(f"  {page:9} {r['requests']:5} requests  p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  "
-                  f"max {r['max_ms']:8.1f} ms")
-    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":

@@ -321,10 +321,13 @@ def test_whoosh_indexes_the_analysis_terms_of_a_long_text(tmp_path):
 
 
 def test_snippet_squeeze_is_the_character_loop():
-    """The snippet's fast squeeze (string and array ops) gives exactly what the per-character loop gives."""
+    """The snippet's fast squeeze (runs of non-space characters) gives exactly what the per-character loop gives."""
     from girok.search import snippet
 
-    texts = _fuzz_texts(1500, seed=11) + ["ΣΟΦΙΑ Σ", "민원 실에서\n토지 대장", "", " ", "İstanbul"]
+    texts = _fuzz_texts(1500, seed=11) + ["ΣΟΦΙΑ Σ", "민원 실에서\n토지 대장", "", " ", "İstanbul", "  a  b\u3000c "]
     for text in texts:
-        assert snippet._squeeze(text) == snippet._squeeze_chars(text), text
+        flat, where = snippet._squeeze_runs(text)
+        want_flat, want_where = snippet._squeeze_chars(text)
+        assert flat == want_flat, text
+        assert [where[i] for i in range(len(want_where))] == want_where, text
     assert any("\u03a3" in t for t in texts) and any(len("".join(t.split())) < len(t) for t in texts)

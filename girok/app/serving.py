@@ -14,7 +14,4 @@ def warm_up(arch: Archive) -> None:
     from ..search.analysis import kiwi
 
     kiwi()  # a query word the lexicon does not know needs it
-    try:  # snippets find a page's word spaces faster with numpy loaded (search.snippet._kept); it is, with Kiwi
-        import numpy  # noqa: F401
-    except ImportError:
-        pass
+

@@ -10,45 +10,44 @@ spaces and line breaks (as the index does), so 민원실 is marked inside
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 from ..text.pii import mask_contacts, mask_rrn
 
 WIDTH = 160
 
 
-def _squeeze(text: str) -> tuple[str, list[int]]:
-    """``text`` without whitespace, lower-cased, and for each kept character its index in ``text``.
+_RUN = re.compile(r"\S+")
 
-    With string and array operations (a stored page is ~2 KB: the character loop took ~1 ms per
-    hit, half of a query's time at 1M documents); exactly ``_squeeze_chars``."""
-    flat = "".join(text.split())
-    if "\u03a3" in flat:  # Σ: lower() of a whole string makes a final ς, lower() of the letter alone σ
+
+class _RunMap:
+    """The index in ``text`` of each character of ``text`` without whitespace, kept per run of non-space characters
+    (a 2 KB page has ~300 words, ~2,000 characters): what ``_squeeze``'s list holds, looked up by bisection."""
+
+    __slots__ = ("flat_starts", "spaces_before")
+
+    def __init__(self, text: str, words: list[str]):
+        self.flat_starts = list(accumulate(map(len, words), initial=0))  # where each run starts, squeezed
+        self.spaces_before = list(accumulate(map(len, _RUN.split(text))))  # whitespace before each run
+
+    def __getitem__(self, f: int) -> int:
+        r = bisect_right(self.flat_starts, f) - 1
+        return f + self.spaces_before[r]
+
+
+def _squeeze_runs(text: str):
+    """``text`` without whitespace, lower-cased, and for each kept character its index in ``text``: exactly
+    ``_squeeze_chars``, with the positions as a ``_RunMap`` (a per-character list took ~0.4 ms a page, which every
+    hit of every search paid: half of a search page's time)."""
+    words = text.split()
+    flat = "".join(words)
+    if "\u03a3" in flat:
         return _squeeze_chars(text)
     if len(flat) == len(text):
-        return flat.lower(), list(range(len(text)))
-    return flat.lower(), _kept(text)
-
-
-_NON_SPACE = re.compile(r"\S")  # \s is str.isspace(), as str.split() uses
-
-
-def _kept(text: str) -> list[int]:
-    """The indexes of the non-whitespace characters of ``text``.
-
-    Where numpy is already loaded (a long-running process, a bulk build), whitespace is decided once
-    per distinct character (~0.06 ms for 2 KB); a one-shot `girok search` would pay ~0.1 s to import
-    numpy for that, so it takes a regular expression instead (~0.25 ms for 2 KB). The same result.
-    There is no table over every code point here: building one cost ~0.6 s per process."""
-    if "numpy" not in sys.modules:
-        return [m.start() for m in _NON_SPACE.finditer(text)]
-    import numpy as np
-
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    distinct, at = np.unique(cp, return_inverse=True)
-    space = np.fromiter((chr(c).isspace() for c in distinct.tolist()), dtype=bool, count=len(distinct))
-    return np.flatnonzero(~space[at.reshape(-1)]).tolist()
+        return flat.lower(), range(len(text))
+    return flat.lower(), _RunMap(text, words)
 
 
 def _squeeze_chars(text: str) -> tuple[str, list[int]]:
@@ -86,10 +85,10 @@ def make_snippet(content: str, needles: list[str], width: int = WIDTH) -> str:
 
 def _window(text: str, needles: list[str], width: int) -> tuple[int, int, list[tuple[int, int]]]:
     """Where a snippet of ``text`` goes (from a quarter of ``width`` before the first match), and the matches."""
-    flat, where = _squeeze(text)
+    flat, where = _squeeze_runs(text)
     spans: list[tuple[int, int]] = []
     for needle in needles:
-        n, _ = _squeeze(unicodedata.normalize("NFKC", needle))
+        n = _squeeze_runs(unicodedata.normalize("NFKC", needle))[0]
         if not n:
             continue
         start = flat.find(n)
