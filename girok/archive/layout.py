@@ -46,8 +46,8 @@ document_types = ["전입신고서", "혼인신고서", "위임장", "건축허�
                   "통신판매업 신고서", "주민등록표 등본 교부 신청서"]
 # Offices that forms are addressed to (…청장 귀하), to correct OCR misreadings; empty: any.
 offices = []
-# Search engine for new indexes: "whoosh" (embedded, up to ~100k documents) or "tantivy" (millions;
-# see README). `girok reindex --engine NAME` moves an existing archive from one to the other.
+# Search engine for new indexes: "whoosh" (pure Python: a small archive, up to a few thousand
+# documents) or "tantivy" (anything larger: 100,000 documents answer in tens of milliseconds; see README). `girok reindex --engine NAME` moves an existing archive from one to the other.
 search_engine = "whoosh"
 # The catalog database: a SQLite file, relative to this folder, or a PostgreSQL database that
 # several machines share, e.g. "postgresql://girok@dbhost/girok" (never its password here: that
