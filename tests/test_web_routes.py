@@ -4,6 +4,7 @@ lock-out, escaping, 주민등록번호 never in clear, path traversal, and the a
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 
 import pytest
@@ -28,6 +29,7 @@ ROUTES = [
     ("GET", "/doc/{real}", "view"),
     ("GET", "/doc/{real}/page/1.png", "view"),
     ("GET", "/doc/{real}/pdf", "download"),
+    ("POST", "/doc/{real}/bag", "export"),
     ("GET", "/retention", "retention"),
     ("POST", "/retention/hold", "hold"),
     ("POST", "/retention/hold/1/release", "hold"),
@@ -379,3 +381,28 @@ def test_every_page_renders_in_korean_and_english_without_missing_words(web):  #
                 else:
                     assert "로그아웃" in r.text
     assert "KST" in web.client("officer").get(f"/doc/{web.docs['real']}").text
+
+
+def test_an_officer_exports_a_document_as_a_bagit_zip_and_the_trail_names_them(web, tmp_path):  # noqa: F811
+    import io
+    import zipfile
+
+    import bagit
+
+    officer = web.client("officer")
+    page = officer.get(f"/doc/{web.docs['real']}")
+    assert 'action="/doc/' in page.text and "BagIt" in page.text
+    r = officer.post(f"/doc/{web.docs['real']}/bag")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert f"{web.docs['real']}-bag.zip" in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        z.extractall(tmp_path)
+    bag = bagit.Bag(str(tmp_path / f"{web.docs['real']}-bag"))
+    bag.validate()  # every payload file against its checksum
+    assert bag.info["Girok-Documents"] == "1"
+    [ev] = web.events("export")
+    assert ev.actor == "officer1 (web)" and ev.reg_no == web.docs["real"]
+    assert not list(Path(json.loads(ev.detail)["out"]).parent.glob("*"))  # the temporary zip is gone once sent
+    clerk = web.client("clerk")
+    assert "BagIt" not in clerk.get(f"/doc/{web.docs['real']}").text
+    assert clerk.post(f"/doc/{web.docs['real']}/bag").status_code == 403

@@ -5,6 +5,8 @@ Each writes its own audit event where the law asks for one (fixity checks, expor
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -62,6 +64,35 @@ def export(arch: Archive, out_dir: Path, *, ids: list[str] | None = None, query:
             "payload_oxum": result.payload_oxum, "tagmanifest_sha256": result.tagmanifest_sha256,
             "whole_originals": [{"sha256": w["sha256"], "ids": w["documents"], "other_ids": w["other_documents"]}
                                 for w in result.whole_originals]}
+
+
+@dataclass
+class BagDownload:
+    """A bag packed as one zip file for a download (``export_download``); ``remove()`` when it has been sent."""
+
+    path: Path
+    filename: str
+    folder: Path
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def export_download(arch: Archive, ids: list[str]) -> BagDownload:
+    """Export ``ids`` as a BagIt bag (as ``export``: audited, verified), packed as one zip in a private temporary
+    folder, for a front end to send (the web's 내보내기). The bag's folder inside the zip is named for it."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="girok-export-"))
+    try:
+        name = f"{ids[0]}-bag" if len(ids) == 1 else f"girok-{len(ids)}-bag"
+        export(arch, folder / name, ids=ids)
+        zip_path = shutil.make_archive(str(folder / name), "zip", root_dir=folder, base_dir=name)
+        shutil.rmtree(folder / name)
+        return BagDownload(Path(zip_path), f"{name}.zip", folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def import_bag(arch: Archive, bag: Path) -> dict:

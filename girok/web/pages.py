@@ -223,6 +223,19 @@ def status(ctx: Ctx) -> Response:
                       now=utc_now())
 
 
+def export_bag(ctx: Ctx) -> Response:
+    """The document as a BagIt bag (zip), for an officer to hand on (이관, a request for the record): audited as
+    ``girok export`` is."""
+    from starlette.background import BackgroundTask
+
+    from ..app.records import export_download
+
+    f = export_download(ctx.arch, [_reg(ctx)])
+    response = ctx.web.file_response(f.path, f.filename, "application/zip")
+    response.background = BackgroundTask(f.remove)
+    return response
+
+
 # --- retention, holds, review -------------------------------------------------------------------------------------
 
 
@@ -359,6 +372,7 @@ ROUTES = [
     ("/doc/{reg_no}", document, "view", ("GET",)),
     ("/doc/{reg_no}/page/{page}.png", page_image, "view", ("GET",)),
     ("/doc/{reg_no}/pdf", pdf, "download", ("GET",)),
+    ("/doc/{reg_no}/bag", export_bag, "export", ("POST",)),
     ("/retention", retention, "retention", ("GET",)),
     ("/retention/hold", hold_add, "hold", ("POST",)),
     ("/retention/hold/{hold}/release", hold_release, "hold", ("POST",)),
