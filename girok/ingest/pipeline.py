@@ -58,7 +58,8 @@ T = TypeVar("T")
 def patiently(what: str, step: Callable[[bool], T], *, patience: float | None = None) -> T:
     """``step(again)``, and again (``again`` True) while the catalog's database server cannot be reached
     (CatalogUnavailable: restarting, failing over), pausing longer each time, for up to ``patience`` seconds
-    (CATALOG_PATIENCE); then the last CatalogUnavailable goes on. ``what`` names the step in the log."""
+    (CATALOG_PATIENCE); then the last CatalogUnavailable goes on. ``what`` names the step in the log (a file's
+    name in it with any RRN masked)."""
     deadline = time.monotonic() + (CATALOG_PATIENCE if patience is None else patience)
     pause, again = 0.25, False
     while True:
@@ -287,11 +288,11 @@ class Ingestor:
             raise
         fault_point("after-claim")  # test hook (GIROK_FAULT): killed with the copy in work/
         try:
-            existing = patiently(f"looking up {item.path.name}", lambda _: self.arch.catalog.capture_by_sha(sha))
+            existing = patiently(f"looking up {mask_rrn(item.path.name)}", lambda _: self.arch.catalog.capture_by_sha(sha))
             # Not a live capture, but maybe a destroyed record (its scan, or its PDF/A exported and dropped back):
             # never archived again silently.
             destroyed = [] if existing is not None else patiently(
-                f"looking up {item.path.name}", lambda _: self.arch.catalog.destroyed_by_sha(sha))
+                f"looking up {mask_rrn(item.path.name)}", lambda _: self.arch.catalog.destroyed_by_sha(sha))
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -312,7 +313,7 @@ class Ingestor:
         """Audit the refusal; the error quarantines the file with the destroyed records and their certificates."""
         regs = [d.reg_no for d in destroyed]
         certs = list(dict.fromkeys(d.certificate for d in destroyed))
-        patiently(f"auditing {source.name}", lambda _: self.arch.catalog.add_event(
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
             "recapture-refused", reg_no=",".join(regs), source=mask_rrn(source.name), sha256=sha,
             certificate=",".join(certs), file=",".join(dict.fromkeys(d.file for d in destroyed))))
         en = "; ".join(f"{d.reg_no} destroyed on {local(d.disposed_at).date().isoformat()}, certificate {d.certificate}"
@@ -330,7 +331,7 @@ class Ingestor:
         pages = sum(d.page_count for d in existing.documents)
         if move:
             self._release_source(source, stat_key)
-        patiently(f"auditing {source.name}", lambda _: self.arch.catalog.add_event(
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
             "duplicate", reg_no=reg, source=source.name, sha256=existing.sha256))
         return Outcome(id=reg, source=str(source), pages=pages, status="duplicate",
                        reason=f"same content already archived as {reg} (from {existing.source_name})")
@@ -364,13 +365,13 @@ class Ingestor:
             for doc in prepared.documents:
                 doc.conversion["digital_signature"] = signature.NOTE
         try:
-            reg_nos = patiently(f"keeping {job.source.name}", lambda again: keep(
+            reg_nos = patiently(f"keeping {mask_rrn(job.source.name)}", lambda again: keep(
                 self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext, source=job.source,
                 media_type=job.media_type, hot_folder=job.hot_folder, profile=job.profile.name,
                 documents=prepared.documents, doc_type=job.profile.default_doc_type, index=self.index, again=again))
         except FileExistsError:  # another girok process archived the same content meanwhile
             self._drop_work(job, force=True)
-            existing = patiently(f"looking up {job.source.name}", lambda _: self.arch.catalog.capture_by_sha(job.sha256))
+            existing = patiently(f"looking up {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.capture_by_sha(job.sha256))
             return [self._duplicate(job.source, job.move_source, job.source_stat, existing)]
         except (StorageError, CatalogUnavailable):
             self._drop_work(job, force=True)  # the source stays in its hot folder
@@ -390,12 +391,12 @@ class Ingestor:
                                      **found)
         rescan_report.supersede(self.arch, [r for r, d in zip(reg_nos, prepared.documents) if not d.rescan_suggested])
         if job.recapture_of:  # `ingest --allow-destroyed`: a new record, the old ones named in the audit trail
-            patiently(f"auditing {job.source.name}", lambda _: self.arch.catalog.add_event(
+            patiently(f"auditing {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.add_event(
                 "recapture-allowed", reg_no=",".join(reg_nos), source=mask_rrn(job.source.name), sha256=job.sha256,
                 destroyed=",".join(d.reg_no for d in job.recapture_of),
                 certificate=",".join(dict.fromkeys(d.certificate for d in job.recapture_of))))
         if signed:
-            patiently(f"auditing {job.source.name}", lambda _: self.arch.catalog.add_event(
+            patiently(f"auditing {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.add_event(
                 "signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name, note=signature.NOTE))
         fault_point("before-release")  # test hook (GIROK_FAULT): committed, source not yet removed
         if job.move_source:
@@ -447,7 +448,7 @@ class Ingestor:
                 raise StorageError(_("could not quarantine {name}: the disk is full; the file stays where it is").format(
                                        name=source.name)) from exc
             raise
-        patiently(f"auditing {source.name}", lambda _: self.arch.catalog.add_event(
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
             "quarantine", source=source.name, stage=stage, reason=reason, quarantined_as=dest.name))
         log.warning("quarantined %s at %s: %s", source, stage, reason)
         return Outcome(id=None, source=str(source), pages=0, status="quarantined", reason=f"{stage}: {reason}")
