@@ -143,6 +143,13 @@ class CatalogError(GirokError):
     hint = N_("Run `girok doctor`; if it persists, restore the catalog from backup.")
 
 
+class CatalogUnavailable(CatalogError):
+    """The catalog's database server cannot be reached now, or cut the connection (restarting, failing over, the
+    network away): a passing state, unlike a refused login. The statement that failed did not happen, except
+    that a transaction cut while committing may have been committed: whoever tries its work again checks
+    (``Catalog.commit_capture(again=True)``)."""
+
+
 class AuditBroken(GirokError):
     """The audit trail does not verify: an event was edited, removed, inserted or moved."""
 

@@ -128,6 +128,24 @@ def empty_catalog_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session")
+def pg_admin_url():
+    """An admin URL of a PostgreSQL server: GIROK_TEST_POSTGRES_URL, else a private server started for this run
+    when PostgreSQL's server programs are installed (helpers_distributed.PostgresServer), else skip."""
+    import helpers_distributed as hd
+
+    yield from hd.postgres_admin_url()
+
+
+@pytest.fixture
+def archive_catalog(request, monkeypatch):
+    """Where the archives made in this test keep their catalog: their own catalog.sqlite, or (parametrized with
+    helpers_distributed.BACKENDS) a new PostgreSQL database of their own, given to girok in GIROK_CATALOG_URL."""
+    import helpers_distributed as hd
+
+    yield from hd.catalog_backend(request, monkeypatch)
+
+
 @pytest.fixture
 def env_backend() -> str:
     """The catalog backend of helpers_retention's ``env``: SQLite, unless a test module overrides this fixture

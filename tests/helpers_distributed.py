@@ -1,8 +1,15 @@
-"""Real services for the distributed tests: a private redis-server, and an archive worked by a watcher, `girok
-worker` processes and an indexer, each in its own process group (a stand-in for a machine).
+"""Real services for the distributed tests: a private redis-server, a private PostgreSQL server, and an archive
+worked by a watcher, `girok worker` processes and an indexer, each in its own process group (a stand-in for a
+machine).
 
 Redis: GIROK_TEST_REDIS_URL when set (./girok.sh test starts a private one), else a private redis-server
-started here when the program is installed; otherwise the tests skip, saying so. Nothing is mocked.
+started here when the program is installed; otherwise the tests skip, saying so. PostgreSQL (``catalog``:
+the archive's catalog on SQLite, then on PostgreSQL): GIROK_TEST_POSTGRES_URL when set (./girok.sh test
+starts a private one), else a private server (initdb, pg_ctl) started here when PostgreSQL's server programs
+are installed; otherwise the PostgreSQL runs skip, saying so. Each PostgreSQL run gets a database of its own.
+Nothing is mocked.
+
+The catalog is read the way girok reads it, whatever its backend: SQLAlchemy on the archive's catalog URL.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, girok_cmd, json_lines, render_korean, run_girok, wait_for
+import sqlalchemy as sa
+from conftest import CORPUS, PG_ENV, _pg_database, _pg_database_url, girok_cmd, json_lines, render_korean, run_girok, wait_for
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/sbin/redis-server"
 NO_REDIS = ("needs Redis: set GIROK_TEST_REDIS_URL, or install redis-server (apt-get install redis-server); "
@@ -99,18 +108,140 @@ def redis_url(tmp_path_factory):
         server.stop()
 
 
+def pg_bindir() -> Path | None:
+    """The newest PostgreSQL server programs (Debian: /usr/lib/postgresql/VERSION/bin), None when not installed."""
+    dirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda d: [int(x) for x in d.parent.name.split(".")
+                                                                           if x.isdigit()])
+    dirs = [d for d in dirs if (d / "initdb").exists() and (d / "pg_ctl").exists()]
+    return dirs[-1] if dirs else None
+
+
+NO_POSTGRES = (f"needs PostgreSQL: set {PG_ENV}, or install the server programs (apt-get install postgresql); "
+               "./girok.sh test does both")
+
+
+class PostgresServer:
+    """A private PostgreSQL server: initdb into a folder of its own, 127.0.0.1 on a free port, a role girok_test
+    (CREATEDB, a random password), no fsync (a throwaway cluster), as girok.sh's start_test_postgres does.
+
+    As root it runs as Debian's ``postgres`` user (initdb refuses root), so its folder is made under the
+    system's temporary folder (pytest's tmp_path is not open to that user) and removed by ``stop()``."""
+
+    def __init__(self, port: int | None = None):
+        bindir = pg_bindir()
+        if bindir is None:
+            pytest.skip(NO_POSTGRES)
+        self.bindir = bindir
+        self.port = port or free_port()
+        self.password = secrets.token_hex(16)
+        self.folder = Path(tempfile.mkdtemp(prefix="girok-test-pg."))
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def admin_url(self) -> str:
+        """An admin URL (a role that may create databases) in the form GIROK_TEST_POSTGRES_URL takes."""
+        return f"postgresql://girok_test:{self.password}@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str, timeout: float = 120) -> None:
+        res = subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=timeout)
+        if res.returncode != 0:
+            log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+            raise AssertionError(f"{' '.join(args[:2])} failed ({res.returncode}): {res.stdout}{res.stderr}\n{log}")
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", *args)
+
+    def start(self) -> PostgresServer:
+        import psycopg
+
+        made = self.data.exists()
+        if not made:
+            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "--auth-local=trust",
+                      "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions")
+        self._pg_ctl("-o", f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.folder} "
+                           "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
+        if not made:  # over the Unix socket (trust), the password as a parameter: never in a command line
+            with psycopg.connect(host=str(self.folder), port=self.port, user="postgres", dbname="postgres",
+                                 autocommit=True) as conn:
+                conn.execute(f"CREATE ROLE girok_test LOGIN CREATEDB PASSWORD '{self.password}'")
+        return self
+
+    def restart(self, mode: str = "fast", *, down: float = 0.0) -> None:
+        """``pg_ctl restart -m MODE``: every connection is cut (mid-transaction too), the server starts again;
+        with ``down``, it stays stopped that many seconds first (connections refused meanwhile)."""
+        if not down:
+            self._pg_ctl("-m", mode, "restart")
+            return
+        self._pg_ctl("-m", mode, "stop")
+        time.sleep(down)
+        self.start()
+
+    def stop(self) -> None:
+        if self.data.exists():
+            subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                            "-w", "stop"], capture_output=True, timeout=120)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def postgres_admin_url():
+    """The body of the ``pg_admin_url`` fixture (a generator): GIROK_TEST_POSTGRES_URL, else a private server's
+    admin URL, else skip (no PostgreSQL server programs)."""
+    url = os.environ.get(PG_ENV, "").strip()
+    if url:
+        yield url
+        return
+    server = PostgresServer().start()
+    try:
+        yield server.admin_url
+    finally:
+        server.stop()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def catalog_backend(request, monkeypatch):
+    """The body of the ``archive_catalog`` fixture, parametrized over BACKENDS (a generator): the archives made in the test
+    keep their catalog in their own catalog.sqlite, or in a new PostgreSQL database of their own (given to girok
+    as a deployment gives it: GIROK_CATALOG_URL, inherited by every girok process the test starts). Yields the
+    backend's name. Not parametrized: SQLite."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        monkeypatch.delenv("GIROK_CATALOG_URL", raising=False)
+        yield "sqlite"
+        return
+    admin = request.getfixturevalue("pg_admin_url")
+    with _pg_database(admin) as name:
+        monkeypatch.setenv("GIROK_CATALOG_URL", _pg_database_url(admin, name))
+        yield "postgresql"
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def captured_shas(archive: Path) -> list[str]:
-    db = sqlite3.connect(f"file:{archive / 'catalog.sqlite'}?mode=ro", uri=True, timeout=30)
+def catalog_engine(url: str) -> sa.Engine:
+    """An engine on a girok catalog URL, for the tests' reads behind girok's back: SQLite read-only, no pool (a
+    connection per read: nothing is held open across a server restart, nor keeps a database from being dropped)."""
+    from girok.catalog.dialect import engine_url, sqlite_path
+
+    path = sqlite_path(url)
+    target = f"sqlite:///file:{path}?mode=ro&uri=true" if path is not None else engine_url(url)
+    return sa.create_engine(target, poolclass=sa.pool.NullPool)
+
+
+def captured_shas(engine: sa.Engine) -> list[str] | None:
+    """The SHA-256 of every capture in the catalog, sorted (one per capture: a duplicate shows twice); None while
+    the catalog cannot be read (not made yet, its server restarting)."""
     try:
-        return sorted(r[0] for r in db.execute("select sha256 from captures"))
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        db.close()
+        with engine.connect() as conn:
+            return sorted(conn.execute(sa.text("select sha256 from captures")).scalars())
+    except sa.exc.DBAPIError:
+        return None
 
 
 def inputs(folder: Path, n: int, *, corpus: bool = True) -> list[Path]:
@@ -139,10 +270,14 @@ class Cluster:
     """One archive and its processes: watcher, workers, indexer; each in its own process group."""
 
     def __init__(self, archive: Path, url: str, logs: Path, *, visibility: int = 120):
+        from girok.config import load_archive_config
+
         self.archive, self.url, self.logs = archive, url, logs
         logs.mkdir(parents=True, exist_ok=True)
-        self.env = {**os.environ, "GIROK_REDIS_URL": url}
+        self.env = {**os.environ, "GIROK_REDIS_URL": url}  # GIROK_CATALOG_URL too, when the catalog fixture set it
         self.env.pop("GIROK_FAULT", None)
+        self.catalog_url = load_archive_config(archive).catalog_url  # SQLite or PostgreSQL: read the same way
+        self.catalog = catalog_engine(self.catalog_url)
         cfg = archive / "girok.toml"
         cfg.write_text(cfg.read_text() + f"\n[workers]\nvisibility_timeout_seconds = {visibility}\n")
         self.procs: list[subprocess.Popen] = []
@@ -215,6 +350,11 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 pass
             self.kill(proc)
+        self.catalog.dispose()
+
+    def captured_shas(self) -> list[str]:
+        """The SHA-256 of every capture, sorted ([] while the catalog cannot be read)."""
+        return captured_shas(self.catalog) or []
 
     def status(self) -> dict:
         res = self.girok("status", "--json")
@@ -228,7 +368,7 @@ class Cluster:
                       watcher: subprocess.Popen | None = None) -> None:
         """Every input in the catalog, the hot folder empty (and the watcher has said so for each)."""
         want = sorted(shas)
-        wait_for(lambda: sorted(set(captured_shas(self.archive))) == want and not any(hot.iterdir())
+        wait_for(lambda: sorted(set(self.captured_shas())) == want and not any(hot.iterdir())
                  and (watcher is None or len(self.outcomes(watcher)) >= len(want)),
                  timeout=timeout, interval=1.0, what=f"{len(want)} inputs archived and the hot folder empty")
 
@@ -238,7 +378,7 @@ class Cluster:
     def assert_consistent(self, shas: list[str]) -> None:
         """Every input archived exactly once; catalog == store (doctor: fixity, no orphans); index caught up;
         audit chain verifies; nothing left in the work area."""
-        assert captured_shas(self.archive) == sorted(shas), "every input archived exactly once"
+        assert self.captured_shas() == sorted(shas), "every input archived exactly once"
         doctor = self.girok("doctor")
         assert doctor.returncode == 0 and "No problems found" in doctor.stdout, doctor.stdout + doctor.stderr
         audit = self.girok("audit", "verify")
@@ -247,11 +387,13 @@ class Cluster:
         assert st["unindexed"] == 0 and st["documents"] == len(shas), st
         assert st["in_progress"] == 0 and st["abandoned"] == 0, st
         assert not [p for p in (self.archive / "work").iterdir() if p.is_dir()], "nothing left in work/"
-        db = sqlite3.connect(f"file:{self.archive / 'catalog.sqlite'}?mode=ro", uri=True)
-        try:
-            assert db.execute("select count(*), count(distinct sha256) from captures").fetchone() == (len(shas),) * 2
-        finally:
-            db.close()
+        with self.catalog.connect() as conn:
+            counts = conn.execute(sa.text("select count(*), count(distinct sha256) from captures")).one()
+            assert tuple(counts) == (len(shas),) * 2
+            captures = conn.execute(sa.text("select count(*) from events where action = 'capture'")).scalar()
+            assert captures == len(shas), "one capture event per input"
+        if self.catalog.dialect.name == "postgresql":  # the whole run on the server: no SQLite catalog was made
+            assert not (self.archive / "catalog.sqlite").exists()
 
 
 def worker_node(proc: subprocess.Popen) -> str:
@@ -278,5 +420,5 @@ def running_on(url: str, archive: Path) -> dict[str, str]:
         r.close()
 
 
-__all__ = ["Cluster", "RedisServer", "captured_shas", "drop", "inputs", "redis_url", "run_girok", "running_on",
-           "sha", "worker_node"]
+__all__ = ["BACKENDS", "Cluster", "PostgresServer", "RedisServer", "captured_shas", "catalog_backend", "drop",
+           "inputs", "postgres_admin_url", "redis_url", "run_girok", "running_on", "sha", "worker_node"]

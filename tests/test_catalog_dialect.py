@@ -10,7 +10,7 @@ from girok.archive.layout import Archive
 from girok.catalog import dialect
 from girok.catalog.repository import Catalog, NewCapture, NewDocument
 from girok.config import load_archive_config
-from girok.errors import CatalogError, ConfigError, StorageError
+from girok.errors import CatalogError, CatalogUnavailable, ConfigError, StorageError
 
 
 def capture(sha: str = "a" * 64, pages: int = 1, text: str = "") -> NewCapture:
@@ -49,6 +49,24 @@ def test_duplicate_capture_is_file_exists_by_error_code(any_cat):
     assert any_cat.counts()["captures"] == 1
     [reg] = any_cat.commit_capture(capture("c" * 64), prefix="GR")
     assert reg.endswith("-000002")  # the refused capture used up no number
+
+
+def test_a_capture_committed_again_after_a_cut_connection_is_its_own_record(any_cat):
+    """keep(again=True) after CatalogUnavailable: the first try may have committed before its connection was cut;
+    the same capture found is that one (archived once, not a duplicate of itself); any other one is a duplicate."""
+    from dataclasses import replace
+
+    regs = any_cat.commit_capture(capture(), prefix="GR")
+    assert any_cat.commit_capture(capture(), prefix="GR", again=True) == regs
+    with pytest.raises(FileExistsError):  # not a retry: the same content again is a duplicate
+        any_cat.commit_capture(capture(), prefix="GR")
+    for other in (replace(capture(), source_path="/hot/other.pdf"),
+                  replace(capture(), documents=[replace(capture().documents[0], archival_sha256="d" * 64)])):
+        with pytest.raises(FileExistsError):  # the same content from elsewhere, or prepared otherwise
+            any_cat.commit_capture(other, prefix="GR", again=True)
+    assert any_cat.counts()["captures"] == 1 and any_cat.counts()["documents"] == 1
+    verdict = any_cat.verify_audit()
+    assert verdict.ok and [e.action for e in any_cat.iter_events()] == ["capture"]
 
 
 def test_classify_by_sqlite_error_code():
@@ -214,6 +232,7 @@ def test_postgresql_urls_get_the_psycopg_driver():
 
 
 def test_classify_by_postgresql_sqlstate():
+    import psycopg
     import psycopg.errors as pe
 
     d = dialect.PostgreSQLDialect()
@@ -221,7 +240,13 @@ def test_classify_by_postgresql_sqlstate():
     assert d.classify(pe.DiskFull("x")) == dialect.FULL
     assert d.classify(pe.LockNotAvailable("x")) == dialect.LOCKED
     assert d.classify(pe.DeadlockDetected("x")) == dialect.LOCKED
-    assert d.classify(pe.InvalidPassword("x")) == dialect.UNREACHABLE
+    assert d.classify(pe.InvalidPassword("x")) == dialect.UNREACHABLE  # a wrong password: waiting will not help
+    assert d.classify(pe.AdminShutdown("x")) == dialect.LOST  # pg_ctl restart -m fast cut the connection
+    assert d.classify(pe.CrashShutdown("x")) == dialect.LOST
+    assert d.classify(pe.CannotConnectNow("x")) == dialect.LOST  # starting up, shutting down
+    assert d.classify(pe.ConnectionFailure("x")) == dialect.LOST  # class 08
+    assert d.classify(psycopg.OperationalError("server closed the connection unexpectedly")) == dialect.LOST
+    assert d.classify(psycopg.ProgrammingError("no sqlstate, not a connection")) is None
     assert d.classify(pe.ForeignKeyViolation("duplicate key value violates unique constraint")) is None
     assert d.classify(pe.DataError("could not extend file: No space left on device")) is None  # words mean nothing
     assert d.classify(ValueError("duplicate")) is None
@@ -306,6 +331,9 @@ def test_unreachable_server_or_wrong_password_is_a_catalog_error_without_the_pas
         assert err.value.__cause__ is None and err.value.__context__ is not None
         assert "secret-pw" not in str(err.value.hint)
         assert err.value.exit_code == ExitCode.CATALOG
+        # a server not answering may come back: girok watch waits for it (a refused login looks the same when
+        # connecting: libpq gives no SQLSTATE then; a command starting says it at once, as before)
+        assert isinstance(err.value, CatalogUnavailable)
 
 
 @pytest.mark.postgresql

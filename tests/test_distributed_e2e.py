@@ -1,7 +1,8 @@
 """Several machines, end to end against real services: a watcher, two `girok worker` processes (each its own
 process group, a stand-in for a machine) and an indexer over one archive, through a real Redis.
 
-No mock of Celery or Redis; the catalog is SQLite (the claiming process is its one writer).
+No mock of Celery, Redis or PostgreSQL; the catalog is SQLite (the claiming process is its one writer), and for
+the test of two workers also a PostgreSQL database of its own (``catalog``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import wait_for
 import helpers_distributed as hd
-from helpers_distributed import Cluster, drop, inputs, sha
+from helpers_distributed import BACKENDS, Cluster, drop, inputs, sha
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +26,13 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture
-def cluster(make_archive, redis_url, tmp_path):
+def cluster(archive_catalog, make_archive, redis_url, tmp_path):
     c = Cluster(make_archive(), redis_url, tmp_path / "logs")
     yield c
     c.stop_all()
 
 
+@pytest.mark.parametrize("archive_catalog", BACKENDS, indirect=True)
 def test_two_workers_archive_every_input_exactly_once(cluster, tmp_path):
     files = inputs(tmp_path / "in", 4)
     shas = [sha(f) for f in files]
@@ -58,11 +60,14 @@ def test_two_workers_archive_every_input_exactly_once(cluster, tmp_path):
     out = cluster.outcomes(watcher)
     assert sorted(o["status"] for o in out) == ["archived"] * len(files), out
     cluster.assert_consistent(shas)
-    password = urlsplit(cluster.url).password
-    for p in [*cluster.logs.iterdir(), *(cluster.archive / "logs").iterdir()]:  # the Redis password never shown
-        assert password not in p.read_text(), p.name
+    passwords = [urlsplit(cluster.url).password]  # Redis's, and the catalog server's: never shown
+    if cluster.catalog.dialect.name == "postgresql":
+        passwords.append(urlsplit(cluster.catalog_url).password)
     shown = cluster.girok("status")
-    assert password not in shown.stdout and "***" in shown.stdout, shown.stdout
+    for password in passwords:
+        for p in [*cluster.logs.iterdir(), *(cluster.archive / "logs").iterdir()]:
+            assert password not in p.read_text(), p.name
+        assert password not in shown.stdout + shown.stderr and "***" in shown.stdout, shown.stdout
 
 
 def test_worker_sigterm_finishes_the_document_in_hand(cluster, tmp_path):
@@ -73,7 +78,7 @@ def test_worker_sigterm_finishes_the_document_in_hand(cluster, tmp_path):
     wait_for(lambda: hd.running_on(cluster.url, cluster.archive), timeout=120, what="the worker to take the file")
     worker.send_signal(signal.SIGTERM)  # to the worker itself, as systemd's KillMode=mixed does
     assert worker.wait(timeout=300) == 0, worker.err_path.read_text()[-3000:]
-    wait_for(lambda: hd.captured_shas(cluster.archive) == [sha(files[0])], timeout=60,
+    wait_for(lambda: cluster.captured_shas() == [sha(files[0])], timeout=60,
              what="the document it finished to be archived")
     assert cluster.stop(watcher, signal.SIGINT) == 0
     assert [o["status"] for o in cluster.outcomes(watcher)] == ["archived"]

@@ -276,3 +276,41 @@ def test_progress_is_read_from_a_workers_run_folder(tmp_path):
     assert progress.read(tmp_path) is None
     progress.write(run, done=2, pages=5)
     assert progress.read(tmp_path) == (2, 5)
+
+
+def test_reindex_and_doctor_fix_are_refused_while_the_indexer_writes_the_index(root):
+    """One writer of the search index at a time: while `girok indexer` runs, `girok reindex` and `girok doctor
+    --fix` are refused (exit 5, naming it; in Korean too) and the indexer goes on; while a reindex holds the
+    index, an indexer is refused."""
+    import subprocess
+
+    from conftest import girok_cmd, run_girok, wait_for
+    from girok.errors import ArchiveLocked
+    from girok.i18n import speaking
+    from girok.ingest.locks import IndexerLock
+
+    lock = root / "indexer.lock"
+    indexer = subprocess.Popen(girok_cmd(root, "indexer", "--poll", "0.5"), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: lock.exists() and f"pid {indexer.pid} " in lock.read_text(), timeout=60,
+                 what="the indexer to start")
+        for args in (("reindex",), ("doctor", "--fix")):
+            res = run_girok(root, *args)
+            assert res.returncode == 5, res.stdout + res.stderr
+            assert f"being written right now by `girok indexer`, pid {indexer.pid} on" in res.stderr, res.stderr
+            assert f"while `girok {' '.join(args)}` runs" in res.stderr, res.stderr
+        with speaking("ko"), pytest.raises(ArchiveLocked) as err, IndexerLock(root, "girok reindex"):
+            pass
+        assert f"지금 `girok indexer`, pid {indexer.pid} on" in str(err.value) and "검색 색인" in str(err.value)
+        assert indexer.poll() is None, "the indexer goes on"
+    finally:
+        indexer.terminate()
+        indexer.wait(timeout=60)
+    with IndexerLock(root, "girok reindex"):  # the other way round
+        with pytest.raises(ArchiveLocked) as err, IndexerLock(root):
+            pass
+        assert f"by `girok reindex`, pid {os.getpid()} on" in str(err.value), str(err.value)
+        assert "Start `girok indexer` again once that command has finished" in str(err.value)
+    with IndexerLock(root):  # free again
+        pass

@@ -113,3 +113,29 @@ def test_local_pool_abandon_kills_running_work_and_starts_afresh():
         assert ex.submit(0.0).result(timeout=120) is None and ex.worker_pids() != [pid]
     finally:
         ex.shutdown()
+
+
+def test_a_step_waits_for_the_catalog_server_then_gives_up(monkeypatch):
+    """pipeline.patiently: a keep (or lookup) cut by a catalog server restart is done again, ``again`` said, with
+    longer pauses; past its patience the error goes on (the watcher waits, the file stays in its hot folder)."""
+    from girok.errors import CatalogUnavailable
+    from girok.ingest import pipeline
+
+    slept: list[float] = []
+    monkeypatch.setattr(pipeline.time, "sleep", slept.append)
+    calls: list[bool] = []
+
+    def step(again: bool) -> str:
+        calls.append(again)
+        if len(calls) < 4:
+            raise CatalogUnavailable("the server restarts")
+        return "kept"
+
+    assert pipeline.patiently("keeping scan.png", step) == "kept"
+    assert calls == [False, True, True, True] and slept == [0.25, 0.5, 1.0]
+
+    def away(again: bool):
+        raise CatalogUnavailable("the server is gone")
+
+    with pytest.raises(CatalogUnavailable):
+        pipeline.patiently("keeping scan.png", away, patience=1.0)

@@ -31,10 +31,13 @@ def status(arch: Archive) -> dict:
 
 
 def reindex(arch: Archive, *, engine: str | None = None, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the search index from the catalog aside, then switch; returns the number of documents indexed."""
+    """Rebuild the search index from the catalog aside, then switch; returns the number of documents indexed.
+    Refused (ArchiveLocked, exit 5) while `girok indexer` writes the index: one writer at a time."""
     from ..archive.indexing import rebuild_index
+    from ..ingest.locks import IndexerLock
 
-    return rebuild_index(arch, engine=engine, progress=progress)
+    with IndexerLock(arch.root, "girok reindex"):
+        return rebuild_index(arch, engine=engine, progress=progress)
 
 
 def document_count(arch: Archive) -> int:
@@ -106,8 +109,9 @@ def doctor(arch: Archive, *, fix: bool = False, quick: bool = False,
 
     The fixity check is written to the audit trail like `girok fixity check`. With ``fix``, repair what is
     safe to repair (clean work folders, remove unreferenced and half-written store files, catch up or
-    rebuild the index) while holding the watch and store locks, so that no running ingest loses a file
-    that is a moment from being committed (another girok running: ArchiveLocked, exit 5). A missing or
+    rebuild the index) while holding the watch, store and indexer locks, so that no running ingest loses a file
+    that is a moment from being committed, nor `girok indexer` writes the index meanwhile (another girok
+    running: ArchiveLocked, exit 5). A missing or
     changed stored file or a broken audit trail is never "repaired" here: it stays a problem, with what to
     do (`girok restore`, restoring the catalog from backup).
     """
@@ -189,9 +193,9 @@ def doctor(arch: Archive, *, fix: bool = False, quick: bool = False,
         _("whether the archival copies are valid PDF/A, and exported bags and backups outside the archive"),
     ]
     if fix:
-        from ..ingest.locks import StoreLock, WatchLock
+        from ..ingest.locks import IndexerLock, StoreLock, WatchLock
 
-        with WatchLock(arch.root), StoreLock(arch.root):
+        with WatchLock(arch.root), StoreLock(arch.root), IndexerLock(arch.root, "girok doctor --fix"):
             clean_orphans(arch.work_dir)
             arch.index.remove_stale()
             if needs_reindex:

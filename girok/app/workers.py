@@ -63,15 +63,28 @@ def run_indexer(arch: Archive, *, poll: float = 2.0, once: bool = False,
     """Index what the catalog says is not indexed yet, every ``poll`` seconds until stopped (or once); returns how
     many documents it indexed. The one writer of the search index when several machines archive."""
     from ..archive.indexing import catch_up_index
+    from ..errors import CatalogUnavailable
 
     heartbeat = None
     with IndexerLock(arch.root):
         if distributed(arch.config):
             heartbeat = _indexer_heartbeat(arch)
         total = 0
+        away = False  # the catalog's server is away (a restart): said once, then looked at again every poll
         try:
             while True:
-                n = catch_up_index(arch)
+                try:
+                    n = catch_up_index(arch)
+                except CatalogUnavailable as exc:
+                    if once:
+                        raise
+                    if not away:
+                        log.warning("indexer: the catalog cannot be reached (%s); trying again", exc.message)
+                    away, n = True, 0
+                else:
+                    if away:
+                        log.warning("indexer: the catalog answers again")
+                    away = False
                 if n:
                     total += n
                     on_indexed(n)

@@ -9,8 +9,9 @@ backend. Here is only what cannot be:
   audit chain appends to its last event, which must not change between
   reading and writing it, so two writers must never interleave;
 - ``classify``: what a database error is (a duplicate, a full disk, a
-  locked database, or something else), decided by the driver's error
-  code, never by the words of its message;
+  locked database, a refused login, a server gone for now, or something
+  else), decided by the driver's error code, never by the words of its
+  message;
 - ``secure_delete`` and ``checkpoint``: making deleted content really go
   (disposal);
 - ``reset_sequences``: after rows were copied in with their ids
@@ -40,7 +41,8 @@ from ..i18n import _
 DUPLICATE = "duplicate"  # a unique or primary key constraint refused a row
 FULL = "full"  # the disk (or the database's size limit) is full
 LOCKED = "locked"  # another connection held the lock longer than we wait
-UNREACHABLE = "unreachable"  # the database server could not be reached, or refused the login
+UNREACHABLE = "unreachable"  # the database server refused the login
+LOST = "lost"  # the database server cannot be reached now, or cut the connection (a restart): try again later
 
 # SQLite result codes (https://sqlite.org/rescode.html); the extended codes carry the primary one in the low byte.
 SQLITE_BUSY = 5
@@ -54,8 +56,10 @@ PG_UNIQUE_VIOLATION = "23505"
 PG_DISK_FULL = "53100"
 PG_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out (our write lock, or a row lock)
 PG_DEADLOCK = "40P01"
-PG_UNREACHABLE_CLASSES = ("08", "28")  # connection exception, invalid authorization (wrong password)
-PG_CANNOT_CONNECT_NOW = "57P03"  # the server is starting up or shutting down
+PG_UNREACHABLE_CLASSES = ("28",)  # invalid authorization (wrong password)
+PG_LOST_CLASSES = ("08",)  # connection exception
+# the server cut the connection (a fast or immediate shutdown, a restart), or is starting up or shutting down
+PG_ADMIN_SHUTDOWN, PG_CRASH_SHUTDOWN, PG_CANNOT_CONNECT_NOW = "57P01", "57P02", "57P03"
 
 # The key of the catalog's write lock on PostgreSQL (pg_advisory_xact_lock): "girok" in ASCII. One per
 # database, so another application's advisory locks in the same database must not use it.
@@ -82,7 +86,8 @@ class Dialect:
         raise NotImplementedError
 
     def classify(self, exc: BaseException) -> str | None:
-        """DUPLICATE, FULL, LOCKED or None, from the driver's error (``exc`` or the DBAPI error it wraps)."""
+        """DUPLICATE, FULL, LOCKED, UNREACHABLE, LOST or None, from the driver's error (``exc`` or the DBAPI error
+        it wraps)."""
         return None
 
     @contextmanager
@@ -224,16 +229,19 @@ class PostgreSQLDialect(Dialect):
         if not isinstance(orig, psycopg.Error):
             return None
         code = orig.sqlstate
-        if code is None:  # raised by the client: no connection could be made at all
-            return UNREACHABLE if isinstance(orig, psycopg.OperationalError) else None
+        if code is None:  # raised by the client: no connection could be made, or the one in use broke (libpq
+            # gives no SQLSTATE for a failed connection attempt, a refused login included: that one is LOST too)
+            return LOST if isinstance(orig, psycopg.OperationalError) else None
         if code == PG_UNIQUE_VIOLATION:
             return DUPLICATE
         if code == PG_DISK_FULL:
             return FULL
         if code in (PG_LOCK_NOT_AVAILABLE, PG_DEADLOCK):
             return LOCKED
-        if code[:2] in PG_UNREACHABLE_CLASSES or code == PG_CANNOT_CONNECT_NOW:
+        if code[:2] in PG_UNREACHABLE_CLASSES:
             return UNREACHABLE
+        if code[:2] in PG_LOST_CLASSES or code in (PG_ADMIN_SHUTDOWN, PG_CRASH_SHUTDOWN, PG_CANNOT_CONNECT_NOW):
+            return LOST
         return None
 
     def secure_delete(self, session) -> None:  # noqa: ANN001

@@ -13,7 +13,10 @@ capture event together, or none of them.
 Database errors leave as girok errors, recognized by type (dialect.classify):
 a full disk is ``StorageError``, a database locked too long ``CatalogError``,
 a capture whose SHA-256 is already catalogued ``FileExistsError``, a database
-server that cannot be reached ``CatalogError``. A catalog URL is shown only
+server that refuses the login ``CatalogError``, one that cannot be reached now
+or cut the connection (a restart) ``CatalogUnavailable``: the caller may try
+again (the pool then opens a fresh connection; SQLAlchemy dropped the broken
+ones, and each connection is tested before use). A catalog URL is shown only
 with its password masked (``masked_url``).
 """
 
@@ -32,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..config import mask_password
-from ..errors import CatalogError, NotFound, StorageError
+from ..errors import CatalogError, CatalogUnavailable, NotFound, StorageError
 from . import actor as _actor, audit, dialect as dialects
 from .models import Capture, Counter, Document, Event, EventDocument, Page, RrnKey, WordReading
 from .files_repo import FilesTx
@@ -131,6 +134,16 @@ def _alembic_config(connection):
     return cfg
 
 
+def _same_capture(row: Capture, cap: NewCapture) -> bool:
+    """Whether the catalogued capture ``row`` is the record ``cap`` would make (the same file from the same place,
+    stored the same, with the same archival copies)."""
+    docs = sorted(row.documents, key=lambda d: d.first_page)
+    return (row.sha256, row.size, row.source_path, row.original_relpath) == (
+        cap.sha256, cap.size, cap.source_path, cap.original_relpath) and [
+        (d.first_page, d.page_count, d.archival_sha256) for d in docs] == [
+        (d.first_page, d.page_count, d.archival_sha256) for d in cap.documents]
+
+
 class Tx(RetentionTx, RecordsTx, UsersTx, ViewsTx, FilesTx):
     """One transaction's statements (see unit.py); from ``Catalog.transaction()`` or ``Catalog.reading()``."""
 
@@ -182,8 +195,8 @@ class Catalog:
                 raise StorageError(_("could not record {what} in the catalog: the disk is full").format(what=what)) from exc
             if kind == dialects.LOCKED:
                 raise self._locked(what) from exc
-            if kind == dialects.UNREACHABLE:
-                raise self.unreachable(exc) from None
+            if kind in (dialects.UNREACHABLE, dialects.LOST):
+                raise self.unreachable(exc, lost=kind == dialects.LOST) from None
             raise
 
     def _locked(self, what: str | None) -> CatalogError:
@@ -193,15 +206,17 @@ class Catalog:
                             hint=_("Another girok command is writing to the catalog; let it finish (or stop a "
                                    "hung one) and run this again."))
 
-    def unreachable(self, exc: BaseException) -> CatalogError:
-        """The error for a database server that cannot be reached or refuses the login (no password in it:
-        the driver's reason is masked too, and the original exception is not chained)."""
+    def unreachable(self, exc: BaseException, *, lost: bool = False) -> CatalogError:
+        """The error for a database server that refuses the login, or (``lost``: CatalogUnavailable) cannot be
+        reached now or cut the connection; no password in it: the driver's reason is masked too, and the original
+        exception is not chained."""
         orig = getattr(exc, "orig", exc)
         lines = str(orig).strip().splitlines()
         reason = mask_password(lines[0]) if lines else type(orig).__name__
-        return CatalogError(f"could not connect to the catalog database {self.masked_url}: {reason}",
-                            hint="Check that the database server runs and can be reached from this machine, and "
-                                 "the role's name and password (GIROK_CATALOG_URL, PGPASSWORD or ~/.pgpass).")
+        return (CatalogUnavailable if lost else CatalogError)(
+            f"could not connect to the catalog database {self.masked_url}: {reason}",
+            hint="Check that the database server runs and can be reached from this machine, and "
+                 "the role's name and password (GIROK_CATALOG_URL, PGPASSWORD or ~/.pgpass).")
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Session]:
@@ -308,11 +323,16 @@ class Catalog:
         session.flush()
         return f"{prefix}-{year}-{row.last:06d}"
 
-    def commit_capture(self, cap: NewCapture, *, prefix: str) -> list[str]:
+    def commit_capture(self, cap: NewCapture, *, prefix: str, again: bool = False) -> list[str]:
         """Record a capture and its documents; returns their registration numbers.
 
         Raises ``FileExistsError`` if a capture with the same SHA-256 exists
         (a concurrent ingest of the same content won the race).
+
+        ``again``: an earlier call for this very capture failed with ``CatalogUnavailable``, perhaps with its
+        connection cut while committing, so perhaps committed: a capture found with the same SHA-256, source,
+        stored original and archival files is that one, and its registration numbers are returned (archived
+        once, not reported as a duplicate of itself).
         """
         stamp = now()
         reg_nos: list[str] = []
@@ -352,8 +372,12 @@ class Catalog:
         except IntegrityError as exc:
             # A unique key refused the capture and a capture with its SHA-256 is there now: the same
             # content was committed by a concurrent ingest. Any other refusal is the catalog's problem.
-            if self.dialect.classify(exc) == dialects.DUPLICATE and self.capture_by_sha(cap.sha256) is not None:
-                raise FileExistsError(cap.sha256) from None
+            if self.dialect.classify(exc) == dialects.DUPLICATE:
+                existing = self.capture_by_sha(cap.sha256)
+                if existing is not None and again and _same_capture(existing, cap):
+                    return [d.reg_no for d in sorted(existing.documents, key=lambda d: d.first_page)]
+                if existing is not None:
+                    raise FileExistsError(cap.sha256) from None
             raise CatalogError(_("catalog rejected the record for {source_name}: {orig}").format(
                                    source_name=cap.source_name, orig=exc.orig)) from exc
         return reg_nos

@@ -25,11 +25,14 @@ log = logging.getLogger(__name__)
 
 def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, source: Path, media_type: str,
          hot_folder: str | None, profile: str, documents: Iterable, doc_type: str = "",
-         index: bool = True) -> list[str]:
+         index: bool = True, again: bool = False) -> list[str]:
     """Store and catalog one capture and its prepared documents; returns registration numbers.
 
     ``index=False`` leaves the documents to the archive's one index writer (`girok indexer`, when several
-    machines archive): the catalog marks them not yet indexed, as after a crash before the index."""
+    machines archive): the catalog marks them not yet indexed, as after a crash before the index.
+
+    Every step may be done again: ``again`` after a ``CatalogUnavailable`` from an earlier call for the same
+    document (the store is content-addressed; Catalog.commit_capture(again=True) knows its own record)."""
     stored_orig = arch.store.put("originals", original, sha256, ext)
     secret = None
     new_docs = []
@@ -53,7 +56,7 @@ def keep(arch: Archive, *, original: Path, sha256: str, size: int, ext: str, sou
                      source_path=pii.mask_rrn(str(source)),
                      hot_folder=hot_folder, profile=profile, media_type=media_type,
                      original_relpath=stored_orig.relpath, documents=new_docs)
-    reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix)
+    reg_nos = arch.catalog.commit_capture(cap, prefix=arch.config.id_prefix, again=again)
     fault_point("after-catalog")  # test hook (GIROK_FAULT): killed between catalog and index
     _classify(arch, reg_nos)
     if index:

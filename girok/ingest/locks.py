@@ -1,4 +1,6 @@
-"""The archive's locks: one `girok watch` per archive (WatchLock), and who may write the store (StoreLock).
+"""The archive's locks: one `girok watch` per archive (WatchLock), who may write the store (StoreLock), and one
+writer of the search index besides the claiming process's own (IndexerLock: `girok indexer`, `girok reindex`,
+`girok doctor --fix`).
 
 Who may write the store: every ingest and watch (shared), or `girok doctor --fix` (alone).
 
@@ -105,16 +107,28 @@ class WatchLock(HolderLock):
 
 
 class IndexerLock(HolderLock):
-    """One indexer per archive (Whoosh and Tantivy allow one writer); its holder names the machine too."""
+    """One writer of the search index at a time (Whoosh and Tantivy allow one): `girok indexer` (several machines:
+    the claiming process leaves the index to it), and `girok reindex` and `girok doctor --fix`, which rebuild it
+    or catch it up. ``command`` is who takes it; the holder names the command and the machine."""
 
     name = INDEXER_LOCK_NAME
 
+    def __init__(self, root: Path, command: str = "girok indexer"):
+        super().__init__(root)
+        self.command = command
+
     def holder(self) -> str:
-        return f"pid {os.getpid()} on {os.uname().nodename}"
+        return f"`{self.command}`, pid {os.getpid()} on {os.uname().nodename}"
 
     def refused(self, holder: str) -> ArchiveLocked:
-        return ArchiveLocked(
-            _("another `girok indexer` is already indexing this archive ({holder})").format(holder=holder),
-            hint=_("One indexer per archive writes the search index; stop the other one first (or leave it "
-                   "running)."),
-        )
+        if self.command == "girok indexer" and holder.startswith("`girok indexer`"):
+            hint = _("One indexer per archive writes the search index; stop the other one first (or leave it "
+                     "running).")
+        elif self.command == "girok indexer":  # a reindex or a repair writes it
+            hint = _("Start `girok indexer` again once that command has finished.")
+        else:
+            hint = _("One process at a time writes the search index: stop `girok indexer` (on the machine named) "
+                     "while `{command}` runs and start it again afterwards, or let the other command finish; then "
+                     "run this again.").format(command=self.command)
+        return ArchiveLocked(_("the search index of this archive is being written right now by {holder}").format(
+                                 holder=holder), hint=hint)

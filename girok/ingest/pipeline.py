@@ -8,6 +8,11 @@
     release  remove the source (hot folders only) once it is committed
     failure  quarantine with a reason; nothing is deleted before it is safe
 
+A catalog on a database server that goes away for a while (a restart, a fail-over: CatalogUnavailable) is
+waited for, up to ``CATALOG_PATIENCE`` seconds, and the step is done again on a fresh connection: a keep
+cut mid-transaction, even while committing, is kept once (keep(again=True)). Past that the error goes on;
+the document's source stays where it is (`girok watch` waits and takes it again).
+
 One ``Ingestor`` serves `girok ingest` (a list of paths) and `girok watch`
 (paths from a queue): it keeps at most ``2 x workers`` documents in hand,
 so memory and disk use stay bounded however many files arrive.
@@ -23,11 +28,12 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..archive.layout import Archive
 from .keep import keep, paper
 from ..config import Profile
-from ..errors import GirokError, InputRejected, MissingDependency, StorageError
+from ..errors import CatalogUnavailable, GirokError, InputRejected, MissingDependency, StorageError
 from ..fsutil import copy_and_hash, fault_point, fsync_dir
 from ..text.times import local
 from ..text.pii import mask_rrn
@@ -45,6 +51,32 @@ from ..i18n import _
 log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 0.5  # how often the files in hand are looked at for progress (with a listener)
+CATALOG_PATIENCE = 120.0  # seconds a step waits for the catalog's database server to answer again
+T = TypeVar("T")
+
+
+def patiently(what: str, step: Callable[[bool], T], *, patience: float | None = None) -> T:
+    """``step(again)``, and again (``again`` True) while the catalog's database server cannot be reached
+    (CatalogUnavailable: restarting, failing over), pausing longer each time, for up to ``patience`` seconds
+    (CATALOG_PATIENCE); then the last CatalogUnavailable goes on. ``what`` names the step in the log (a file's
+    name in it with any RRN masked)."""
+    deadline = time.monotonic() + (CATALOG_PATIENCE if patience is None else patience)
+    pause, again = 0.25, False
+    while True:
+        try:
+            result = step(again)
+        except CatalogUnavailable as exc:
+            if time.monotonic() + pause > deadline:
+                log.error("%s: the catalog still cannot be reached; giving up (%s)", what, exc.message)
+                raise
+            if not again:
+                log.warning("%s: the catalog cannot be reached (%s); trying again", what, exc.message)
+            time.sleep(pause)
+            pause, again = min(2 * pause, 5.0), True
+            continue
+        if again:
+            log.warning("%s: the catalog answers again", what)
+        return result
 
 
 @dataclass
@@ -255,13 +287,18 @@ class Ingestor:
                                        name=item.path.name, work_dir=self.arch.work_dir)) from exc
             raise
         fault_point("after-claim")  # test hook (GIROK_FAULT): killed with the copy in work/
-        existing = self.arch.catalog.capture_by_sha(sha)
+        try:
+            existing = patiently(f"looking up {mask_rrn(item.path.name)}", lambda _: self.arch.catalog.capture_by_sha(sha))
+            # Not a live capture, but maybe a destroyed record (its scan, or its PDF/A exported and dropped back):
+            # never archived again silently.
+            destroyed = [] if existing is not None else patiently(
+                f"looking up {mask_rrn(item.path.name)}", lambda _: self.arch.catalog.destroyed_by_sha(sha))
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         if existing is not None:
             shutil.rmtree(work, ignore_errors=True)
             return self._duplicate(item.path, item.move_source, before, existing)
-        # Not a live capture, but maybe a destroyed record (its scan, or its PDF/A exported and dropped back):
-        # never archived again silently.
-        destroyed = self.arch.catalog.destroyed_by_sha(sha)
         if destroyed and not self.allow_destroyed:
             shutil.rmtree(work, ignore_errors=True)
             raise self._refuse_destroyed(item.path, sha, destroyed)
@@ -276,9 +313,9 @@ class Ingestor:
         """Audit the refusal; the error quarantines the file with the destroyed records and their certificates."""
         regs = [d.reg_no for d in destroyed]
         certs = list(dict.fromkeys(d.certificate for d in destroyed))
-        self.arch.catalog.add_event("recapture-refused", reg_no=",".join(regs), source=mask_rrn(source.name),
-                                    sha256=sha, certificate=",".join(certs),
-                                    file=",".join(dict.fromkeys(d.file for d in destroyed)))
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
+            "recapture-refused", reg_no=",".join(regs), source=mask_rrn(source.name), sha256=sha,
+            certificate=",".join(certs), file=",".join(dict.fromkeys(d.file for d in destroyed))))
         en = "; ".join(f"{d.reg_no} destroyed on {local(d.disposed_at).date().isoformat()}, certificate {d.certificate}"
                        for d in destroyed)
         ko = "; ".join(f"{d.reg_no} {local(d.disposed_at).date().isoformat()} 폐기, 폐기 확인서 {d.certificate}" for d in destroyed)
@@ -294,7 +331,8 @@ class Ingestor:
         pages = sum(d.page_count for d in existing.documents)
         if move:
             self._release_source(source, stat_key)
-        self.arch.catalog.add_event("duplicate", reg_no=reg, source=source.name, sha256=existing.sha256)
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
+            "duplicate", reg_no=reg, source=source.name, sha256=existing.sha256))
         return Outcome(id=reg, source=str(source), pages=pages, status="duplicate",
                        reason=f"same content already archived as {reg} (from {existing.source_name})")
 
@@ -327,15 +365,15 @@ class Ingestor:
             for doc in prepared.documents:
                 doc.conversion["digital_signature"] = signature.NOTE
         try:
-            reg_nos = keep(self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext,
-                           source=job.source, media_type=job.media_type, hot_folder=job.hot_folder,
-                           profile=job.profile.name, documents=prepared.documents,
-                           doc_type=job.profile.default_doc_type, index=self.index)
+            reg_nos = patiently(f"keeping {mask_rrn(job.source.name)}", lambda again: keep(
+                self.arch, original=job.original, sha256=job.sha256, size=job.size, ext=job.ext, source=job.source,
+                media_type=job.media_type, hot_folder=job.hot_folder, profile=job.profile.name,
+                documents=prepared.documents, doc_type=job.profile.default_doc_type, index=self.index, again=again))
         except FileExistsError:  # another girok process archived the same content meanwhile
             self._drop_work(job, force=True)
-            existing = self.arch.catalog.capture_by_sha(job.sha256)
+            existing = patiently(f"looking up {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.capture_by_sha(job.sha256))
             return [self._duplicate(job.source, job.move_source, job.source_stat, existing)]
-        except StorageError:
+        except (StorageError, CatalogUnavailable):
             self._drop_work(job, force=True)  # the source stays in its hot folder
             raise
         except OSError as exc:  # the disk is full outside the store and the catalog (which raise StorageError)
@@ -353,13 +391,13 @@ class Ingestor:
                                      **found)
         rescan_report.supersede(self.arch, [r for r, d in zip(reg_nos, prepared.documents) if not d.rescan_suggested])
         if job.recapture_of:  # `ingest --allow-destroyed`: a new record, the old ones named in the audit trail
-            self.arch.catalog.add_event(
+            patiently(f"auditing {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.add_event(
                 "recapture-allowed", reg_no=",".join(reg_nos), source=mask_rrn(job.source.name), sha256=job.sha256,
                 destroyed=",".join(d.reg_no for d in job.recapture_of),
-                certificate=",".join(dict.fromkeys(d.certificate for d in job.recapture_of)))
+                certificate=",".join(dict.fromkeys(d.certificate for d in job.recapture_of))))
         if signed:
-            self.arch.catalog.add_event("signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name,
-                                        note=signature.NOTE)
+            patiently(f"auditing {mask_rrn(job.source.name)}", lambda _: self.arch.catalog.add_event(
+                "signature-not-carried", reg_no=",".join(reg_nos), source=job.source.name, note=signature.NOTE))
         fault_point("before-release")  # test hook (GIROK_FAULT): committed, source not yet removed
         if job.move_source:
             self._release_source(job.source, job.source_stat)
@@ -410,8 +448,8 @@ class Ingestor:
                 raise StorageError(_("could not quarantine {name}: the disk is full; the file stays where it is").format(
                                        name=source.name)) from exc
             raise
-        self.arch.catalog.add_event("quarantine", source=source.name, stage=stage, reason=reason,
-                                    quarantined_as=dest.name)
+        patiently(f"auditing {mask_rrn(source.name)}", lambda _: self.arch.catalog.add_event(
+            "quarantine", source=source.name, stage=stage, reason=reason, quarantined_as=dest.name))
         log.warning("quarantined %s at %s: %s", source, stage, reason)
         return Outcome(id=None, source=str(source), pages=0, status="quarantined", reason=f"{stage}: {reason}")
 
@@ -448,7 +486,7 @@ def run_batch(ingestor: Ingestor, items, on_outcome=lambda o: None) -> list[Outc
             while ingestor.retry:
                 give(ingestor.retry.pop(0))
             emit(ingestor.collect(timeout=None))
-    except StorageError:  # disk full: stop now; every source not yet committed stays where it is
+    except (StorageError, CatalogUnavailable):  # disk full, catalog gone: stop; sources not committed stay put
         ingestor.abandon()
         raise
     return results

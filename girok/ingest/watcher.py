@@ -22,7 +22,8 @@ from watchdog.observers import Observer
 
 from ..archive.layout import Archive
 from ..config import HotFolder
-from ..errors import StorageError
+from ..errors import CatalogUnavailable, StorageError
+from ..i18n import _
 from .locks import WATCH_LOCK_NAME as LOCK_NAME, WatchLock  # noqa: F401  (their home was here)
 from .pipeline import Ingestor, Item, Outcome
 from .stability import StabilityTracker, candidate_files, is_temp_name
@@ -157,6 +158,12 @@ class Watcher:
                     log.error("%s; retrying in %.0f s", exc, backoff)
                     self.on_error(f"{exc.message}; retrying in {backoff:.0f} s (free some space; "
                                   "nothing is lost, the files wait in their hot folders)")
+                    time.sleep(backoff)
+                except CatalogUnavailable as exc:  # its server away longer than a step waits: the same
+                    backoff = min(60.0, (backoff or 2.0) * 2)
+                    log.error("%s; retrying in %.0f s", exc.message, backoff)
+                    self.on_error(_("{message}; retrying in {seconds:.0f} s (nothing is lost, the files wait in "
+                                    "their hot folders)").format(message=exc.message, seconds=backoff))
                     time.sleep(backoff)
                 if not self.ingestor.busy:
                     time.sleep(self.poll_seconds)
