@@ -406,3 +406,56 @@ def test_an_officer_exports_a_document_as_a_bagit_zip_and_the_trail_names_them(w
     clerk = web.client("clerk")
     assert "BagIt" not in clerk.get(f"/doc/{web.docs['real']}").text
     assert clerk.post(f"/doc/{web.docs['real']}/bag").status_code == 403
+
+
+def test_the_committee_downloads_the_review_file_and_records_its_decisions(web, tmp_path):  # noqa: F811
+    import csv
+    from datetime import datetime
+
+    due = web.env.add("전입신고서", captured=datetime(2015, 5, 2, 3), docs=2)
+    web.env.clock.set(2026, 11, 30)
+    committee = web.client("committee")
+    page = committee.get("/review")
+    assert 'action="/review/decide"' in page.text and "/review/file.csv" in page.text
+    r = committee.get("/review/file.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    from girok.i18n import speaking
+    from girok.retention.reviewfile import heading
+
+    with speaking("ko"):  # the page's language: the committee reads Korean headings
+        h = {c: heading(c) for c in ("row", "reg_no", "decision", "defer_until")}
+    assert h["decision"] != "decision"
+    rows = list(csv.DictReader(r.content.decode("utf-8-sig").splitlines()))
+    assert {x[h["reg_no"]] for x in rows if x[h["row"]] == "due"} >= set(due), rows
+    for x in rows:
+        if x[h["reg_no"]] == due[0]:
+            x[h["decision"]] = "폐기"
+        elif x[h["reg_no"]] == due[1]:
+            x[h["decision"]], x[h["defer_until"]] = "보류", "2030-06-30"
+    out = tmp_path / "decided.csv"
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    form = {"csrf": committee.csrf(), "meeting": "2026년 제2차 기록물평가심의회", "meeting_date": "2026-11-30"}
+
+    def upload(c, data: bytes, name="decided.csv", fields=form):
+        return c.http.post("/review/decide", data=fields, files={"file": (name, data, "text/csv")})
+
+    assert upload(committee, b"", name="").status_code == 400  # no file chosen
+    assert upload(committee, out.read_bytes(), name="decided.exe").status_code == 400
+    tampered = out.read_bytes().replace(due[0].encode(), b"GR-1999-999999")
+    assert upload(committee, tampered).status_code >= 400  # does not match its review: nothing recorded
+    assert web.events("retention-decide") == []
+    r = upload(committee, out.read_bytes())
+    assert r.status_code == 200 and 'id="decisions"' in r.text and "2026년 제2차 기록물평가심의회" in r.text
+    evs = web.events("retention-decide")
+    assert sorted(e.reg_no for e in evs) == sorted(due) and {e.actor for e in evs} == {"committee1 (web)"}
+    clerk = web.client("clerk")
+    assert clerk.get("/review/file.csv").status_code == 403
+    assert clerk.http.post("/review/decide", data={**form, "csrf": clerk.csrf()},
+                           files={"file": ("d.csv", out.read_bytes(), "text/csv")}).status_code == 403
+    # every other form refuses a file
+    officer = web.client("officer")
+    r = officer.http.post("/search", data={"csrf": officer.csrf(), "q": "x"}, files={"file": ("a.csv", b"x", "text/csv")})
+    assert r.status_code >= 400

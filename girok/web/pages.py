@@ -6,6 +6,8 @@ Handlers run in a worker thread, acting as the logged-in user; they call girok.a
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +18,8 @@ from ..text.pii import find_rrns
 from .messages import LANGS
 from .server import LANG_COOKIE, PAGE_SIZE, REFRESH_SECONDS, Ctx, Refused, charts_for, utc_now
 
+MAX_REVIEW_FILE = 8 * 2 ** 20  # bytes: a review file of tens of thousands of rows
+UPLOADS = {"review_decide"}  # the handlers that take a file (every other form refuses one)
 SEARCH_FIELDS = ("q", "type", "office", "date", "retention", "sort")
 HOME = (("status", "/status"), ("search", "/search"), ("review", "/review"), ("users", "/users"))
 
@@ -291,11 +295,56 @@ def certificate(ctx: Ctx) -> Response:
     return ctx.web.file_response(path, path.name, media)
 
 
-def review_page(ctx: Ctx) -> Response:
+def review_page(ctx: Ctx, *, decided: dict | None = None, status: int = 200) -> Response:
     from ..app.retention import review
 
     rv = review(ctx.arch).as_dict()
-    return ctx.render("review.html", review=rv, as_of=rv["as_of"])
+    return ctx.render("review.html", status=status, review=rv, as_of=rv["as_of"], decided=decided)
+
+
+def review_file(ctx: Ctx) -> Response:
+    """The review file for the committee (CSV for Excel), as `girok retention review --out FILE.csv` writes it."""
+    import tempfile
+
+    from starlette.background import BackgroundTask
+
+    from ..app.retention import review
+
+    folder = Path(tempfile.mkdtemp(prefix="girok-review-"))
+    try:
+        res = review(ctx.arch, out_file=folder / "review.csv")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    response = ctx.web.file_response(folder / "review.csv", f"girok-review-{res.review.id}.csv", "text/csv")
+    response.background = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    return response
+
+
+def review_decide(ctx: Ctx) -> Response:
+    """The committee's decisions from the filled-in review file, with the meeting that made them (as `girok
+    retention decide FILE --meeting M --meeting-date D`): all recorded, or none when the file does not match."""
+    import tempfile
+
+    from ..app.retention import decide
+
+    upload = ctx.files.get("file")
+    meeting, meeting_date = ctx.field("meeting").strip(), ctx.field("meeting_date").strip()
+    if upload is None or not upload.filename:
+        raise UsageError(ctx.t("rev.need_file"))
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise UsageError(ctx.t("rev.need_file"))
+    data = upload.file.read(MAX_REVIEW_FILE + 1)
+    if len(data) > MAX_REVIEW_FILE:
+        raise UsageError(ctx.t("rev.too_big", mb=MAX_REVIEW_FILE // 2 ** 20))
+    with tempfile.TemporaryDirectory(prefix="girok-decide-") as folder:
+        path = Path(folder) / f"decisions{suffix}"  # never the uploaded name as a path
+        path.write_bytes(data)
+        res = decide(ctx.arch, path, meeting=meeting, meeting_date=meeting_date or None)
+    decided = {"review": res.review, "meeting": res.meeting, "counts": res.counts(),
+               "rows": [d.as_dict() for d in res.decided]}
+    return review_page(ctx, decided=decided)
 
 
 # --- quarantine -----------------------------------------------------------------------------------------------------
@@ -378,6 +427,8 @@ ROUTES = [
     ("/retention/hold/{hold}/release", hold_release, "hold", ("POST",)),
     ("/retention/certificate/{number}.{fmt}", certificate, "retention", ("GET",)),
     ("/review", review_page, "review", ("GET",)),
+    ("/review/file.csv", review_file, "review", ("GET",)),
+    ("/review/decide", review_decide, "review", ("POST",)),
     ("/quarantine", quarantine, "quarantine", ("GET",)),
     ("/quarantine/{action}", quarantine_action, "quarantine", ("POST",)),
     ("/users", users_page, "users", ("GET",)),

@@ -87,6 +87,7 @@ class Ctx:
     lang: str
     session: object | None
     form: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)  # uploaded files, only for the handlers of pages.UPLOADS
     set_session: str | None = None  # a new session id to put in the cookie
     clear_session: bool = False
 
@@ -213,6 +214,8 @@ class Web:
         return r
 
     def _endpoint(self, handler: Callable, right: str | None):
+        from .pages import UPLOADS as uploads
+
         public = right == "public"
 
         async def endpoint(request: Request) -> Response:
@@ -222,8 +225,10 @@ class Web:
             ctx = Ctx(request, self, lang, session)
             try:
                 if request.method == "POST":
-                    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=64 * 1024)
+                    form = await request.form(max_files=1 if handler.__name__ in uploads else 0,
+                                              max_fields=MAX_FORM_FIELDS, max_part_size=64 * 1024)
                     ctx.form = {k: v for k, v in form.items() if isinstance(v, str)}
+                    ctx.files = {k: v for k, v in form.items() if not isinstance(v, str)}
                     if session is None or not session.csrf_ok(ctx.form.get("csrf")):
                         raise Refused(403, "error.csrf")
                 if not public:
@@ -246,6 +251,9 @@ class Web:
                 response = await run_in_threadpool(self._run, handler, ctx)
             except Refused as r:
                 response = self._error(ctx, r.status, ctx.t(r.key))
+            finally:
+                for upload in ctx.files.values():
+                    await upload.close()
             return self._finish(ctx, response, started)
 
         endpoint.__name__ = handler.__name__
