@@ -216,41 +216,17 @@ class Web:
     def _endpoint(self, handler: Callable, right: str | None):
         from .pages import UPLOADS as uploads
 
-        public = right == "public"
-
         async def endpoint(request: Request) -> Response:
             started = time.monotonic()
-            lang = lang_of(request.cookies.get(LANG_COOKIE))
-            session, expired, user = await run_in_threadpool(self._who, request.cookies.get(COOKIE), public)
-            ctx = Ctx(request, self, lang, session)
+            ctx = Ctx(request, self, lang_of(request.cookies.get(LANG_COOKIE)), None)
             try:
                 if request.method == "POST":
                     form = await request.form(max_files=1 if handler.__name__ in uploads else 0,
                                               max_fields=MAX_FORM_FIELDS, max_part_size=64 * 1024)
                     ctx.form = {k: v for k, v in form.items() if isinstance(v, str)}
                     ctx.files = {k: v for k, v in form.items() if not isinstance(v, str)}
-                    if session is None or not session.csrf_ok(ctx.form.get("csrf")):
-                        raise Refused(403, "error.csrf")
-                if not public:
-                    if session is None or session.user is None:
-                        if request.method == "GET":
-                            nxt = request.url.path
-                            if request.url.query and not find_rrns(request.url.query):
-                                nxt += "?" + request.url.query
-                            return self._finish(ctx, RedirectResponse(
-                                "/login?" + urlencode({"next": nxt, **({"expired": "1"} if expired else {})}),
-                                status_code=303), started)
-                        raise Refused(403, "error.403")
-                    if user is None:  # disabled or removed since logging in
-                        self.sessions.drop(session.id)
-                        ctx.clear_session = True
-                        return self._finish(ctx, RedirectResponse("/login", status_code=303), started)
-                    session.role = user.role
-                    if right and not users_app.may(user.role, right):
-                        raise Refused(403, "error.403")
-                response = await run_in_threadpool(self._run, handler, ctx)
-            except Refused as r:
-                response = self._error(ctx, r.status, ctx.t(r.key))
+                # one trip to a worker thread for the session, the user's rights and the page
+                response = await run_in_threadpool(self._serve, handler, right, ctx)
             finally:
                 for upload in ctx.files.values():
                     await upload.close()
@@ -259,14 +235,36 @@ class Web:
         endpoint.__name__ = handler.__name__
         return endpoint
 
-    def _who(self, sid: str | None, public: bool):
-        """(session, whether it had just expired, the user as the catalog has them now or None): one trip to a
-        worker thread for both."""
-        session, expired = self.sessions.get(sid)
-        user = None
-        if not public and session is not None and session.user is not None:
-            user = users_app.active_user(self.arch, session.user)
-        return session, expired, user
+    def _serve(self, handler: Callable, right: str | None, ctx: Ctx) -> Response:
+        """Who asks (the session, and the user as the catalog has them now: a disabled user or a changed role takes
+        effect at once), whether they may, then the page."""
+        request, public = ctx.request, right == "public"
+        session, expired = self.sessions.get(request.cookies.get(COOKIE))
+        ctx.session = session
+        try:
+            if request.method == "POST" and (session is None or not session.csrf_ok(ctx.form.get("csrf"))):
+                raise Refused(403, "error.csrf")
+            if not public:
+                if session is None or session.user is None:
+                    if request.method == "GET":
+                        nxt = request.url.path
+                        if request.url.query and not find_rrns(request.url.query):
+                            nxt += "?" + request.url.query
+                        return RedirectResponse(
+                            "/login?" + urlencode({"next": nxt, **({"expired": "1"} if expired else {})}),
+                            status_code=303)
+                    raise Refused(403, "error.403")
+                user = users_app.active_user(self.arch, session.user)
+                if user is None:  # disabled or removed since logging in
+                    self.sessions.drop(session.id)
+                    ctx.clear_session = True
+                    return RedirectResponse("/login", status_code=303)
+                session.role = user.role
+                if right and not users_app.may(user.role, right):
+                    raise Refused(403, "error.403")
+        except Refused as r:
+            return self._error(ctx, r.status, ctx.t(r.key))
+        return self._run(handler, ctx)
 
     def _run(self, handler: Callable, ctx: Ctx) -> Response:
         """The handler, then what it changed of the session kept (for whichever worker process gets the next
