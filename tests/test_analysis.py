@@ -331,3 +331,16 @@ def test_snippet_squeeze_is_the_character_loop():
         assert flat == want_flat, text
         assert [where[i] for i in range(len(want_where))] == want_where, text
     assert any("\u03a3" in t for t in texts) and any(len("".join(t.split())) < len(t) for t in texts)
+
+
+def test_snippet_finds_a_match_far_into_a_long_page_and_one_split_by_a_word_space():
+    from girok.search.snippet import make_snippet
+
+    filler = "가나다라마바사 " * 700  # ~5,600 characters before the match
+    s = make_snippet(filler + "서초구 민원실에서 전입신고서를 접수합니다 " + filler, ["전입신고서"])
+    assert "[[전입신고서]]" in s and s.startswith("… ") and s.endswith(" …") and len(s) < 200
+    s = make_snippet(filler + "서초구 민원 실에서 접수합니다", ["민원실"])  # only with a word space inside
+    assert "[[민원 실]]" in s
+    s = make_snippet("민원 실 앞에서 " + filler + " 민원실 뒤에서", ["민원실"])
+    assert "[[" in s and "…" in s  # a match is shown, the page's text around it, RRN-free
+    assert make_snippet(filler, ["없는말"]).startswith("가나다라마바사")

@@ -63,7 +63,9 @@ def make_snippet(content: str, needles: list[str], width: int = WIDTH) -> str:
     """Up to ``width`` characters of ``content`` around the first match, matches in [[...]]; RRNs, phone numbers
     and address details masked (``girok.text.pii.mask_contacts``)."""
     text = mask_rrn(unicodedata.normalize("NFKC", content or ""))
-    lo, hi, _ = _window(text, needles, width)
+    start, end = _region(text, needles, width)
+    lo, hi, _ = _window(text[start:end], needles, width)
+    lo, hi = lo + start, hi + start
     # phones and addresses are masked only around the window (~0.2 ms a 2 KB page for the whole text), with a
     # margin so that a number the window cuts is masked whole; then the window is found again in the masked part
     a, b = max(0, lo - width // 2), min(len(text), hi + width // 2)
@@ -81,6 +83,22 @@ def make_snippet(content: str, needles: list[str], width: int = WIDTH) -> str:
     out.append(part[pos:hi])
     snippet = " ".join("".join(out).split())
     return ("… " if a + lo > 0 else "") + snippet + (" …" if hi < len(part) or b < len(text) else "")
+
+
+def _region(text: str, needles: list[str], width: int) -> tuple[int, int]:
+    """Where to look for the first match: around the first place a needle stands as it is (no word space inside
+    it: most matches), found without squeezing the page (squeezing a whole 2 KB page for each hit of a search was
+    most of a search page's time); the whole text when none does. A match split by a word space before that place
+    is then not the one the snippet shows; one inside the region still is."""
+    low = text.lower()
+    if len(low) != len(text):
+        return 0, len(text)
+    found = [i for i in (low.find(_squeeze_runs(unicodedata.normalize("NFKC", n))[0]) for n in needles if n.strip())
+             if i >= 0]
+    if not found:
+        return 0, len(text)
+    first = min(found)
+    return max(0, first - width), min(len(text), first + 2 * width)
 
 
 def _window(text: str, needles: list[str], width: int) -> tuple[int, int, list[tuple[int, int]]]:
