@@ -214,3 +214,24 @@ def test_a_second_rebuild_at_the_same_time_is_refused(tmp_path):
         fcntl.flock(fh, fcntl.LOCK_EX)
         with pytest.raises(ArchiveLocked, match="rebuilding"):
             index.rebuild(DOCS)
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_a_resident_index_reuses_results_only_while_the_index_is_unchanged(tmp_path, engine):
+    """girok serve keeps recent results; a document added or deleted (a disposal) shows at the next search, by a
+    writer in this process or another, and what a caller changes in a result never changes the next one."""
+    root = tmp_path / "index"
+    index = SearchIndex(root, engine=engine)
+    index.ensure()
+    index.add(DOCS)
+    first = index.find("서초구")
+    assert index.find("서초구") == first and index._results  # kept
+    first.hits[0].title = "changed by the caller"
+    assert index.find("서초구").hits[0].title != "changed by the caller"
+    other = SearchIndex(root, engine=engine)  # another process's writer: the indexer, a disposal
+    other.add([doc(9, "서초구 민원실 새 문서")])
+    assert "9" in ids(index.find("서초구"))  # ids(): the registration numbers' last digits
+    other.delete(["GR-2024-000009", "GR-2024-000001"])
+    after = ids(index.find("서초구"))
+    assert "9" not in after and "1" not in after and after
+    assert not any("새 문서" in h.snippet for r in index._results.values() for h in r.hits)

@@ -17,9 +17,12 @@ import importlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -33,6 +36,7 @@ from ..i18n import _
 
 __all__ = ["SCHEMA_VERSION", "ENGINES", "IndexDoc", "Hit", "SearchResult", "SearchIndex"]
 
+RESULTS_KEPT = 256  # recent queries' results kept by a resident process (girok serve), per index
 SCHEMA_VERSION = 2  # 2: Kiwi nouns, office/receipt/retention/date fields, engine in the folder name
 META = "girok-index.json"
 ENGINES = {"whoosh": "girok.search.whoosh_engine:WhooshEngine",
@@ -67,6 +71,12 @@ class SearchIndex:
         self.preferred = engine  # the engine new indexes are built with (archive config)
         self.lexicon = lexicon
         self._opened: tuple[tuple[int, int, int], object] | None = None  # (CURRENT's stat, engine): _engine
+        # Results of recent queries (girok serve: paging, the same search by several people), for as long as the
+        # index is the same: any change to it (a document added, a disposal) empties the cache, so a destroyed
+        # document's snippet is never served from it.
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._results_of: tuple | None = None
+        self._results_lock = threading.Lock()
 
     # -- location and versioning -------------------------------------------
 
@@ -235,11 +245,41 @@ class SearchIndex:
         if filters:
             node = q.And((node, *filters)) if not isinstance(node, q.All) else q.And(tuple(filters))
         engine = self._engine()
+        key, state = (repr(node), limit, offset, sort), self._state()
+        if state is not None:
+            with self._results_lock:
+                if self._results_of != state:
+                    self._results.clear()
+                    self._results_of = state
+                cached = self._results.get(key)
+                if cached is not None:
+                    self._results.move_to_end(key)
+                    return _copy(cached)
         # words the index knows as nouns, and the lexicon's readings of the others: no Kiwi for them
         with known_nouns(_known_words(engine, node)), known_readings(self._readings(node)):
             total, stored = engine.search(node, limit=limit, offset=offset, sort=sort)
             needles = _needles(node)
-        return SearchResult(total=total, offset=offset, limit=limit, hits=[_hit(s, needles) for s in stored])
+        result = SearchResult(total=total, offset=offset, limit=limit, hits=[_hit(s, needles) for s in stored])
+        if state is not None:
+            with self._results_lock:
+                if self._results_of == state and self._state() == state:  # unchanged while it searched
+                    self._results[key] = _copy(result)
+                    while len(self._results) > RESULTS_KEPT:
+                        self._results.popitem(last=False)
+        return result
+
+    def _state(self) -> tuple | None:
+        """What changes whenever the index does: CURRENT (a rebuild replaces it) and the current index folder
+        (every commit of either engine writes new files in it); None when it cannot be told."""
+        try:
+            cur = os.stat(self.root / "CURRENT")
+            name = self._current_name()
+            folder = os.stat(self.root / name) if name else None
+        except FileNotFoundError:
+            return None
+        if folder is None:
+            return None
+        return (cur.st_ino, cur.st_mtime_ns, name, folder.st_mtime_ns, folder.st_ino)
 
     def _readings(self, node) -> dict[str, Reading]:
         """The lexicon's readings of the query's words that would need Kiwi (one look-up)."""
@@ -293,6 +333,11 @@ def _needles(node) -> list[str]:
     for t in texts:
         out.extend(m for m in query_morphs(t) if len(m) >= 2)
     return out
+
+
+def _copy(result: SearchResult) -> SearchResult:
+    """A copy whose hits a caller may change (the app layer fills in and masks fields) without changing the cache."""
+    return replace(result, hits=[replace(h) for h in result.hits])
 
 
 def _hit(s: StoredHit, needles: list[str]) -> Hit:
