@@ -9,8 +9,10 @@ worker says so) rather than hold a misreading. The checks:
   year), ``N`` one digit, ``+`` after an ``N`` "and more digits",
   ``{office}`` 1 to 6 Hangul syllables (an office's short name: 서초, 동작구);
   anything else stands for itself. ``YYYY-서초-NNNNN`` is 서초구's; the
-  default, ``YYYY-{office}-NNN+`` or ``YYYY-NNN+``, takes a year, an optional
-  office and a serial of three digits or more.
+  default, ``YYYY-{office}-NNNNN``, is the form the offices' numbers take
+  (2016-동작-27901). A looser default (``NNN+``) kept 2017-동작-5792, a
+  blurred number missing its last digit; an office whose numbers look
+  otherwise says so in ``girok.toml``.
 - applicant: 2 to 5 Hangul syllables starting with a Korean surname, and
   a given name whose syllables a name can have (``plausible_given``).
 - date: a real calendar date (the parser only makes those), not before
@@ -35,7 +37,7 @@ __all__ = ["DEFAULT_RECEIPT_PATTERNS", "FieldRules", "ReceiptPattern", "invalid_
            "rrn_check_digit_ok", "valid_applicant", "valid_date", "valid_doc_type", "valid_receipt",
            "valid_rrn"]
 
-DEFAULT_RECEIPT_PATTERNS = ("YYYY-{office}-NNN+", "YYYY-NNN+")
+DEFAULT_RECEIPT_PATTERNS = ("YYYY-{office}-NNNNN",)
 EARLIEST = dt.date(1948, 8, 15)
 
 # Korean surnames (well over 99.9 % of people): a name read off a scan must start with one.
