@@ -221,6 +221,8 @@ def test_the_clerk_is_told_and_the_settings_are_recorded(make_archive, tmp_path)
     assert rec["receipt_patterns"] == list(validate.DEFAULT_RECEIPT_PATTERNS)
     assert rec["reread"]["psm"] == 7 and rec["reread"]["letter_height_px"] == [40, 60]
     assert set(rec["reread_fields"]) == {"receipt_no", "applicant"} and rec["kept_from_reread"] == ["applicant"]
+    assert rec["rrn_check_digit"] == {"holds": 1, "fails": 0}  # 700722-2208148: its 13th digit checks
+    assert shown["rrn_masked"] == ["700722-2******"]
     # the console line names the field to fill in from the paper
     again = blurred_form(tmp_path / "혼인신고서-2.png", 200, 2.0, name="김지훈")
     console = run_girok(root, "ingest", str(again))

@@ -234,6 +234,7 @@ class FieldReport:
     dropped: list[str] = field(default_factory=list)  # fields whose text reading failed its check
     reread: list[str] = field(default_factory=list)  # fields read again from the page
     kept: list[str] = field(default_factory=list)  # fields whose value came from a re-read
+    rrn_check_digit: dict[str, int] = field(default_factory=dict)  # RRNs whose 13th digit checks, and not
     seconds: float = 0.0
 
 
@@ -274,6 +275,9 @@ def check_fields(md: Metadata, pdf: Path, pages: dict[int, PageResult], texts: l
     of ``pdf`` (``pages``: the OCR engine's words), list what stays empty though its label is there."""
     t0 = time.perf_counter()
     report = FieldReport(dropped=drop_invalid(md, rules, today))
+    # reported, not required: numbers issued since October 2020 carry no check digit
+    checks = [validate.rrn_check_digit_ok(r) for r in md.rrns]
+    report.rrn_check_digit = {"holds": sum(checks), "fails": len(checks) - sum(checks)}
     first = pages.get(1)
     words = first.words if first else []
     spots = find_spots(words, _extent(words)) if words else []
@@ -355,5 +359,5 @@ def record(settings: FieldSettings, rules: validate.FieldRules, report: FieldRep
     }
     if report is not None:
         out.update(dropped=report.dropped, reread_fields=report.reread, kept_from_reread=report.kept,
-                   seconds=report.seconds)
+                   rrn_check_digit=report.rrn_check_digit, seconds=report.seconds)
     return out
