@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from conftest import NANUM, json_lines, run_girok
+from helpers_web import env, web  # noqa: F401  (fixtures)
 from girok.config import DEFAULT_DOCUMENT_TYPES, FieldSettings, load_archive_config, load_profile
 from girok.errors import ConfigError
 from girok.ingest import fields
@@ -230,3 +231,17 @@ def test_the_clerk_is_told_and_the_settings_are_recorded(make_archive, tmp_path)
     assert "NOT READ" in archived and "김지훈" not in console.stderr
     human = run_girok(root, "show", line["id"], check=True).stdout
     assert "no reading passed" in " ".join(human.split())
+
+
+def test_the_web_page_of_a_document_names_its_unread_fields(web):  # noqa: F811
+    from helpers_retention import sql
+
+    reg = web.docs["real"]
+    sql(web.env.root, "UPDATE documents SET metadata_json = ? WHERE reg_no = ?",
+        (json.dumps({"unread": ["receipt_no", "applicant"]}), reg))
+    page = web.client("clerk").get(f"/doc/{reg}").text
+    assert "읽지 못한 항목 (종이 서류를 보고 채우세요)" in page
+    row = page[page.index("읽지 못한 항목"):][:300]
+    assert "접수번호" in row and "신청인" in row
+    other = web.client("clerk").get(f"/doc/{web.docs['real2']}").text
+    assert "읽지 못한 항목" not in other
