@@ -85,6 +85,22 @@ def test_the_text_reading_of_an_invented_surname_is_not_taken():
     assert any("흥하은" in w for w in md.warnings)
 
 
+def test_a_re_read_line_is_looked_through_its_specks_but_two_candidates_are_none():
+    name = fields.Spot("applicant", "성명", (0, 0, 10, 10))
+    receipt = fields.Spot("receipt_no", "접수번호", (0, 0, 10, 10))
+    date = fields.Spot("date", "신청일", (0, 0, 10, 10))
+    # as read from a damaged form (seed 4242, form 05): the name stands between specks and a table rule
+    assert fields.parse_value(name, 'ㅜㅜ -… -… ㅜ "| 홍 하은 ×‥… ×', RULES, None, TODAY) == "홍하은"
+    assert fields.parse_value(name, "게 호 | 홍 하은", RULES, None, TODAY) == "홍하은"  # 게호: no surname
+    assert fields.parse_value(name, "ㅜ | 홍 하은 | 김 지훈", RULES, None, TODAY) is None  # which one? neither
+    assert fields.parse_value(name, "흥 하은", RULES, None, TODAY) is None
+    assert fields.parse_value(receipt, "ㅜ 2017- 동 작 -57925 : 기", RULES, "동작구", TODAY) == RECEIPT
+    assert fields.parse_value(receipt, "2017- 동 작 -5792", RULES, "동작구", TODAY) is None  # out of pattern
+    assert fields.parse_value(receipt, "2017-동작-57925 2017-동작-57926", RULES, None, TODAY) is None
+    assert fields.parse_value(date, "| 2017 년 6 월 22 일", RULES, None, TODAY) == dt.date(2017, 6, 22)
+    assert fields.parse_value(date, "| 2027 년 6 월 22 일", RULES, None, TODAY) is None  # after today
+
+
 def _word(text, left, top, width=None, height=28, conf=93.0):
     return Word(text, (left, top, width or 28 * len(text), height), conf)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from ..ocr import tsv
 from ..ocr.base import PageResult, Word
 from ..ocr.plugin_deskew import MIN_ANGLE
 from ..ocr.skew import estimate_skew
+from ..text.hangul import SYLLABLES
 
 log = logging.getLogger(__name__)
 
@@ -206,16 +208,26 @@ def read_spot(image: Image.Image, spot: Spot, letter_height: int, timeout: float
 
 def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str | None,
                 today: dt.date | None) -> Any:
-    """The checked value a re-read line holds for the spot's field, or None."""
+    """The checked value a re-read line holds for the spot's field, or None.
+
+    The line is read as the text is (label, then value); failing that, a damaged crop's specks around the value
+    (``ㅜㅜ -… | 홍 하은 ×``) are looked through: the one piece of it that passes the check is the value, and
+    two different ones are none."""
     text = text.strip().lstrip("|[]!:;' ")  # a table rule or speck at the crop's left edge
     if spot.field == "receipt_no":
         found = find_receipt_no(f"{spot.label} {text}")
         v = found[0] if found else None
-        return v if validate.valid_receipt(v, rules, office, today) else None
+        if validate.valid_receipt(v, rules, office, today):
+            return v
+        return _only({m for p in rules.patterns_for(office) for m in p.find(_squeeze(text), today)})
     if spot.field == "applicant":
         by_label, by_sign = applicant_readings(f"{spot.label} {text}")
         v = by_label or by_sign
-        return v if validate.valid_applicant(v) else None
+        if validate.valid_applicant(v):
+            return v
+        runs = [r for piece in text.split("|") for r in _SYLLABLE_RUNS.findall(piece)]
+        names = {applicant_readings(f"{spot.label} {r}")[0] for r in runs}
+        return _only({n for n in names if validate.valid_applicant(n)})
     if spot.field == "date":
         found = filing_date(f"{spot.label} {text}", today=today)
         v = found[0] if found else None
@@ -224,6 +236,20 @@ def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str |
         found = match_doc_type(text, rules.known_types)
         return found[0] if found else None
     return None
+
+
+_SYLLABLE_RUNS = re.compile(f"[{SYLLABLES}]+(?: [{SYLLABLES}]+)*")
+
+
+def _squeeze(text: str) -> str:
+    """OCR's spaces out of a code: around hyphens, inside Hangul words and digit groups."""
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(f"(?<=[{SYLLABLES}]) (?=[{SYLLABLES}])", "", text)
+    return re.sub(r"(?<=\d) (?=\d)", "", text)
+
+
+def _only(values: set) -> Any:
+    return next(iter(values)) if len(values) == 1 else None
 
 
 # --- the check ------------------------------------------------------------------------------

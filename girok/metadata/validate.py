@@ -148,6 +148,11 @@ class ReceiptPattern:
             raise ValueError(f"receipt pattern {template!r} has no digits (YYYY or N)")
         return cls(template, re.compile("".join(out)))
 
+    def find(self, text: str, today: dt.date | None = None) -> list[str]:
+        """The numbers of this pattern standing in ``text`` (not inside a longer run of digits or letters)."""
+        rx = re.compile(rf"(?<![0-9A-Za-z{SYLLABLES}-])(?:{self.regex.pattern})(?![0-9A-Za-z{SYLLABLES}-])")
+        return [m.group(0) for m in rx.finditer(text) if self.matches(m.group(0), today)]
+
     def matches(self, value: str, today: dt.date | None = None) -> bool:
         m = self.regex.fullmatch(value)
         if not m:
