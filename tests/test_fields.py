@@ -116,6 +116,11 @@ def test_a_labelled_field_with_no_valid_value_is_unread_and_named():
     assert {s.field for s in spots} == {"receipt_no", "applicant", "date", "doc_type"}
     receipt = next(s for s in spots if s.field == "receipt_no")
     assert receipt.box[0] < 286 < 375 + 56 < receipt.box[2] and receipt.box[1] < 280 < 308 < receipt.box[3]
+    # 성명 read 성병 (seed 4242, form 38): still where the name is, to read again; never so for the text itself
+    loose = fields.find_spots([_word("성병", 260, 540), _word("조", 791, 544), _word("시", 842, 540),
+                               _word("우", 885, 540)], (2480, 3508))
+    assert [(s.field, s.label) for s in loose] == [("applicant", "성명")] and loose[0].box[2] > 885 + 31
+    assert extract(["성병 조시우"]).applicant is None
     report = fields.check_fields(md, Path("no.pdf"), {1: PageResult(text, words, 80.0)}, [text], RULES,
                                  FieldSettings(reread=False), today=TODAY)
     assert md.receipt_no is None and md.applicant is None and md.date == dt.date(2017, 6, 22)

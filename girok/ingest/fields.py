@@ -110,12 +110,25 @@ def _label_end(line: list[Word], label: str) -> tuple[int, int] | None:
 
 SURE = 50.0  # word confidence above which a word is taken as text, not a speck, when placing a spot
 GAP = 6  # a value ends at a gap wider than this many letter heights
+FAR = 25  # ... and starts no further than this from its label (the table's label column is ~45 mm wide)
 SPOT_HEIGHTS = 1.8  # a spot is this many letter heights tall
 
 
 def _height(words: list[Word]) -> int:
     sure = [w for w in words if w.conf >= SURE and HANGUL.search(w.text)] or words
     return max(1, int(statistics.median(min(w.box[3], 2 * w.box[2]) for w in sure)))
+
+
+def _loose_label(line: list[Word]) -> str | None:
+    """성명 read with its second letter wrong (성병, 성멍), as the first word of a line: only to know where to read
+    again (the text's own reading never takes a two-letter label with a wrong letter; a value read there must
+    still pass its check)."""
+    first = next((w for w in line if HANGUL.search(w.text)), None)
+    word = "".join(HANGUL.findall(first.text)) if first else ""
+    for label in NAME_LABELS:
+        if len(word) == len(label) == 2 and word[0] == label[0] and word != label:
+            return label
+    return None
 
 
 def find_spots(words: list[Word], page_size: tuple[int, int]) -> list[Spot]:
@@ -127,10 +140,11 @@ def find_spots(words: list[Word], page_size: tuple[int, int]) -> list[Spot]:
     for line in lines:
         text = " ".join(w.text for w in line)
         lab = label_of(text)
-        if not lab:
+        label = lab.name if lab else _loose_label(line)
+        if not label:
             continue
-        name = next((f for f, labs in LABELS.items() if lab.name in labs), None)
-        end = _label_end(line, lab.name) if name else None
+        name = next((f for f, labs in LABELS.items() if label in labs), None)
+        end = _label_end(line, label) if name else None
         if not end:
             continue
         i, x = end
@@ -142,14 +156,14 @@ def find_spots(words: list[Word], page_size: tuple[int, int]) -> list[Spot]:
         for w in line[i + 1:]:
             if w.conf < SURE / 2 and not HANGUL.search(w.text):
                 continue  # a speck
-            if w.box[0] - (value[-1].box[0] + value[-1].box[2] if value else x) > GAP * h:
-                break
+            if w.box[0] - (value[-1].box[0] + value[-1].box[2] if value else x) > (GAP if value else FAR) * h:
+                break  # the value's words stand together; its first may be across a table cell
             value.append(w)
         # from just before the value's first word (a table rule between label and value is left out) to past
         # its last; with no word read there, a stretch of 20 letters after the label
         left = value[0].box[0] - h // 4 if value else x + max(2, h // 5)
         right = max(w.box[0] + w.box[2] for w in value) + 2 * h if value else x + 20 * h
-        spots.append(Spot(name, lab.name, (left, max(0, int(middle - SPOT_HEIGHTS / 2 * h)), min(width, right),
+        spots.append(Spot(name, label, (left, max(0, int(middle - SPOT_HEIGHTS / 2 * h)), min(width, right),
                                            min(height, int(middle + SPOT_HEIGHTS / 2 * h)))))
     # the title: the line of the tallest letters above the first label
     top_lines = [ln for ln in lines if ln[0].box[1] + ln[0].box[3] <= first_label_top
