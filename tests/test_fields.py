@@ -21,6 +21,7 @@ from girok.errors import ConfigError
 from girok.ingest import fields
 from girok.metadata import validate
 from girok.metadata.extract import Metadata, extract, merge
+from girok.ocr import tsv
 from girok.ocr.base import PageResult, Word
 
 TODAY = dt.date(2026, 12, 1)
@@ -89,10 +90,19 @@ def test_a_re_read_line_is_looked_through_its_specks_but_two_candidates_are_none
     name = fields.Spot("applicant", "성명", (0, 0, 10, 10))
     receipt = fields.Spot("receipt_no", "접수번호", (0, 0, 10, 10))
     date = fields.Spot("date", "신청일", (0, 0, 10, 10))
-    # as read from a damaged form (seed 4242, form 05): the name stands between specks and a table rule
-    assert fields.parse_value(name, 'ㅜㅜ -… -… ㅜ "| 홍 하은 ×‥… ×', RULES, None, TODAY) == "홍하은"
-    assert fields.parse_value(name, "게 호 | 홍 하은", RULES, None, TODAY) == "홍하은"  # 게호: no surname
-    assert fields.parse_value(name, "ㅜ | 홍 하은 | 김 지훈", RULES, None, TODAY) is None  # which one? neither
+    def line(*words):  # (text, left, width) at letters 60 px tall
+        rows = [tsv.Word(i, (1, 1, 1, 1), left, 50, width, 60, 90.0, t) for i, (t, left, width) in enumerate(words)]
+        return " ".join(w.text for w in rows), rows
+
+    # as read from a damaged form (seed 4242, form 05): the name stands apart, between specks and a table rule
+    specks = line(("ㅜㅜ", 0, 60), ("-…", 90, 40), ("|", 300, 8), ("홍", 330, 60), ("하은", 395, 120), ("×‥…", 600, 50))
+    assert fields.parse_value(name, specks[0], RULES, None, TODAY, specks[1]) == "홍하은"
+    assert fields.parse_value(name, specks[0], RULES, None, TODAY) is None  # without the boxes: not looked through
+    # the blurred 홍 of 홍하은 read as '&' right against 하은: 하은 is a name, but not the one on the paper
+    blurred = line(("|", 441, 6), ("&", 707, 44), ("하", 760, 71), ("은", 831, 44))
+    assert fields.parse_value(name, blurred[0], RULES, None, TODAY, blurred[1]) is None
+    two = line(("ㅜ", 0, 40), ("홍", 200, 60), ("하은", 265, 120), ("|", 500, 8), ("김", 600, 60), ("지훈", 665, 120))
+    assert fields.parse_value(name, two[0], RULES, None, TODAY, two[1]) is None  # which one? neither
     assert fields.parse_value(name, "흥 하은", RULES, None, TODAY) is None
     assert fields.parse_value(receipt, "ㅜ 2017- 동 작 -57925 : 기", RULES, "동작구", TODAY) == RECEIPT
     assert fields.parse_value(receipt, "2017- 동 작 -5792", RULES, "동작구", TODAY) is None  # out of pattern

@@ -205,28 +205,28 @@ def page_image(pdf: Path, pageno: int = 1, *, deskew: bool = True) -> Image.Imag
     return image
 
 
-def read_spot(image: Image.Image, spot: Spot, letter_height: int, timeout: float) -> str:
+def read_spot(image: Image.Image, spot: Spot, letter_height: int, timeout: float) -> list[tsv.Word]:
     """The spot's region, enlarged until its letters are ``letter_height`` pixels tall (never shrunk), on a white
-    margin, read by tesseract as one line."""
+    margin, read by tesseract as one line: its words, with their boxes."""
     crop = image.crop(spot.box)
     if crop.width < 4 or crop.height < 4:
-        return ""
+        return []
     scale = max(1.0, letter_height / max(1.0, crop.height / SPOT_HEIGHTS))
     big = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.Resampling.BICUBIC)
     pad = big.height // 2
     canvas = Image.new("L", (big.width + 2 * pad, big.height + 2 * pad), 255)
     canvas.paste(big, (pad, pad))
-    rows = tsv.parse(tsv.run_tesseract(canvas, 300, timeout, lang=REREAD_LANG, psm=REREAD_PSM))
-    return " ".join(w.text for w in rows)
+    return tsv.parse(tsv.run_tesseract(canvas, 300, timeout, lang=REREAD_LANG, psm=REREAD_PSM))
 
 
 def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str | None,
-                today: dt.date | None) -> Any:
+                today: dt.date | None, rows: list[tsv.Word] | None = None) -> Any:
     """The checked value a re-read line holds for the spot's field, or None.
 
     The line is read as the text is (label, then value); failing that, a damaged crop's specks around the value
-    (``ㅜㅜ -… | 홍 하은 ×``) are looked through: the one piece of it that passes the check is the value, and
-    two different ones are none."""
+    are looked through: the one receipt number of the office's pattern in it, or (with the words' boxes,
+    ``rows``) the one name standing apart from every other mark (``"| 홍 하은 ×‥…``). A name touching a mark is
+    not taken: ``& 하은`` is 홍하은 with its 홍 misread, not 하은. Two different candidates are none."""
     text = text.strip().lstrip("|[]!:;' ")  # a table rule or speck at the crop's left edge
     if spot.field == "receipt_no":
         found = find_receipt_no(f"{spot.label} {text}")
@@ -239,8 +239,7 @@ def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str |
         v = by_label or by_sign
         if validate.valid_applicant(v):
             return v
-        runs = [r for piece in text.split("|") for r in _SYLLABLE_RUNS.findall(piece)]
-        names = {applicant_readings(f"{spot.label} {r}")[0] for r in runs}
+        names = {applicant_readings(f"{spot.label} {r}")[0] for r in _apart_runs(rows or [])}
         return _only({n for n in names if validate.valid_applicant(n)})
     if spot.field == "date":
         found = filing_date(f"{spot.label} {text}", today=today)
@@ -252,7 +251,37 @@ def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str |
     return None
 
 
-_SYLLABLE_RUNS = re.compile(f"[{SYLLABLES}]+(?: [{SYLLABLES}]+)*")
+APART = 0.3  # letter heights: a word standing at least this far from the marks beside it is a word of its own
+
+
+def _apart_runs(rows: list[tsv.Word]) -> list[str]:
+    """Runs of all-Hangul words (a name split by OCR's spaces) with room on both sides; a narrow table rule
+    (``|``) beside a run is room."""
+    hangul = [w.height for w in rows if _SYLLABLE_WORD.fullmatch(w.text)]
+    if not hangul:
+        return []
+    h = statistics.median(hangul)
+
+    def room(a: tsv.Word, b: tsv.Word) -> bool:  # a left of b
+        rule = min(a, b, key=lambda w: w.width)
+        return b.left - (a.left + a.width) >= APART * h or (rule.text in "|[]!l" and rule.width < 0.35 * h)
+
+    out, i = [], 0
+    while i < len(rows):
+        if not _SYLLABLE_WORD.fullmatch(rows[i].text):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(rows) and _SYLLABLE_WORD.fullmatch(rows[j + 1].text) and \
+                rows[j + 1].left - (rows[j].left + rows[j].width) < h:
+            j += 1
+        if (i == 0 or room(rows[i - 1], rows[i])) and (j + 1 == len(rows) or room(rows[j], rows[j + 1])):
+            out.append(" ".join(w.text for w in rows[i:j + 1]))
+        i = j + 1
+    return out
+
+
+_SYLLABLE_WORD = re.compile(f"[{SYLLABLES}]+")
 
 
 def _squeeze(text: str) -> str:
@@ -370,8 +399,9 @@ def _extent(words: list[Word]) -> tuple[int, int]:
 def _reread(image, spot: Spot, rules, office, settings: FieldSettings, timeout: float, today) -> Any:
     """The first checked value of the spot's re-reads: letters ``reread_height`` tall, then 1.5 times that."""
     for height in (settings.reread_height, round(settings.reread_height * 1.5)):
-        text = read_spot(image, spot, height, timeout)
-        value = parse_value(spot, text, rules, office, today)
+        rows = read_spot(image, spot, height, timeout)
+        text = " ".join(w.text for w in rows)
+        value = parse_value(spot, text, rules, office, today, rows)
         log.debug("re-read %s at %d px: %r -> %r", spot.field, height, text, value)
         if value is not None:
             return value
