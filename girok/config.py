@@ -75,7 +75,7 @@ class FieldSettings:
     receipt_patterns: tuple[str, ...] = ()
     receipt_patterns_by_office: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (office, patterns), 서초구 first
     reread: bool = True  # a missing or invalid field's value is cut out of the page and read again, larger
-    reread_height: int = 40  # pixels: the crop is enlarged until its letters are this tall (then 1.5 times that)
+    reread_height: int = 40  # pixels: the crop is enlarged until its letters are this tall (and 1.5, 1.25 times)
 
 
 @dataclass(frozen=True)

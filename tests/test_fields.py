@@ -251,7 +251,8 @@ def test_the_clerk_is_told_and_the_settings_are_recorded(make_archive, tmp_path)
     rec = shown["conversion"]["fields"]
     assert rec["receipt_patterns_by_office"] == {"동작구": ["YYYY-동작-NNNNN"]}
     assert rec["receipt_patterns"] == list(validate.DEFAULT_RECEIPT_PATTERNS)
-    assert rec["reread"]["psm"] == 7 and rec["reread"]["letter_height_px"] == [40, 60]
+    assert rec["reread"]["psm"] == 7 and rec["reread"]["letter_height_px"] == [40, 60, 50]
+    assert rec["reread"]["readings_that_must_agree"] == 2
     assert set(rec["reread_fields"]) == {"receipt_no", "applicant"} and rec["kept_from_reread"] == ["applicant"]
     assert rec["rrn_check_digit"] == {"holds": 1, "fails": 0}  # 700722-2208148: its 13th digit checks
     assert shown["rrn_masked"] == ["700722-2******"]

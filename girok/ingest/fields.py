@@ -7,9 +7,9 @@ filing date, receipt number, applicant), or whose two readings disagree
 (성명 and the signature line), the field's label is found among the
 page's OCR words (their boxes), the value beside it is cut out of the
 page image, enlarged until its letters are ``reread_height`` pixels tall
-(40; then 1.5 times that if the first reading fails) and read again by
-tesseract as one line (``--psm 7``, ``kor``); a reading that passes its
-check is kept (source ``reread``). On the dev corpus's 200 dpi forms
+(40, then 60 and 50) and read again by tesseract as one line (``--psm 7``,
+``kor``); a value that two readings give alike, and no reading
+contradicts, passes its check and is kept (source ``reread``). On the dev corpus's 200 dpi forms
 (letters ~28 px) that is about 1.5x; a fixed 3x read worse (the signature
 line 홍하은 (서명 또는 인) came back as 옹이(서병 뚜영/). What still has no valid value stays empty:
 never a guess. A field whose label is on the page but has no valid value
@@ -55,9 +55,9 @@ LABELS = {"receipt_no": RECEIPT_LABELS, "applicant": NAME_LABELS + SIGNER_LABELS
 TITLE_SHARE = 0.3  # the title is looked for in the top share of the page
 
 
-def rules_for(settings: FieldSettings, known_types) -> validate.FieldRules:
+def rules_for(settings: FieldSettings, known_types, known_offices=()) -> validate.FieldRules:
     """The checks an archive's settings ask for (girok's default receipt patterns when it names none)."""
-    return validate.FieldRules(known_types=tuple(known_types),
+    return validate.FieldRules(known_types=tuple(known_types), known_offices=tuple(known_offices),
                                receipt_patterns=settings.receipt_patterns or validate.DEFAULT_RECEIPT_PATTERNS,
                                by_office=dict(settings.receipt_patterns_by_office))
 
@@ -233,7 +233,8 @@ def parse_value(spot: Spot, text: str, rules: validate.FieldRules, office: str |
         v = found[0] if found else None
         if validate.valid_receipt(v, rules, office, today):
             return v
-        return _only({m for p in rules.patterns_for(office) for m in p.find(_squeeze(text), today)})
+        offices = validate.receipt_offices(rules, office)
+        return _only({m for p in rules.patterns_for(office) for m in p.find(_squeeze(text), today, offices)})
     if spot.field == "applicant":
         by_label, by_sign = applicant_readings(f"{spot.label} {text}")
         v = by_label or by_sign
@@ -396,15 +397,30 @@ def _extent(words: list[Word]) -> tuple[int, int]:
     return (max(w.box[0] + w.box[2] for w in words) + 1, max(w.box[1] + w.box[3] for w in words) + 1)
 
 
+def reread_heights(settings: FieldSettings) -> tuple[int, ...]:
+    h = settings.reread_height
+    return (h, round(h * 1.5), round(h * 1.25))
+
+
+AGREE = 2  # readings (at different enlargements) that must give the same checked value, none giving another
+
+
 def _reread(image, spot: Spot, rules, office, settings: FieldSettings, timeout: float, today) -> Any:
-    """The first checked value of the spot's re-reads: letters ``reread_height`` tall, then 1.5 times that."""
-    for height in (settings.reread_height, round(settings.reread_height * 1.5)):
+    """The spot's value when ``AGREE`` of its re-reads (letters 40, 60, then 50 px tall) give the same checked value
+    and none gives another; else None. One reading alone is not trusted: on seed 777 a single re-read took
+    2020-서초-66880 for 66849 and 장런 for 장린, values that pass every check."""
+    values: list[Any] = []
+    for height in reread_heights(settings):
         rows = read_spot(image, spot, height, timeout)
         text = " ".join(w.text for w in rows)
         value = parse_value(spot, text, rules, office, today, rows)
         log.debug("re-read %s at %d px: %r -> %r", spot.field, height, text, value)
         if value is not None:
-            return value
+            values.append(value)
+        if len(set(values)) > 1:
+            return None  # two readings, two values: neither is sure
+        if len(values) >= AGREE:
+            return values[0]
     return None
 
 
@@ -422,9 +438,8 @@ def record(settings: FieldSettings, rules: validate.FieldRules, report: FieldRep
     """The conversion record's ``fields``: the checks, the re-read settings, and what this document needed."""
     out: dict[str, Any] = {
         "checked": list(MAIN_FIELDS) + ["rrns"], **rules.record(),
-        "reread": {"enabled": settings.reread, "letter_height_px": [settings.reread_height,
-                                                                    round(settings.reread_height * 1.5)],
-                   "lang": REREAD_LANG,
+        "reread": {"enabled": settings.reread, "letter_height_px": list(reread_heights(settings)),
+                   "readings_that_must_agree": AGREE, "lang": REREAD_LANG,
                    "psm": REREAD_PSM, "page": 1},
     }
     if report is not None:

@@ -205,7 +205,7 @@ def _metadata(job: Job, doc: PreparedDoc, ocr_pages: dict, codes) -> Metadata:
     """The document's fields: read from its text, checked and, where missing, read again from the page
     (girok.ingest.fields); the first page's e-form QR payload over them. The check's settings and what it did
     go into the conversion record."""
-    rules = fields.rules_for(job.fields, job.known_types)
+    rules = fields.rules_for(job.fields, job.known_types, job.known_offices)
     md = extract(doc.page_texts, job.known_types, known_offices=job.known_offices)
     report = None
     try:

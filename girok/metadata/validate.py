@@ -7,7 +7,9 @@ worker says so) rather than hold a misreading. The checks:
   ``[fields] receipt_patterns``, per office in ``[fields.receipt_patterns_by_office]``).
   A pattern is written as the number looks: ``YYYY`` a year (1948 to next
   year), ``N`` one digit, ``+`` after an ``N`` "and more digits",
-  ``{office}`` 1 to 6 Hangul syllables (an office's short name: 서초, 동작구);
+  ``{office}`` the office's name, whole or short (동작구, 동작: the office
+  the form is addressed to, else one of ``girok.toml``'s ``offices``; any
+  1 to 6 Hangul syllables when neither is known);
   anything else stands for itself. ``YYYY-서초-NNNNN`` is 서초구's; the
   default, ``YYYY-{office}-NNNNN``, is the form the offices' numbers take
   (2016-동작-27901). A looser default (``NNN+``) kept 2017-동작-5792, a
@@ -33,7 +35,8 @@ from typing import Iterable, Mapping, Sequence
 
 from ..text.hangul import SYLLABLES
 
-__all__ = ["DEFAULT_RECEIPT_PATTERNS", "FieldRules", "ReceiptPattern", "invalid_fields", "plausible_given",
+__all__ = ["DEFAULT_RECEIPT_PATTERNS", "FieldRules", "ReceiptPattern", "invalid_fields", "office_names",
+           "plausible_given", "receipt_offices",
            "rrn_check_digit_ok", "valid_applicant", "valid_date", "valid_doc_type", "valid_receipt",
            "valid_rrn"]
 
@@ -131,7 +134,7 @@ class ReceiptPattern:
                 i, digits = i + 4, True
                 continue
             if template.startswith("{office}", i):
-                out.append(f"[{SYLLABLES}]{{1,6}}")
+                out.append(f"(?P<office>[{SYLLABLES}]{{1,6}})")
                 i += len("{office}")
                 continue
             if template[i] == "N":
@@ -148,16 +151,20 @@ class ReceiptPattern:
             raise ValueError(f"receipt pattern {template!r} has no digits (YYYY or N)")
         return cls(template, re.compile("".join(out)))
 
-    def find(self, text: str, today: dt.date | None = None) -> list[str]:
+    def find(self, text: str, today: dt.date | None = None, offices: Iterable[str] | None = None) -> list[str]:
         """The numbers of this pattern standing in ``text`` (not inside a longer run of digits or letters)."""
         rx = re.compile(rf"(?<![0-9A-Za-z{SYLLABLES}-])(?:{self.regex.pattern})(?![0-9A-Za-z{SYLLABLES}-])")
-        return [m.group(0) for m in rx.finditer(text) if self.matches(m.group(0), today)]
+        return [m.group(0) for m in rx.finditer(text) if self.matches(m.group(0), today, offices)]
 
-    def matches(self, value: str, today: dt.date | None = None) -> bool:
+    def matches(self, value: str, today: dt.date | None = None, offices: Iterable[str] | None = None) -> bool:
+        """``offices``: the names ``{office}`` may stand for (None: any)."""
         m = self.regex.fullmatch(value)
         if not m:
             return False
-        year = m.groupdict().get("year")
+        found = m.groupdict()
+        if found.get("office") is not None and offices is not None and found["office"] not in set(offices):
+            return False
+        year = found.get("year")
         return year is None or EARLIEST.year <= int(year) <= (today or dt.date.today()).year + 1
 
 
@@ -170,6 +177,7 @@ class FieldRules:
     or of any office's."""
 
     known_types: tuple[str, ...] = ()
+    known_offices: tuple[str, ...] = ()
     receipt_patterns: tuple[str, ...] = DEFAULT_RECEIPT_PATTERNS
     by_office: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -185,9 +193,21 @@ class FieldRules:
                 "receipt_patterns_by_office": {k: list(v) for k, v in self.by_office.items()}}
 
 
+def office_names(office: str) -> set[str]:
+    """How a receipt number may name an office: 동작구 -> 동작구, 동작."""
+    return {office} | ({office[:-1]} if len(office) > 2 and office[-1] in "구시군동읍면" else set())
+
+
+def receipt_offices(rules: FieldRules, office: str | None) -> set[str] | None:
+    """The names ``{office}`` may stand for: the form's office, else the archive's; None when neither is known."""
+    known = [office] if office else list(rules.known_offices)
+    return {n for o in known for n in office_names(o)} if known else None
+
+
 def valid_receipt(value: str | None, rules: FieldRules, office: str | None = None,
                   today: dt.date | None = None) -> bool:
-    return bool(value) and any(p.matches(value, today) for p in rules.patterns_for(office))
+    offices = receipt_offices(rules, office)
+    return bool(value) and any(p.matches(value, today, offices) for p in rules.patterns_for(office))
 
 
 def invalid_fields(md, rules: FieldRules | None = None, *, known_types: Sequence[str] | None = None,
