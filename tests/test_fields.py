@@ -48,6 +48,14 @@ def test_receipt_patterns_per_office_and_the_default():
     assert validate.valid_receipt("2024-서초-00123", rules, office=None, today=TODAY)  # office unread: any pattern
     with pytest.raises(ValueError):
         validate.ReceiptPattern.parse("접수-서초")
+    # the office in the number is the form's (…청장 귀하), else one of girok.toml's offices (seed 777's misreads)
+    assert not validate.valid_receipt("2023-저초-26763", RULES, office="서초구", today=TODAY)
+    assert validate.valid_receipt("2023-서초-26763", RULES, office="서초구", today=TODAY)
+    assert validate.valid_receipt("2023-서초구-26763", RULES, office="서초구", today=TODAY)
+    offices = validate.FieldRules(known_offices=("서초구", "동작구"))
+    assert not validate.valid_receipt("2025-동직-40372", offices, today=TODAY)
+    assert validate.valid_receipt("2025-동작-40372", offices, today=TODAY)
+    assert validate.valid_receipt("2025-동직-40372", RULES, today=TODAY)  # nothing known: any office name
 
 
 def test_names_need_a_surname_and_syllables_a_name_has():
