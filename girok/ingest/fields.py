@@ -108,6 +108,7 @@ def _label_end(line: list[Word], label: str) -> tuple[int, int] | None:
     return None
 
 
+TITLE_SIZE = 1.75  # a line whose letters are this many times the page's usual height is a title (titles: ~2)
 SURE = 50.0  # word confidence above which a word is taken as text, not a speck, when placing a spot
 GAP = 6  # a value ends at a gap wider than this many letter heights
 FAR = 25  # ... and starts no further than this from its label (the table's label column is ~45 mm wide)
@@ -137,6 +138,7 @@ def find_spots(words: list[Word], page_size: tuple[int, int]) -> list[Spot]:
     spots: list[Spot] = []
     lines = word_lines(words)
     first_label_top = height
+    body = _height(words)  # the page's usual letter height
     for line in lines:
         text = " ".join(w.text for w in line)
         lab = label_of(text)
@@ -150,6 +152,8 @@ def find_spots(words: list[Word], page_size: tuple[int, int]) -> list[Spot]:
         i, x = end
         label_words = [w for w in line[:i + 1] if HANGUL.search(w.text)]
         h = _height(label_words)
+        if h > TITLE_SIZE * body:
+            continue  # a title's letters (위임장 read as the label 위임인, one letter off), not a label's
         middle = statistics.median(w.box[1] + w.box[3] / 2 for w in label_words)
         first_label_top = min(first_label_top, int(middle - h))
         value = []
