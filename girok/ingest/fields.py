@@ -6,8 +6,9 @@ value that fails is dropped. For a main field that is then empty (type,
 filing date, receipt number, applicant), or whose two readings disagree
 (성명 and the signature line), the field's label is found among the
 page's OCR words (their boxes), the value beside it is cut out of the
-page image, enlarged until its letters are ``reread_height`` pixels tall
-(40, then 60 and 50) and read again by tesseract as one line (``--psm 7``,
+page image, made black on white (Otsu's threshold), enlarged until its
+letters are ``reread_height`` pixels tall (40; then grey at 40, black and
+white at 60) and read again by tesseract as one line (``--psm 7``,
 ``kor``); a value that two readings give alike, and no reading
 contradicts, passes its check and is kept (source ``reread``). On the dev corpus's 200 dpi forms
 (letters ~28 px) that is about 1.5x; a fixed 3x read worse (the signature
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from ..config import FieldSettings
@@ -209,12 +211,30 @@ def page_image(pdf: Path, pageno: int = 1, *, deskew: bool = True) -> Image.Imag
     return image
 
 
-def read_spot(image: Image.Image, spot: Spot, letter_height: int, timeout: float) -> list[tsv.Word]:
-    """The spot's region, enlarged until its letters are ``letter_height`` pixels tall (never shrunk), on a white
-    margin, read by tesseract as one line: its words, with their boxes."""
+def otsu(image: Image.Image) -> int:
+    """The grey level that best splits ``image`` into ink and paper (Otsu's threshold)."""
+    hist = np.bincount(np.asarray(image, dtype=np.uint8).ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    w0 = np.cumsum(hist)
+    m0 = np.cumsum(hist * levels)
+    total, mean = w0[-1], m0[-1]
+    w1 = total - w0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean * w0 - total * m0) ** 2 / (w0 * w1)
+    return int(np.nanargmax(between[:-1])) if total else 128
+
+
+def read_spot(image: Image.Image, spot: Spot, letter_height: int, timeout: float, *,
+              binarize: bool = True) -> list[tsv.Word]:
+    """The spot's region (made black on white at its Otsu threshold, unless not ``binarize``), enlarged until its
+    letters are ``letter_height`` pixels tall (never shrunk), on a white margin, read by tesseract as one line:
+    its words, with their boxes."""
     crop = image.crop(spot.box)
     if crop.width < 4 or crop.height < 4:
         return []
+    if binarize:
+        level = otsu(crop)
+        crop = crop.point(lambda v: 0 if v <= level else 255)
     scale = max(1.0, letter_height / max(1.0, crop.height / SPOT_HEIGHTS))
     big = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.Resampling.BICUBIC)
     pad = big.height // 2
@@ -401,21 +421,23 @@ def _extent(words: list[Word]) -> tuple[int, int]:
     return (max(w.box[0] + w.box[2] for w in words) + 1, max(w.box[1] + w.box[3] for w in words) + 1)
 
 
-def reread_heights(settings: FieldSettings) -> tuple[int, ...]:
+def reread_variants(settings: FieldSettings) -> tuple[tuple[int, bool], ...]:
+    """(letter height, black on white) of each re-read, in order: the crop made black and white reads best
+    (seed 777's form 44: 2023-서초-26763 at every size, grey: 20823-쩌초-26063 but at 60 px)."""
     h = settings.reread_height
-    return (h, round(h * 1.5), round(h * 1.25))
+    return ((h, True), (h, False), (round(h * 1.5), True))
 
 
 AGREE = 2  # readings (at different enlargements) that must give the same checked value, none giving another
 
 
 def _reread(image, spot: Spot, rules, office, settings: FieldSettings, timeout: float, today) -> Any:
-    """The spot's value when ``AGREE`` of its re-reads (letters 40, 60, then 50 px tall) give the same checked value
-    and none gives another; else None. One reading alone is not trusted: on seed 777 a single re-read took
+    """The spot's value when ``AGREE`` of its re-reads (``reread_variants``) give the same checked value and none
+    gives another; else None. One reading alone is not trusted: on seed 777 a single re-read took
     2020-서초-66880 for 66849 and 장런 for 장린, values that pass every check."""
     values: list[Any] = []
-    for height in reread_heights(settings):
-        rows = read_spot(image, spot, height, timeout)
+    for height, black_white in reread_variants(settings):
+        rows = read_spot(image, spot, height, timeout, binarize=black_white)
         text = " ".join(w.text for w in rows)
         value = parse_value(spot, text, rules, office, today, rows)
         log.debug("re-read %s at %d px: %r -> %r", spot.field, height, text, value)
@@ -442,7 +464,8 @@ def record(settings: FieldSettings, rules: validate.FieldRules, report: FieldRep
     """The conversion record's ``fields``: the checks, the re-read settings, and what this document needed."""
     out: dict[str, Any] = {
         "checked": list(MAIN_FIELDS) + ["rrns"], **rules.record(),
-        "reread": {"enabled": settings.reread, "letter_height_px": list(reread_heights(settings)),
+        "reread": {"enabled": settings.reread,
+                   "variants": [{"letter_height_px": h, "black_white": b} for h, b in reread_variants(settings)],
                    "readings_that_must_agree": AGREE, "lang": REREAD_LANG,
                    "psm": REREAD_PSM, "page": 1},
     }
