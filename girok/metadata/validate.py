@@ -7,9 +7,9 @@ worker says so) rather than hold a misreading. The checks:
   ``[fields] receipt_patterns``, per office in ``[fields.receipt_patterns_by_office]``).
   A pattern is written as the number looks: ``YYYY`` a year (1948 to next
   year), ``N`` one digit, ``+`` after an ``N`` "and more digits",
-  ``{office}`` the office's name, whole or short (동작구, 동작: the office
-  the form is addressed to, else one of ``girok.toml``'s ``offices``; any
-  1 to 6 Hangul syllables when neither is known);
+  ``{office}`` the office's name, whole or short (동작구, 동작), one of
+  ``girok.toml``'s ``offices`` (the form's own when it is one); any 1 to 6
+  Hangul syllables when the archive lists no offices;
   anything else stands for itself. ``YYYY-서초-NNNNN`` is 서초구's; the
   default, ``YYYY-{office}-NNNNN``, is the form the offices' numbers take
   (2016-동작-27901). A looser default (``NNN+``) kept 2017-동작-5792, a
@@ -199,9 +199,13 @@ def office_names(office: str) -> set[str]:
 
 
 def receipt_offices(rules: FieldRules, office: str | None) -> set[str] | None:
-    """The names ``{office}`` may stand for: the form's office, else the archive's; None when neither is known."""
-    known = [office] if office else list(rules.known_offices)
-    return {n for o in known for n in office_names(o)} if known else None
+    """The names ``{office}`` may stand for: the archive's ``offices`` (the form's own, when it is one of them);
+    None (any) when the archive lists none. An office read off the form but not on the list is no check: on
+    seed 4242's form 24 it read 서추구, and the right 2018-서초-13595 would have failed against it."""
+    if not rules.known_offices:
+        return None
+    known = [office] if office in rules.known_offices else list(rules.known_offices)
+    return {n for o in known for n in office_names(o)}
 
 
 def valid_receipt(value: str | None, rules: FieldRules, office: str | None = None,
