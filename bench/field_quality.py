@@ -16,7 +16,7 @@ ok, missing (empty) or wrong; and checked with ``girok.metadata.validate``.
 Prints per-group tallies and the per-form misses; writes OUT/result.json.
 One worker process (the machine is shared); about 5 s a form.
 
-usage: bench/field_quality.py [--corpus DIR] [--out DIR] [--files N] [--only NAME...]
+usage: bench/field_quality.py [--corpus DIR] [--out DIR] [--files N] [--only NAME...] [--offices NAME...]
 """
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def shown(field: str, v):
     return [mask_rrn(x) for x in v] if isinstance(v, list) else v
 
 
-def run_form(path: Path, meta: dict, profile, work_root: Path) -> dict:
+def run_form(path: Path, meta: dict, profile, work_root: Path, offices: tuple[str, ...] = ()) -> dict:
     work = Path(tempfile.mkdtemp(prefix="job-", dir=work_root))
     original = work / ("original" + path.suffix.lower())
     shutil.copyfile(path, original)
     job = worker.Job(job_id=work.name, work_dir=work, original=original, source_name=path.name,
                      media_type=MEDIA[path.suffix.lower()], ext=path.suffix.lower(), profile=profile,
-                     known_types=DEFAULT_DOCUMENT_TYPES)
+                     known_types=DEFAULT_DOCUMENT_TYPES, known_offices=offices)
     t = time.perf_counter()
     prepared = worker.prepare(job)
     took = time.perf_counter() - t
@@ -114,6 +114,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--files", type=int, default=0, help="only the first N forms")
     ap.add_argument("--only", nargs="*", default=[], help="only these file names")
+    ap.add_argument("--offices", nargs="*", default=[],
+                    help="as girok.toml's [archive] offices (e.g. 서초구 동작구); default: none, as girok init writes")
     args = ap.parse_args()
     manifest = args.corpus / "MANIFEST.json"
     if not manifest.exists():
@@ -135,7 +137,7 @@ def main() -> int:
         for e in forms:
             f = args.corpus / e["file"]
             meta = json.loads(f.with_name(f.stem + ".meta.json").read_text(encoding="utf-8"))
-            row = run_form(f, meta, profile, Path(tmp))
+            row = run_form(f, meta, profile, Path(tmp), tuple(args.offices))
             rows.append(row)
             miss = ", ".join(f"{k} {m['verdict']} (got {m['got']!r}, want {m['want']!r})"
                              for k, m in row["misses"].items())
@@ -146,7 +148,7 @@ def main() -> int:
                   + (f"  {miss}" if miss else "  all ok"), flush=True)
     groups = {"legible (0-1)": [r for r in rows if r["degradation"] in (0, 1)],
               "damaged (2)": [r for r in rows if r["degradation"] == 2], "all": rows}
-    result = {"corpus": str(args.corpus), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    result = {"corpus": str(args.corpus), "offices": args.offices, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "groups": {g: tally(rs) for g, rs in groups.items()}, "forms": rows,
               "seconds": round(time.perf_counter() - t0, 1)}
     print()
