@@ -68,6 +68,17 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class FieldSettings:
+    """[fields] in girok.toml: how the worker checks and re-reads a form's fields (girok.metadata.validate,
+    girok.ingest.fields). Receipt patterns as the numbers look (``YYYY-서초-NNNNN``); empty: girok's default."""
+
+    receipt_patterns: tuple[str, ...] = ()
+    receipt_patterns_by_office: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (office, patterns), 서초구 first
+    reread: bool = True  # a missing or invalid field's value is cut out of the page and read again, larger
+    reread_height: int = 40  # pixels: the crop is enlarged until its letters are this tall (and 1.5, 1.25 times)
+
+
+@dataclass(frozen=True)
 class HotFolder:
     path: Path
     profile: str
@@ -106,6 +117,7 @@ class ArchiveConfig:
     backup_max_age_days: int = 7  # [backup] max_age_days: `status` warns when the last verified backup is older
     language: str = ""  # [interface] language: "ko" or "en" (girok.i18n); "": GIROK_LANG or the locale decides
     distributed: WorkersSettings = field(default_factory=WorkersSettings)  # [workers]: several machines
+    fields: FieldSettings = field(default_factory=FieldSettings)  # [fields]: receipt patterns, re-reads
 
     def profile(self, name: str) -> Profile:
         try:
@@ -291,6 +303,7 @@ def load_archive_config(root: Path) -> ArchiveConfig:
         backup_max_age_days=_max_age(top.table("backup")),
         language=_language(top.table("interface")),
         distributed=_workers(top.table("workers")),
+        fields=_field_settings(top.table("fields")),
     )
 
 
@@ -316,6 +329,31 @@ def _workers(table: _Fields) -> WorkersSettings:
     if visibility < 10 or expires < 60:
         raise ConfigError(f"{table.where}: need visibility_timeout_seconds >= 10 and result_expires_seconds >= 60")
     return WorkersSettings(broker=url, visibility_timeout=visibility, result_expires=expires)
+
+
+def _patterns(value, where: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(
+            isinstance(v, str) and v.strip() and ("YYYY" in v or "N" in v) for v in values):
+        raise ConfigError(_("{where}: a receipt pattern is written as the numbers look, with YYYY for the year and "
+                            "N for each digit (e.g. \"YYYY-서초-NNNNN\"); got {value!r}").format(where=where, value=value))
+    return tuple(v.strip() for v in values)
+
+
+def _field_settings(table: _Fields) -> FieldSettings:
+    """[fields]: ``receipt_patterns`` (a list), ``[fields.receipt_patterns_by_office]`` (office = pattern or list),
+    ``reread`` and ``reread_height`` (20-120 pixels)."""
+    patterns = table.get("receipt_patterns", list, [])
+    by_office = table.table("receipt_patterns_by_office")
+    height = table.get("reread_height", int, 40)
+    if not 20 <= height <= 120:
+        raise ConfigError(_("{where}: 'reread_height' must be 20 to 120 (pixels), got {height}").format(
+                              where=table.where, height=height))
+    return FieldSettings(
+        receipt_patterns=_patterns(patterns, f"{table.where}: 'receipt_patterns'") if patterns else (),
+        receipt_patterns_by_office=tuple((office.strip(), _patterns(v, f"{by_office.where}: '{office}'"))
+                                         for office, v in by_office.data.items()),
+        reread=table.get("reread", bool, True), reread_height=height)
 
 
 def _max_age(backup: _Fields) -> int:

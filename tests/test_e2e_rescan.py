@@ -48,33 +48,33 @@ def _rows(path):
 
 def test_a_damaged_page_is_announced_for_rescan_until_a_clean_rescan_arrives(make_archive, tmp_path):
     archive = make_archive()
-    damaged = _page(tmp_path / "damaged.png", "2024-동작-001", "홍길동", damaged=True)
+    damaged = _page(tmp_path / "damaged.png", "2024-동작-00001", "홍길동", damaged=True)
     console = run_girok(archive, "ingest", str(damaged))
     assert console.returncode == 0, console.stderr[-2000:]
     line = next(ln for ln in console.stderr.splitlines() if ln.startswith("archived"))
-    assert "RE-SCAN page 1 (접수번호 2024-동작-001, 신청인 홍*동" in line, console.stderr
+    assert "RE-SCAN page 1 (접수번호 2024-동작-00001, 신청인 홍*동" in line, console.stderr
     assert "홍길동" not in console.stderr
 
-    again = _page(tmp_path / "damaged2.png", "2024-동작-001", "홍길동", damaged=True, speck=1)
-    clean = _page(tmp_path / "clean.png", "2024-동작-002", "김철수", damaged=False)
+    again = _page(tmp_path / "damaged2.png", "2024-동작-00001", "홍길동", damaged=True, speck=1)
+    clean = _page(tmp_path / "clean.png", "2024-동작-00002", "김철수", damaged=False)
     recs = {r["file"].rsplit("/", 1)[-1]: r
             for r in json_lines(run_girok(archive, "ingest", "--json", str(again), str(clean), check=True).stdout)}
     bad, ok = recs["damaged2.png"], recs["clean.png"]
     assert bad["status"] == "archived" and bad["rescan"] is True and bad["rescan_pages"] == [1]
-    assert bad["receipt_no"] == "2024-동작-001" and bad["applicant"] == "홍*동"
-    assert ok["rescan"] is False and ok["rescan_pages"] == [] and ok["receipt_no"] == "2024-동작-002"
+    assert bad["receipt_no"] == "2024-동작-00001" and bad["applicant"] == "홍*동"
+    assert ok["rescan"] is False and ok["rescan_pages"] == [] and ok["receipt_no"] == "2024-동작-00002"
     assert ok["applicant"] == "김*수"
 
     report = archive / "reports" / "rescan.csv"
-    assert [r["receipt_no"] for r in _rows(report)] == ["2024-동작-001"] * 2
+    assert [r["receipt_no"] for r in _rows(report)] == ["2024-동작-00001"] * 2
     status = json_lines(run_girok(archive, "status", "--json", check=True).stdout)[0]
     assert status["rescan"]["count"] == 2
     assert status["rescan"]["newest"][0]["id"] == bad["id"] and status["rescan"]["newest"][0]["rescan_pages"] == [1]
     assert "2 document(s) awaiting a re-scan" in run_girok(archive, "status", check=True).stdout
 
-    rescanned = _page(tmp_path / "rescanned.png", "2024-동작-001", "홍길동", damaged=False)
+    rescanned = _page(tmp_path / "rescanned.png", "2024-동작-00001", "홍길동", damaged=False)
     [rec] = json_lines(run_girok(archive, "ingest", "--json", str(rescanned), check=True).stdout)
-    assert rec["rescan"] is False and rec["receipt_no"] == "2024-동작-001"
+    assert rec["rescan"] is False and rec["receipt_no"] == "2024-동작-00001"
     status = json_lines(run_girok(archive, "status", "--json", check=True).stdout)[0]
     assert status["rescan"] == {"count": 0, "newest": []}
     assert _rows(report) == [], "the re-scanned document left the list"

@@ -31,7 +31,7 @@ from ..text.pii import mask_name, mask_rrn
 from ..text.times import local_iso
 
 SUMMARY_KEYS = ("id", "title", "type", "date", "office", "receipt_no", "applicant", "pages", "captured_at",
-                "retention", "source", "record_no")
+                "retention", "source", "record_no", "unread_fields")
 
 
 def _meta(doc) -> dict:
@@ -93,6 +93,9 @@ def document_json(doc, *, tz=None, retention=None, full: bool = False, with_text
         "pages": doc.page_count, "captured_at": local_iso(doc.captured_at, tz),
         "retention": retention_json(retention), "source": source,
         "record_no": getattr(doc, "record_no", None),  # the standard 19-character number (issue 16), or null
+        # fields the form has (their labels are on the page) but no reading passed its check: left empty, the
+        # clerk fills them from the paper (girok.ingest.fields)
+        "unread_fields": [f for f in meta.get("unread") or [] if isinstance(f, str)],
     }
     if not full:
         return d

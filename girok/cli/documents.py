@@ -50,6 +50,10 @@ def show(
         r = d["retention"]
         t.add_row(pgettext("field", "retention"), _("{cls}, completed {completed_on}, due {due_on}").format(
             cls=r["class"], completed_on=r["completed_on"], due_on=r["due_on"] or _("never")))
+    if d.get("unread_fields"):
+        t.add_row(pgettext("field", "not read"), _("[bold red]{fields}[/bold red]: no reading passed its check; "
+                                                    "fill in from the paper").format(
+            fields=", ".join(field_label(f) for f in d["unread_fields"])))
     if d["rrn_masked"]:
         t.add_row(pgettext("field", "RRN"), ", ".join(d["rrn_masked"]))
     confs = ", ".join("-" if c is None else f"{c:.0f}" for c in d["page_confidence"])

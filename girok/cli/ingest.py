@@ -9,7 +9,7 @@ import typer
 
 from ..errors import ExitCode
 from ..i18n import _
-from .kit import err, open_archive, print_json, say
+from .kit import err, field_label, open_archive, print_json, say
 
 
 def ingest(
@@ -165,6 +165,10 @@ def outcome_line(o, name: str) -> str:
     if o.status != "archived":
         return f"{status_word(o.status):11s} {name}: {mask_rrn(o.reason or '')}"
     line = _("archived    {name} -> {id} ({pages} p.)").format(name=name, id=o.id, pages=o.pages)
+    unread = (getattr(o, "document", None) or {}).get("unread_fields") or []
+    if unread:  # never a guess: a field no reading of which passed its check is empty, and the clerk is told
+        line += _("  NOT READ: {fields} (fill in from the paper)").format(
+            fields=", ".join(field_label(f) for f in unread))
     if not o.rescan:
         return line
     pages = o.rescan_pages

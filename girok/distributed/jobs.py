@@ -141,7 +141,7 @@ def load_job(work_root: Path, message, config: ArchiveConfig, archive_id: str) -
             raise Refused(f"job {folder.name}: {key} is missing")
     return Job(job_id=folder.name, work_dir=folder, original=original, source_name=spec["source_name"],
                media_type=spec["media_type"], ext=spec["ext"], profile=profile,
-               known_types=config.document_types, known_offices=config.offices)
+               known_types=config.document_types, known_offices=config.offices, fields=config.fields)
 
 
 def new_run(job: Job, started: dict) -> Path:

@@ -304,7 +304,7 @@ class Ingestor:
             raise self._refuse_destroyed(item.path, sha, destroyed)
         job = Job(job_id=work.name, work_dir=work, original=original, source_name=item.path.name, media_type=media,
                   ext=ext, profile=item.profile, known_types=self.arch.config.document_types,
-                  known_offices=self.arch.config.offices)
+                  known_offices=self.arch.config.offices, fields=self.arch.config.fields)
         return Claim(job=job, source=item.path, sha256=sha, size=size, profile=item.profile,
                      hot_folder=item.hot_folder, move_source=item.move_source, source_stat=before,
                      recapture_of=destroyed)

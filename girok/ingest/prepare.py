@@ -21,15 +21,15 @@ from typing import Any
 from ..text import pii
 from ..archive import pdfa, xmp
 from ..metadata.title import title_from_text
-from ..config import Profile
+from ..config import FieldSettings, Profile
 from ..errors import InputRejected
 from ..fsutil import sha256_file
 from ..ocr import engines
 from ..ocr.text import page_texts
-from ..metadata.extract import Metadata
-from . import progress
+from ..metadata.extract import Metadata, extract, merge
+from . import fields, progress
 from .normalize import extract_pages, normalize, page_previews
-from ..metadata.qr import document_metadata, read_codes
+from ..metadata.qr import eform_metadata, read_codes
 from .split import classify_page, split_pages
 from ..i18n import _
 
@@ -49,6 +49,7 @@ class Job:
     profile: Profile
     known_types: tuple[str, ...] = ()
     known_offices: tuple[str, ...] = ()
+    fields: FieldSettings = field(default_factory=FieldSettings)  # [fields]: receipt patterns, re-reads
 
 
 @dataclass
@@ -189,9 +190,8 @@ def _prepare(job: Job) -> Prepared:
             progress.write(job.work_dir, done=min(len(read), total), pages=total)
 
         with working_on(pages=group):
-            doc = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group, page_read)
-        doc.metadata = document_metadata(doc.page_texts, known_types=job.known_types,
-                                         known_offices=job.known_offices, codes=codes[group[0]])
+            doc, ocr_pages = _ocr_part(job, part, job.work_dir / f"archival-{n}.pdf", norm.method, group, page_read)
+        doc.metadata = _metadata(job, doc, ocr_pages, codes[group[0]])
         _stamp_xmp(job, doc)
         docs.append(doc)
     dropped = {k: kinds.count(k) for k in ("separator", "blank") if kinds.count(k)}
@@ -199,6 +199,27 @@ def _prepare(job: Job) -> Prepared:
         doc.conversion["split"] = {"pages_in_original": [i + 1 for i in doc.pages_in_original],
                                    "documents_in_file": len(docs), "dropped": dropped}
     return Prepared(job.job_id, docs)
+
+
+def _metadata(job: Job, doc: PreparedDoc, ocr_pages: dict, codes) -> Metadata:
+    """The document's fields: read from its text, checked and, where missing, read again from the page
+    (girok.ingest.fields); the first page's e-form QR payload over them. The check's settings and what it did
+    go into the conversion record."""
+    rules = fields.rules_for(job.fields, job.known_types, job.known_offices)
+    md = extract(doc.page_texts, job.known_types, known_offices=job.known_offices)
+    report = None
+    try:
+        report = fields.check_fields(md, doc.archival, ocr_pages, doc.page_texts, rules, job.fields,
+                                     deskew=job.profile.ocr.deskew,
+                                     timeout=min(30.0, float(job.profile.ocr.timeout_seconds)))
+    except Exception:  # noqa: BLE001 - reading a field again must never cost the scan; its check still holds
+        logging.getLogger(__name__).warning("re-reading the fields failed", exc_info=True)
+    from_qr = eform_metadata(codes or (), job.known_types)
+    if from_qr:
+        md = merge(from_qr, md)
+    fields.drop_invalid(md, rules)  # the QR payload's values too; and whatever a failed re-read left
+    doc.conversion["fields"] = fields.record(job.fields, rules, report)
+    return md
 
 
 def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
@@ -216,7 +237,9 @@ def _stamp_xmp(job: Job, doc: PreparedDoc) -> None:
     doc.archival_sha256, doc.archival_size = sha256_file(doc.archival), doc.archival.stat().st_size
 
 
-def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int], page_read=None) -> PreparedDoc:
+def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int],
+              page_read=None) -> tuple[PreparedDoc, dict]:
+    """The part OCRed into ``out``, and the engine's pages (words with their boxes) for the field re-reads."""
     run = engines.get(job.profile.ocr.engine).run(src, out, job.profile.ocr,
                                                   pdf_input=job.media_type == "application/pdf", progress=page_read)
     info = pdfa.inspect(out)
@@ -242,4 +265,4 @@ def _ocr_part(job: Job, src: Path, out: Path, method: str, group: list[int], pag
         archival_size=out.stat().st_size, pdfa_level=info.level, conversion=conversion,
         page_texts=page_texts(out, run.texts), page_confidence=confidence, rescan_suggested=flagged,
         pages_in_original=group,
-    )
+    ), run.pages

@@ -71,6 +71,7 @@ class Metadata:
     qr: str | None = None                           # the e-form QR payload, verbatim
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # disagreements a clerk may want to check (no RRNs)
+    unread: list[str] = field(default_factory=list)  # fields the form has (its label is there) but no valid value
 
     FIELDS = ("doc_type", "date", "receipt_no", "applicant", "office", "phones", "rrns", "title")
 
@@ -88,7 +89,7 @@ class Metadata:
             "receipt_no": m(self.receipt_no), "applicant": m(self.applicant), "office": m(self.office),
             "phones": [m(p) for p in self.phones], "rrn_masked": [m(r) for r in self.rrns],
             "title": m(self.title), "qr": m(self.qr),
-            "sources": dict(self.sources), "warnings": [m(w) for w in self.warnings],
+            "sources": dict(self.sources), "warnings": [m(w) for w in self.warnings], "unread": list(self.unread),
         }
 
 
@@ -105,6 +106,7 @@ def merge(first: Metadata, then: Metadata) -> Metadata:
         setattr(out, name, list(value) if isinstance(value, list) else value)
         if name in src.sources:
             out.sources[name] = src.sources[name]
+    out.unread = [f for f in dict.fromkeys([*first.unread, *then.unread]) if getattr(out, f, None) in (None, [])]
     for name in ("doc_type", "date", "receipt_no", "applicant", "office"):
         a, b = getattr(first, name), getattr(then, name)
         if a is not None and b is not None and a != b:

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from ..text import pii
 from ..text.hangul import SYLLABLES
 from ..text.normalize import normalize
+from .validate import valid_applicant
 from .labels import (ALL_LABELS, LABEL, NAME_LABELS, RECEIPT_LABELS, SIGNER_LABELS, WORDCHARS, compact, label_of, labelled_values, lines_of)
 
 _RECEIPT = re.compile(f"[0-9A-Za-z{SYLLABLES}]+(?:-[0-9A-Za-z{SYLLABLES}]+)*")
@@ -74,29 +75,11 @@ def _name(value: str) -> str | None:
     return name
 
 
-# Korean surnames (well over 99.9 % of people): a name read off a scan must start with one.
-SURNAMES = set(
-    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추"
-    "도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창"
-    "옹순라계시초랑궉묵아요뇌담근평후빙십애야엽판풍필학환묘미번보삼섭돈로리림려뢰"
-) | {"남궁", "황보", "제갈", "선우", "사공", "서문", "독고", "동방"}
-
-
-def _plausible_name(name: str) -> bool:
-    return name[:1] in SURNAMES or name[:2] in SURNAMES
-
-
 _SIGNER = re.compile(r"^(?P<name>[^(]*?)\s*(?:\(|서\s*명|$)")
 
 
-def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str, str] | None:
-    """(name, "label") from ``성명 …`` or the signature line ``신청인 … (서명 또는 인)``.
-
-    A reading that does not start with a Korean surname is a misreading
-    (흥하은 for 홍하은) and is dropped. When both readings remain and differ,
-    the signature line wins: it is running text, which OCR reads better than
-    a table cell. Dropped and disagreeing readings are added to ``warnings``.
-    """
+def applicant_readings(text: str) -> tuple[str | None, str | None]:
+    """The name after ``성명`` and the name on the signature line (``신청인 … (서명 또는 인)``), as read, unchecked."""
     text = normalize(text)
     by_label = next((n for n in map(_name, labelled_values(text, NAME_LABELS, next_line=False)) if n), None)
     by_sign = None
@@ -108,11 +91,23 @@ def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str
             if n:
                 by_sign = n
                 break
+    return by_label, by_sign
+
+
+def find_applicant(text: str, *, warnings: list[str] | None = None) -> tuple[str, str] | None:
+    """(name, "label") from ``성명 …`` or the signature line ``신청인 … (서명 또는 인)``.
+
+    A reading that is no plausible name (``validate.valid_applicant``: no
+    Korean surname, as 흥하은 for 홍하은) is a misreading and is dropped. When both readings remain and differ,
+    the signature line wins: it is running text, which OCR reads better than
+    a table cell. Dropped and disagreeing readings are added to ``warnings``.
+    """
+    by_label, by_sign = applicant_readings(text)
     notes = []
     for n in (by_label, by_sign):
-        if n and not _plausible_name(n):
-            notes.append(f"applicant: {n} starts with no Korean surname (misread?); not taken")
-    by_label, by_sign = [n if n and _plausible_name(n) else None for n in (by_label, by_sign)]
+        if n and not valid_applicant(n):
+            notes.append(f"applicant: {n} is no plausible name (surname, syllables; misread?); not taken")
+    by_label, by_sign = [n if n and valid_applicant(n) else None for n in (by_label, by_sign)]
     name = by_sign or by_label
     if by_label and by_sign and by_label != by_sign:
         notes.append(f"applicant: 성명 reads {by_label}, signature line {by_sign}; took {name}")

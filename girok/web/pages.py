@@ -180,11 +180,16 @@ def document(ctx: Ctx) -> Response:
         ("col.captured", ctx.web.when(d["captured_at"])), ("col.pages", d["pages"]), ("doc.pdfa", d["pdfa"]),
         ("doc.rrn", ", ".join(d["rrn_masked"])), ("doc.source", d["source"]["name"]),
         ("doc.sha_original", d["original"]["sha256"]), ("doc.sha_archival", d["archival"]["sha256"]),
+        # fields the form has but no reading of which passed its check (girok.ingest.fields): left empty
+        ("doc.unread", ", ".join(ctx.t(UNREAD_LABELS.get(f, "col.type")) for f in d.get("unread_fields") or [])),
     ]
     return ctx.render("document.html", reg=reg, d=d, meta=[(k, v) for k, v in meta if v not in (None, "")],
                       pages=list(range(1, d["pages"] + 1)), confidence=d["page_confidence"],
                       rescan=d["rescan_suggested"], texts=d.get("text", []),
                       related=related(ctx.arch, reg), history=history(ctx.arch, reg))
+
+
+UNREAD_LABELS = {"doc_type": "col.type", "date": "col.date", "receipt_no": "col.receipt", "applicant": "col.applicant"}
 
 
 def page_image(ctx: Ctx) -> Response:
