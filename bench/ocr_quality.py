@@ -321,6 +321,26 @@ def print_files(files: list[dict], threshold: float, with_peer: bool) -> None:
         log("* batch file: its meta.json gives no degradation; make_corpus.py degrades batch pages at level 1")
 
 
+def kind_table(files: list[dict]) -> list[dict]:
+    """Corpus CER by kind of document (article, form, batch) and legibility, from the file rows."""
+    out = []
+    for kind in sorted({f["kind"] or "?" for f in files}):
+        row: dict = {"kind": kind}
+        for name, levels in (("legible", {0, 1}), ("damaged", {2})):
+            sel = [f for f in files if (f["kind"] or "?") == kind and f["degradation"] in levels]
+            row[name] = ratio(sum(f["errors"] for f in sel), sum(f["gt_chars"] for f in sel))
+            row[f"{name}_pages"] = sum(f["pages_with_text"] for f in sel)
+        out.append(row)
+    return out
+
+
+def print_kinds(kinds: list[dict]) -> None:
+    log("by kind of document: corpus CER (pages with text)")
+    print_table(["kind", "legible", "damaged"], [
+        [k["kind"], f"{f4(k['legible'])} ({k['legible_pages']})", f"{f4(k['damaged'])} ({k['damaged_pages']})"]
+        for k in kinds], {1, 2})
+
+
 def print_acceptance(rows: list[dict]) -> None:
     w0 = max(len(r["row"]) for r in rows)
     w1 = max(len("girok"), *(len(r["girok"]) for r in rows))
@@ -414,7 +434,7 @@ def run(args) -> tuple[int, dict]:
     try:
         girok = tp.find_girok()
         archive = out / "archive"
-        g = tp.run_girok(girok, archive, files, args.workers, out, env)
+        g = tp.run_girok(girok, archive, files, args.workers, out, env, args.profile)
         g["pages_per_min"] = g["pages"] / g["wall_s"] * 60 if g["wall_s"] > 0 else None
         if threshold is None:
             threshold, threshold_from = profile_threshold(archive)
@@ -471,14 +491,17 @@ def run(args) -> tuple[int, dict]:
         notes.append(f"girok archived {g['pages']} of {manifest_pages} manifest page(s)")
 
     g_public = {k: v for k, v in g.items() if k != "by_source"} if g else None
+    kinds = kind_table(files_rows)
     result.update({"girok": g_public, "peer": p, "per_file": files_rows, "per_page": rows, "flags": stats,
-                   "acceptance": accept, "calibration": calib})
+                   "acceptance": accept, "calibration": calib, "by_kind": kinds})
 
     log("")
     print_files(files_rows, threshold, p is not None)
     if g_public and (g_public["quarantined"] or g_public["no_outcome"]):
         log(f"girok failures: quarantined {[Path(s).name for s in g_public['quarantined']]}, no outcome "
             f"{[Path(s).name for s in g_public['no_outcome']]} (reasons in {out / 'archive' / 'quarantine'})")
+    log("")
+    print_kinds(kinds)
     log("")
     print_acceptance(accept)
     if g_public:

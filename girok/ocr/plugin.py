@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 OSD_DPI = 150.0  # orientation detection reads a copy of the page at about this resolution
 COVERAGE_REDUCE = 3  # the unread-ink share is measured on a third-size copy (same answer, a ninth of the work)
+KOREAN_MODELS = ("kor", "Hangul")  # tesseract's Korean language model and its Hangul script model
 UNREAD_INK = 0.002  # share of a page's pixels that are text ink: above it, a page with no word read is not blank
 
 
@@ -200,7 +201,8 @@ def _words(rows: list[tsv_rows.Word], edits: dict[int, str] | None = None) -> li
 
 
 def _read_page(run, input_file, output, output_text, options) -> None:
-    """Recognize with Korean alone; read again with every profile language only where English is likely.
+    """Recognize with Korean alone (the profile's first Korean model: ``kor`` or ``Hangul``); read again with
+    every profile language only where English is likely.
 
     Tesseract with kor+eng tries both models on every word: on the Korean dev
     corpus that was about 35% slower than kor alone and less accurate (CER
@@ -211,10 +213,11 @@ def _read_page(run, input_file, output, output_text, options) -> None:
     the higher mean word confidence is kept.
     """
     langs = list(options.languages)
-    if "kor" not in langs or len(langs) == 1:
+    korean = next((lang for lang in langs if lang in KOREAN_MODELS), None)
+    if korean is None or len(langs) == 1:
         run(input_file, output, output_text, options)
         return
-    run(input_file, output, output_text, options.model_copy(update={"languages": ["kor"]}))
+    run(input_file, output, output_text, options.model_copy(update={"languages": [korean]}))
     words = read_words(_tsv_of(output))
     text = Path(output_text).read_text(encoding="utf-8", errors="ignore")
     first = mean_confidence(words) or 0.0
