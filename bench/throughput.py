@@ -456,8 +456,8 @@ def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: in
     log(f"{'':{w0}}  {'girok':>10}  {'peer':>10}  {'OCR floor':>10}")
     for label, gv, pv, fv, kind in rows:
         log(f"{label:{w0}}  {fmt(gv, kind):>10}  {fmt(pv, kind):>10}  {fmt(fv, kind):>10}")
-    log(f"{'speed girok/floor, girok/peer':{w0}}  {(f'{floor_ratio:.0%}' if floor_ratio else '-'):>10}  "
-        f"{(f'{ratio:.2f}x' if ratio else '-'):>10}")
+    log(f"{'speed girok/OCR floor':{w0}}  {(f'{floor_ratio:.0%}' if floor_ratio else '-'):>10}")
+    log(f"{'speed ratio girok/peer':{w0}}  {(f'{ratio:.2f}x' if ratio else '-'):>10}")
 
 
 def main() -> int:
