@@ -42,6 +42,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,12 @@ PEER_FILE_LINE = re.compile(r"^(?P<name>\S+)\s+rc=(?P<rc>-?\d+)\s")
 
 RAPIDFUZZ_HINT = (f"rapidfuzz is missing: install it with `{REPO / '.venv' / 'bin' / 'pip'} install rapidfuzz` "
                   "(or `pip install rapidfuzz` in the interpreter you run this script with)")
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (and theirs, once waited for)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 class GirokFailed(Exception):
@@ -195,7 +202,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
     bad_lines: list[str] = []
     stderr_path = out / "girok-ingest.stderr.txt"
     with open(stderr_path, "w", encoding="utf-8") as err_f:
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), children_cpu()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_f, text=True, encoding="utf-8", env=env)
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -212,7 +219,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
             log(f"  {o.get('status', '?'):11s} {Path(str(o.get('file'))).name:24s} {extra}  "
                 f"[{time.monotonic() - t0:6.1f}s]")
         rc = proc.wait()
-        wall = time.monotonic() - t0
+        wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     (out / "girok-ingest.jsonl").write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outcomes),
                                             encoding="utf-8")
     if rc not in (0, 10):  # 10: some file was quarantined, which is a result, not a crash
@@ -231,7 +238,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
     unsettled = [str(f) for f in files if str(f.resolve()) not in by_source]
     pages = sum(int(o.get("pages") or 0) for o in archived)
     return {
-        "exit_code": rc, "wall_s": wall, "pages": pages,
+        "exit_code": rc, "wall_s": wall, "cpu_s": cpu, "pages": pages,
         "documents": len(archived), "duplicates": len(duplicates),
         "failures": len(quarantined) + len(unsettled),
         "quarantined": quarantined, "no_outcome": unsettled,
@@ -414,12 +421,12 @@ def run_floor(files: list[Path], profile: Path, out: Path, env: dict, pages: int
                               capture_output=True, env=tess_env).returncode
 
     log(f"floor: tesseract {' '.join(args)} on {len(images)} page image(s), {FLOOR_JOBS} at once...")
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), children_cpu()
     with ThreadPoolExecutor(FLOOR_JOBS) as pool:
         rcs = list(pool.map(one, images))
-    wall = time.monotonic() - t0
+    wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     shutil.rmtree(work, ignore_errors=True)
-    return {"pages": len(images), "wall_s": wall, "pages_per_min": pages / wall * 60 if wall > 0 else None,
+    return {"pages": len(images), "wall_s": wall, "cpu_s": cpu, "pages_per_min": pages / wall * 60 if wall > 0 else None,
             "failures": sum(1 for rc in rcs if rc != 0), "tesseract_args": args, "jobs": FLOOR_JOBS}
 
 
@@ -448,6 +455,7 @@ def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: in
         ("pages archived", g["pages"], p and p.get("pages"), fl.get("pages"), "int"),
         ("wall seconds", g["wall_s"], p and p.get("wall_s"), fl.get("wall_s"), "s"),
         ("input pages/min", g["pages_per_min"], p and p.get("pages_per_min"), fl.get("pages_per_min"), "ppm"),
+        ("CPU seconds (user+sys)", g.get("cpu_s"), None, fl.get("cpu_s"), "s"),
         ("corpus CER", g["cer"], p and p.get("cer"), None, "cer"),
         ("corpus CER, RRNs masked", g["cer"], p and p.get("cer_masked"), None, "cer"),
         ("failures", g["failures"], p and p.get("failures"), fl.get("failures"), "int"),
@@ -457,6 +465,8 @@ def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: in
     for label, gv, pv, fv, kind in rows:
         log(f"{label:{w0}}  {fmt(gv, kind):>10}  {fmt(pv, kind):>10}  {fmt(fv, kind):>10}")
     log(f"{'speed girok/OCR floor':{w0}}  {(f'{floor_ratio:.0%}' if floor_ratio else '-'):>10}")
+    if g.get("cpu_s") and fl.get("cpu_s"):  # CPU time is less disturbed by other load than wall time
+        log(f"{'CPU girok/OCR floor':{w0}}  {fl['cpu_s'] / g['cpu_s']:>10.0%}")
     log(f"{'speed ratio girok/peer':{w0}}  {(f'{ratio:.2f}x' if ratio else '-'):>10}")
 
 
