@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -132,6 +133,19 @@ def score(gt_pages: list[str], ocr_pages: list[str], cer_tools) -> list[tuple[in
     return rows
 
 
+def spaced(text: str) -> str:
+    """NFC, every run of whitespace one space: for the CER that counts word spacing."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def spacing_errors(gt_pages: list[str], ocr_pages: list[str], cer_tools) -> list[tuple[int, int]]:
+    """(errors, ground-truth chars) per page with word spaces kept: a model that splits words into syllables
+    (tesseract's Hangul script model) reads as well as any with whitespace removed, and much worse here."""
+    _, distance, mask_rrn = cer_tools
+    return [(distance(spaced(mask_rrn(gt)), spaced(ocr)), len(spaced(mask_rrn(gt))))
+            for gt, ocr in zip(gt_pages, ocr_pages)]
+
+
 def ratio(err: int, n: int) -> float | None:
     return err / n if n else None
 
@@ -167,13 +181,15 @@ def page_table(corpus: Path, manifest: list[dict], g: dict | None, docs: dict, c
         ds = tp.documents_of(g, docs, f) if g else []
         pages = girok_pages(m, gt_pages, ds, notes)
         (texts_dir / (f.stem + ".txt")).write_text("\f".join(p["text"] for p in pages), encoding="utf-8")
-        for i, (p, (err, n_gt, n_ocr)) in enumerate(zip(pages, score(gt_pages, [p["text"] for p in pages],
-                                                                     cer_tools)), start=1):
+        texts = [p["text"] for p in pages]
+        for i, (p, (err, n_gt, n_ocr), (sp_err, sp_gt)) in enumerate(
+                zip(pages, score(gt_pages, texts, cer_tools), spacing_errors(gt_pages, texts, cer_tools)), start=1):
             c = p["confidence"]
             rows.append({"file": m["file"], "page": i, "id": p["id"], "degradation": level,
                          "fed_rotated": int(meta.get("fed_rotated") or 0), "gt_chars": n_gt, "ocr_chars": n_ocr,
                          "errors": err, "cer": ratio(err, n_gt), "confidence": c,
-                         "flagged": c is not None and c < threshold})
+                         "flagged": c is not None and c < threshold,
+                         "errors_with_spaces": sp_err, "gt_chars_with_spaces": sp_gt})
     return rows
 
 
@@ -295,6 +311,9 @@ def acceptance(rows: list[dict], files: list[dict], stats: dict, g: dict | None,
     peer_all = peer_group({0, 1, 2, None})
     out.append({"row": "all files: corpus CER", "girok": f4(all_cer), "peer": f4(peer_all), "target": "",
                 "ok": None, "value": all_cer, "info": True})
+    spaced_cer = ratio(sum(r["errors_with_spaces"] for r in rows), sum(r["gt_chars_with_spaces"] for r in rows))
+    out.append({"row": "all files: CER counting word spaces", "girok": f4(spaced_cer), "peer": "", "target": "",
+                "ok": None, "value": spaced_cer, "info": True})
     return out
 
 
@@ -319,6 +338,26 @@ def print_files(files: list[dict], threshold: float, with_peer: bool) -> None:
     print_table(header + [""], rows, {1, 2, 3, 4, 5, 8} if with_peer else {1, 2, 3, 4, 5})
     if any(f["degradation_inferred"] for f in files):
         log("* batch file: its meta.json gives no degradation; make_corpus.py degrades batch pages at level 1")
+
+
+def kind_table(files: list[dict]) -> list[dict]:
+    """Corpus CER by kind of document (article, form, batch) and legibility, from the file rows."""
+    out = []
+    for kind in sorted({f["kind"] or "?" for f in files}):
+        row: dict = {"kind": kind}
+        for name, levels in (("legible", {0, 1}), ("damaged", {2})):
+            sel = [f for f in files if (f["kind"] or "?") == kind and f["degradation"] in levels]
+            row[name] = ratio(sum(f["errors"] for f in sel), sum(f["gt_chars"] for f in sel))
+            row[f"{name}_pages"] = sum(f["pages_with_text"] for f in sel)
+        out.append(row)
+    return out
+
+
+def print_kinds(kinds: list[dict]) -> None:
+    log("by kind of document: corpus CER (pages with text)")
+    print_table(["kind", "legible", "damaged"], [
+        [k["kind"], f"{f4(k['legible'])} ({k['legible_pages']})", f"{f4(k['damaged'])} ({k['damaged_pages']})"]
+        for k in kinds], {1, 2})
 
 
 def print_acceptance(rows: list[dict]) -> None:
@@ -414,7 +453,7 @@ def run(args) -> tuple[int, dict]:
     try:
         girok = tp.find_girok()
         archive = out / "archive"
-        g = tp.run_girok(girok, archive, files, args.workers, out, env)
+        g = tp.run_girok(girok, archive, files, args.workers, out, env, args.profile)
         g["pages_per_min"] = g["pages"] / g["wall_s"] * 60 if g["wall_s"] > 0 else None
         if threshold is None:
             threshold, threshold_from = profile_threshold(archive)
@@ -471,14 +510,17 @@ def run(args) -> tuple[int, dict]:
         notes.append(f"girok archived {g['pages']} of {manifest_pages} manifest page(s)")
 
     g_public = {k: v for k, v in g.items() if k != "by_source"} if g else None
+    kinds = kind_table(files_rows)
     result.update({"girok": g_public, "peer": p, "per_file": files_rows, "per_page": rows, "flags": stats,
-                   "acceptance": accept, "calibration": calib})
+                   "acceptance": accept, "calibration": calib, "by_kind": kinds})
 
     log("")
     print_files(files_rows, threshold, p is not None)
     if g_public and (g_public["quarantined"] or g_public["no_outcome"]):
         log(f"girok failures: quarantined {[Path(s).name for s in g_public['quarantined']]}, no outcome "
             f"{[Path(s).name for s in g_public['no_outcome']]} (reasons in {out / 'archive' / 'quarantine'})")
+    log("")
+    print_kinds(kinds)
     log("")
     print_acceptance(accept)
     if g_public:

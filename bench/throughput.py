@@ -27,7 +27,13 @@ is missing.
 bench/ocr_quality.py imports this module (running girok and the peer, corpus
 selection, CER tools): keep those functions' signatures, or change both.
 
-usage: bench/throughput.py [--corpus DIR] [--out DIR] [--skip-peer] [--files N] [--workers N]
+Then, unless --skip-floor, the bare-OCR floor in the same run: tesseract
+alone with girok's recognition settings (the profile's Korean model, page
+segmentation and tesseract variables) on the page images, 2 at once; girok's
+pages/min is printed as a share of the floor's.
+
+usage: bench/throughput.py [--corpus DIR] [--out DIR] [--skip-peer] [--skip-floor] [--files N] [--workers N]
+                           [--profile TOML]
 """
 
 from __future__ import annotations
@@ -36,10 +42,13 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +65,12 @@ PEER_FILE_LINE = re.compile(r"^(?P<name>\S+)\s+rc=(?P<rc>-?\d+)\s")
 
 RAPIDFUZZ_HINT = (f"rapidfuzz is missing: install it with `{REPO / '.venv' / 'bin' / 'pip'} install rapidfuzz` "
                   "(or `pip install rapidfuzz` in the interpreter you run this script with)")
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (and theirs, once waited for)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 class GirokFailed(Exception):
@@ -152,6 +167,9 @@ def add_common_args(ap: argparse.ArgumentParser, default_out: Path) -> None:
     ap.add_argument("--files", type=int, default=0, metavar="N", help="only the first N manifest entries")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                     help="girok ingest --workers (default: CPU count, here %(default)s)")
+    ap.add_argument("--profile", type=Path, metavar="TOML",
+                    help="scanner profile to measure: replaces the fresh archive's profiles/default.toml "
+                         "(default: the one `girok init` writes)")
 
 
 def select_corpus(corpus: Path, n: int) -> tuple[list[dict], list[dict], list[Path]]:
@@ -170,10 +188,13 @@ def select_corpus(corpus: Path, n: int) -> tuple[list[dict], list[dict], list[Pa
 # --- girok -------------------------------------------------------------------------
 
 
-def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: Path, env: dict) -> dict:
+def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: Path, env: dict,
+              profile: Path | None = None) -> dict:
     init = subprocess.run([girok, "--archive", str(archive), "init"], capture_output=True, text=True, env=env)
     if init.returncode != 0:
         raise GirokFailed(f"`girok init` exited {init.returncode}:\n{init.stderr.strip() or init.stdout.strip()}")
+    if profile is not None:
+        shutil.copyfile(profile, archive / "profiles" / "default.toml")
 
     cmd = [girok, "--archive", str(archive), "ingest", "--json", "--workers", str(workers), *map(str, files)]
     log(f"girok: ingesting {len(files)} file(s) with {workers} worker(s)...")
@@ -181,7 +202,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
     bad_lines: list[str] = []
     stderr_path = out / "girok-ingest.stderr.txt"
     with open(stderr_path, "w", encoding="utf-8") as err_f:
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), children_cpu()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_f, text=True, encoding="utf-8", env=env)
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -198,7 +219,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
             log(f"  {o.get('status', '?'):11s} {Path(str(o.get('file'))).name:24s} {extra}  "
                 f"[{time.monotonic() - t0:6.1f}s]")
         rc = proc.wait()
-        wall = time.monotonic() - t0
+        wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     (out / "girok-ingest.jsonl").write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outcomes),
                                             encoding="utf-8")
     if rc not in (0, 10):  # 10: some file was quarantined, which is a result, not a crash
@@ -217,7 +238,7 @@ def run_girok(girok: str, archive: Path, files: list[Path], workers: int, out: P
     unsettled = [str(f) for f in files if str(f.resolve()) not in by_source]
     pages = sum(int(o.get("pages") or 0) for o in archived)
     return {
-        "exit_code": rc, "wall_s": wall, "pages": pages,
+        "exit_code": rc, "wall_s": wall, "cpu_s": cpu, "pages": pages,
         "documents": len(archived), "duplicates": len(duplicates),
         "failures": len(quarantined) + len(unsettled),
         "quarantined": quarantined, "no_outcome": unsettled,
@@ -339,6 +360,76 @@ def run_peer(corpus: Path, out: Path, env: dict) -> dict:
             "file_rc": files_rc, "text_dir": str(peer_out), "last_line": last}
 
 
+# --- bare-OCR floor ----------------------------------------------------------------------
+
+FLOOR_JOBS = 2  # tesseract processes at once, as the peer runs 2 documents at once
+
+
+def page_images(files: list[Path], dest: Path) -> list[Path]:
+    """Every page of the corpus files as a PNG at its scan resolution, untimed: images frame by frame
+    (Pillow), PDFs through pdftoppm at the resolution of their page image (pdfimages -list)."""
+    from PIL import Image, ImageSequence
+
+    out = []
+    for f in files:
+        if f.suffix.lower() == ".pdf":
+            listed = subprocess.run(["pdfimages", "-list", str(f)], capture_output=True, text=True).stdout
+            dpis = [int(line.split()[12]) for line in listed.splitlines()[2:] if len(line.split()) > 12]
+            prefix = dest / f.stem
+            subprocess.run(["pdftoppm", "-r", str(max(dpis, default=300)), "-png", str(f), str(prefix)], check=True)
+            out += sorted(dest.glob(f"{f.stem}-*.png"))
+            continue
+        with Image.open(f) as im:
+            dpi = im.info.get("dpi", (300, 300))
+            for i, frame in enumerate(ImageSequence.Iterator(im)):
+                path = dest / f"{f.stem}-{i + 1:03d}.png"
+                frame.save(path, dpi=(int(dpi[0]), int(dpi[1])))
+                out.append(path)
+    return out
+
+
+def recognition_args(profile: Path) -> list[str]:
+    """tesseract's arguments for recognizing a page as girok's profile does: its Korean model (girok reads
+    every page with it; only pages likely to hold English are read again with every language), page
+    segmentation, tesseract variables, and the text-only PDF + text + TSV outputs."""
+    try:
+        from girok.config import load_profile
+        from girok.ocr.plugin import KOREAN_MODELS
+    except ImportError:
+        sys.path.insert(0, str(REPO))
+        from girok.config import load_profile
+        from girok.ocr.plugin import KOREAN_MODELS
+    ocr = load_profile(profile).ocr
+    lang = next((x for x in ocr.languages if x in KOREAN_MODELS), "+".join(ocr.languages))
+    args = ["-l", lang] + (["--psm", str(ocr.pagesegmode)] if ocr.pagesegmode is not None else [])
+    for name, value in ocr.tesseract_variables:
+        args += ["-c", f"{name}={value}"]
+    return args + ["-c", "textonly_pdf=1"]
+
+
+def run_floor(files: list[Path], profile: Path, out: Path, env: dict, pages: int) -> dict:
+    """The bare-OCR floor: tesseract alone, with girok's recognition settings, on the page images,
+    FLOOR_JOBS pages at once; only the recognition is timed."""
+    work = Path(tempfile.mkdtemp(prefix="floor-", dir=out))
+    images = page_images(files, work)
+    args = recognition_args(profile)
+    tess_env = dict(env, OMP_THREAD_LIMIT="1")
+
+    def one(img: Path) -> int:
+        base = img.with_suffix("")
+        return subprocess.run(["tesseract", str(img), str(base), *args, "pdf", "txt", "tsv"],
+                              capture_output=True, env=tess_env).returncode
+
+    log(f"floor: tesseract {' '.join(args)} on {len(images)} page image(s), {FLOOR_JOBS} at once...")
+    t0, cpu0 = time.monotonic(), children_cpu()
+    with ThreadPoolExecutor(FLOOR_JOBS) as pool:
+        rcs = list(pool.map(one, images))
+    wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
+    shutil.rmtree(work, ignore_errors=True)
+    return {"pages": len(images), "wall_s": wall, "cpu_s": cpu, "pages_per_min": pages / wall * 60 if wall > 0 else None,
+            "failures": sum(1 for rc in rcs if rc != 0), "tesseract_args": args, "jobs": FLOOR_JOBS}
+
+
 # --- report --------------------------------------------------------------------------------
 
 
@@ -356,26 +447,33 @@ def fmt(v, kind):
     return str(v)
 
 
-def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: int) -> None:
+def print_table(g: dict, p: dict | None, ratio: float | None, manifest_pages: int, floor: dict | None = None,
+                floor_ratio: float | None = None) -> None:
+    fl = floor or {}
     rows = [
-        ("pages (manifest)", manifest_pages, manifest_pages if p else None, "int"),
-        ("pages archived", g["pages"], p and p.get("pages"), "int"),
-        ("wall seconds", g["wall_s"], p and p.get("wall_s"), "s"),
-        ("input pages/min", g["pages_per_min"], p and p.get("pages_per_min"), "ppm"),
-        ("corpus CER", g["cer"], p and p.get("cer"), "cer"),
-        ("corpus CER, RRNs masked", g["cer"], p and p.get("cer_masked"), "cer"),
-        ("failures", g["failures"], p and p.get("failures"), "int"),
+        ("pages (manifest)", manifest_pages, manifest_pages if p else None, manifest_pages if floor else None, "int"),
+        ("pages archived", g["pages"], p and p.get("pages"), fl.get("pages"), "int"),
+        ("wall seconds", g["wall_s"], p and p.get("wall_s"), fl.get("wall_s"), "s"),
+        ("input pages/min", g["pages_per_min"], p and p.get("pages_per_min"), fl.get("pages_per_min"), "ppm"),
+        ("CPU seconds (user+sys)", g.get("cpu_s"), None, fl.get("cpu_s"), "s"),
+        ("corpus CER", g["cer"], p and p.get("cer"), None, "cer"),
+        ("corpus CER, RRNs masked", g["cer"], p and p.get("cer_masked"), None, "cer"),
+        ("failures", g["failures"], p and p.get("failures"), fl.get("failures"), "int"),
     ]
     w0 = max(len(r[0]) for r in rows)
-    log(f"{'':{w0}}  {'girok':>10}  {'peer':>10}")
-    for label, gv, pv, kind in rows:
-        log(f"{label:{w0}}  {fmt(gv, kind):>10}  {fmt(pv, kind):>10}")
+    log(f"{'':{w0}}  {'girok':>10}  {'peer':>10}  {'OCR floor':>10}")
+    for label, gv, pv, fv, kind in rows:
+        log(f"{label:{w0}}  {fmt(gv, kind):>10}  {fmt(pv, kind):>10}  {fmt(fv, kind):>10}")
+    log(f"{'speed girok/OCR floor':{w0}}  {(f'{floor_ratio:.0%}' if floor_ratio else '-'):>10}")
+    if g.get("cpu_s") and fl.get("cpu_s"):  # CPU time is less disturbed by other load than wall time
+        log(f"{'CPU girok/OCR floor':{w0}}  {fl['cpu_s'] / g['cpu_s']:>10.0%}")
     log(f"{'speed ratio girok/peer':{w0}}  {(f'{ratio:.2f}x' if ratio else '-'):>10}")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_args(ap, DEFAULT_OUT)
+    ap.add_argument("--skip-floor", action="store_true", help="do not time the bare-OCR floor")
     args = ap.parse_args()
 
     corpus = args.corpus.resolve()
@@ -412,7 +510,7 @@ def main() -> int:
     try:
         girok = find_girok()
         archive = out / "archive"
-        g = run_girok(girok, archive, files, args.workers, out, env)
+        g = run_girok(girok, archive, files, args.workers, out, env, args.profile)
         # Both sides are timed over the same input pages: girok drops separator sheets and
         # blank backs from what it archives, which must not count against its speed.
         g["pages_per_min"] = manifest_pages / g["wall_s"] * 60 if g["wall_s"] > 0 else None
@@ -464,9 +562,22 @@ def main() -> int:
         ratio = g_public["pages_per_min"] / p["pages_per_min"]
     result["speed_ratio_girok_over_peer"] = ratio
 
+    floor = floor_ratio = None
+    if args.skip_floor:
+        log("floor: skipped (--skip-floor)")
+    elif g_public:
+        floor = run_floor(files, archive / "profiles" / "default.toml", out, env, manifest_pages)
+        result["floor"] = floor
+        if floor.get("pages_per_min") and g_public.get("pages_per_min"):
+            floor_ratio = g_public["pages_per_min"] / floor["pages_per_min"]
+        notes.append(f"OCR floor: tesseract alone, `tesseract PAGE.png OUT {' '.join(floor['tesseract_args'])} "
+                     f"pdf txt tsv`, {floor['jobs']} at once on page images made beforehand (untimed); "
+                     "girok's pages/min over the floor's is the share of the machine girok spends reading")
+    result["speed_ratio_girok_over_floor"] = floor_ratio
+
     log("")
     if g_public:
-        print_table(g_public, p, ratio, manifest_pages)
+        print_table(g_public, p, ratio, manifest_pages, floor, floor_ratio)
         if g_public["quarantined"] or g_public["no_outcome"]:
             log(f"girok failures: quarantined {[Path(s).name for s in g_public['quarantined']]}, "
                 f"no outcome {[Path(s).name for s in g_public['no_outcome']]} "

@@ -48,6 +48,8 @@ class OcrSettings:
     timeout_seconds: float = 300.0
     pdf_renderer: str = "sandwich"
     rescan_below: float = 50.0  # a page whose confidence (words x share of ink read, girok.ocr.coverage) is below this is flagged "re-scan suggested"
+    # tesseract variables for recognition (-c NAME=VALUE), as (name, value) pairs; README "Choices, with reasons"
+    tesseract_variables: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ def load_profile(path: Path) -> Profile:
         timeout_seconds=ocr.get("timeout_seconds", float, 300.0),
         pdf_renderer=ocr.choice("pdf_renderer", PDF_RENDERERS, "sandwich"),
         rescan_below=ocr.get("rescan_below", float, 50.0),
+        tesseract_variables=_variables(ocr, "tesseract_variables", OcrSettings.tesseract_variables),
     )
     for problem in _ocr_problems(settings):  # the engine judges its own options (languages, psm, ...)
         raise ConfigError(_("{path} [ocr]: {problem}").format(path=path, problem=problem))
@@ -221,6 +224,20 @@ def load_profile(path: Path) -> Profile:
                             blank_threshold=None if blank is False else blank),
         default_doc_type=doc.get("default_type", str, ""),
     )
+
+
+def _variables(section: _Fields, key: str, default: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A table of NAME = value (a number, a string or true/false) as (name, value-as-text) pairs, in file order;
+    ``default`` when the table is absent (an empty table: none). Which names the engine knows is its own check."""
+    if key not in section.data:
+        return default
+    table = section.table(key)
+    pairs = []
+    for name in table.data:
+        table.get(name, (int, float, str, bool), None)  # a number, text or true/false, else ConfigError
+        value = table.data[name]  # as written: get() makes an int a float, and tesseract's 1 is not "1.0"
+        pairs.append((name, str(int(value)) if isinstance(value, bool) else str(value)))
+    return tuple(pairs)
 
 
 def _ocr_problems(settings: OcrSettings) -> list[str]:

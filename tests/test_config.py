@@ -121,6 +121,10 @@ def test_bad_existing_text_names_file_field_and_choices(tmp_path, value):
     ('[ocr]\nlanguages = ["Korean!"]\n', "languages"),
     ('[ocr]\nlanguages = "kor"\n', "languages"),
     ('[ocr]\ndeskew = "yes"\n', "deskew"),
+    ('[ocr.tesseract_variables]\n"Bad Name" = 1\n', "tesseract_variables"),
+    ('[ocr.tesseract_variables]\ntextord_use_cjk_fp_model = "1; rm"\n', "tesseract_variables"),
+    ('[ocr.tesseract_variables]\ntextord_use_cjk_fp_model = [1]\n', "textord_use_cjk_fp_model"),
+    ('[ocr]\ntesseract_variables = 1\n', "tesseract_variables"),
     ('name = "has space"\n', "name"),
     ('[capture]\nassume_dpi = 30\n', "assume_dpi"),
     ('[capture]\nstable_seconds = -1\n', "stable_seconds"),
@@ -265,6 +269,22 @@ def test_folder_without_config_is_not_an_archive(tmp_path):
 
 
 # --- the profiles shipped with girok ----------------------------------------
+
+
+def test_tesseract_variables_are_kept_as_tesseract_reads_them(tmp_path):
+    prof = load_profile(write(tmp_path / "p.toml", "[ocr.tesseract_variables]\ntextord_use_cjk_fp_model = 1\n"
+                                                   "textord_single_height_mode = true\nedges_max_children_per_outline = 40\n"
+                                                   "textord_noise_hfract = 0.0625\n"))
+    assert prof.ocr.tesseract_variables == (("textord_use_cjk_fp_model", "1"), ("textord_single_height_mode", "1"),
+                                            ("edges_max_children_per_outline", "40"), ("textord_noise_hfract", "0.0625"))
+    none = load_profile(write(tmp_path / "q.toml", "[ocr.tesseract_variables]\n"))
+    assert none.ocr.tesseract_variables == ()  # an empty table turns the default ones off
+    assert load_profile(write(tmp_path / "r.toml", "")).ocr.tesseract_variables == OcrSettings().tesseract_variables
+
+
+def test_a_script_model_is_a_language(tmp_path):
+    prof = load_profile(write(tmp_path / "p.toml", '[ocr]\nlanguages = ["Hangul", "eng"]\n'))
+    assert prof.ocr.languages == ("Hangul", "eng")
 
 
 def test_builtin_profile_folder_is_the_repository_one():

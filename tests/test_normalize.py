@@ -63,6 +63,22 @@ def test_multipage_tiff(tmp_path, compression, mode, dpi):
         assert {p[4] for p in pages} == {"/CCITTFaxDecode"}  # G4 wrapped as is, not re-encoded
 
 
+@pytest.mark.parametrize("compression, mode", [("tiff_lzw", "L"), ("jpeg", "L"), ("raw", "1"), ("tiff_lzw", "RGB")])
+def test_tiff_pages_pdf_cannot_carry_are_stored_with_their_exact_pixels(tmp_path, compression, mode):
+    """girok encodes these pages as PNG itself (at a faster zlib effort than img2pdf would): same pixels."""
+    frames = [render_korean_line(f"민원실 {i + 1}쪽", size=(W, H), mode=mode) for i in range(2)]
+    src = save_multipage_tiff(tmp_path / "scan.tif", frames, compression=compression, dpi=300)
+    res = run(src, "image/tiff", tmp_path)
+    expect_size(pdf_pages(res.pdf), 300)
+    assert res.method == "Pillow lossless PNG + img2pdf"
+    with Image.open(src) as im, pikepdf.open(res.pdf) as doc:
+        for i, page in enumerate(doc.pages):
+            im.seek(i)
+            [(_, img)] = list(page.get_images().items())
+            kept = pikepdf.PdfImage(img).as_pil_image()
+            assert kept.mode == im.mode and kept.tobytes() == im.tobytes()
+
+
 def test_jpeg_at_200_dpi_is_wrapped_unchanged(tmp_path):
     src = tmp_path / "scan.jpg"
     render_korean_line(size=(W, H), mode="RGB").save(src, dpi=(200, 200), quality=90)

@@ -11,7 +11,8 @@ from PIL import Image, PngImagePlugin
 from girok.config import OcrSettings, load_profile
 from girok.errors import ConfigError
 from girok.ocr import engines, plugin, tsv
-from girok.ocr.engine import _run_ocr, fast_intermediate_png, ocr_options, run_ocr
+from girok.ocr.engine import _run_ocr, fast_intermediate_png, ocr_options, run_ocr, write_variables
+from girok.text.hangul import SYLLABLE_RE
 
 TSV = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
        "1\t1\t0\t0\t0\t0\t0\t0\t1240\t900\t-1\t\n"
@@ -94,3 +95,26 @@ def test_pages_come_back_from_worker_processes_too(tmp_path):
     finally:
         shutil.rmtree(plugin.pages_dir(dest), ignore_errors=True)
     assert set(pages) == {1} and "민원실" in pages[1].text.replace(" ", "") and pages[1].confidence > 50
+
+
+@pytest.mark.e2e
+def test_profile_tesseract_variables_reach_recognition_and_the_record(tmp_path):
+    """A variable with a visible effect (digits only) changes what tesseract reads; the record names it."""
+    src = _pdf(tmp_path, "a", ["서초구 민원실 접수번호 2024"])
+    digits = OcrSettings(tesseract_variables=(("tessedit_char_whitelist", "0123456789"),), rotate_pages=False)
+    run = run_ocr(src, tmp_path / "out.pdf", digits, image_dpi=300, pdf_input=False)
+    plain = run_ocr(src, tmp_path / "plain.pdf", OcrSettings(rotate_pages=False), image_dpi=300, pdf_input=False)
+    assert "민원실" in plain.texts[1].replace(" ", "")
+    assert "2024" in run.texts[1] and not SYLLABLE_RE.search(run.texts[1])
+    assert run.options["tesseract_variables"] == {"tessedit_char_whitelist": "0123456789"}
+    assert run.options["tesseract_config"] == ["tsv"]  # the file that carried them is gone, not recorded
+    assert plain.options["tesseract_variables"] == dict(OcrSettings().tesseract_variables)
+    assert not list(tmp_path.glob(".*.tessconfig"))
+
+
+def test_variables_go_to_tesseract_as_a_config_file(tmp_path):
+    s = OcrSettings(tesseract_variables=(("textord_use_cjk_fp_model", "1"),))
+    cfg = write_variables(s, tmp_path / "v.cfg")
+    assert cfg.read_text() == "textord_use_cjk_fp_model 1\n"
+    assert ocr_options(s, image_dpi=None, variables_file=cfg)["tesseract_config"] == ["tsv", str(cfg)]
+    assert write_variables(OcrSettings(tesseract_variables=()), tmp_path / "w.cfg") is None

@@ -42,9 +42,12 @@ log = logging.getLogger(__name__)
 _MODE = {"skip": "skip", "redo": "redo", "force": "force"}
 
 
-def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True) -> dict[str, Any]:
+def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool = True,
+                variables_file: Path | None = None) -> dict[str, Any]:
     """OCRmyPDF options from a profile. Scanned images (wrapped by img2pdf)
-    have no text layer, so the existing-text mode only applies to PDF inputs."""
+    have no text layer, so the existing-text mode only applies to PDF inputs.
+    ``variables_file``: the profile's tesseract variables written as a tesseract config file
+    (``write_variables``); OCRmyPDF passes config files to tesseract's recognition, not -c."""
     opts: dict[str, Any] = {
         "language": list(settings.languages),
         "output_type": settings.output_type,
@@ -62,6 +65,8 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
         "use_threads": True,  # pages in threads of this worker (results come back through plugin.pages_dir either way)
         "tesseract_config": ["tsv"],  # word confidences for each page, next to tesseract's PDF
     }
+    if settings.tesseract_variables and variables_file is not None:
+        opts["tesseract_config"] = ["tsv", str(variables_file)]
     if settings.rotate_pages:  # OCRmyPDF refuses a threshold without rotation
         opts["rotate_pages_threshold"] = settings.rotate_pages_threshold
     if settings.pagesegmode is not None:
@@ -71,6 +76,15 @@ def ocr_options(settings: OcrSettings, *, image_dpi: int | None, pdf_input: bool
     if image_dpi:
         opts["image_dpi"] = image_dpi
     return opts
+
+
+def write_variables(settings: OcrSettings, path: Path) -> Path | None:
+    """The profile's tesseract variables as a tesseract config file at ``path`` (one "name value" a line);
+    None when the profile sets none."""
+    if not settings.tesseract_variables:
+        return None
+    path.write_text("".join(f"{name} {value}\n" for name, value in settings.tesseract_variables), encoding="ascii")
+    return path
 
 
 def tool_versions() -> dict[str, str]:
@@ -154,16 +168,21 @@ class TesseractEngine:
         PDF/A is made with OCRmyPDF's internal backend (pikepdf) first; only a
         file its validator rejects goes through Ghostscript.
         """
-        opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input)
         pages = plugin.pages_dir(dest)
         shutil.rmtree(pages, ignore_errors=True)
+        variables = write_variables(settings, dest.parent / f".{dest.name}.tessconfig")
+        opts = ocr_options(settings, image_dpi=image_dpi, pdf_input=pdf_input, variables_file=variables)
         try:
             with fast_intermediate_png(), plugin.listen(dest, progress):
                 opts = _run_ocr(src, dest, opts)
             results = plugin.read_pages(pages)
         finally:
             shutil.rmtree(pages, ignore_errors=True)
+            if variables is not None:
+                variables.unlink(missing_ok=True)
         options = {k: v for k, v in opts.items() if k not in ("progress_bar", "use_threads")}
+        options["tesseract_config"] = ["tsv"]  # the variables file is gone; what it said is recorded just below
+        options["tesseract_variables"] = dict(settings.tesseract_variables)
         options["deskew"] = deskew_record(opts)  # not OCRmyPDF's "deskew": false where the OCR copy was levelled
         record = {"ocr": "OCRmyPDF", "options": options, "tools": tool_versions()}
         return OcrResult(output=dest, pages=results, record=record)

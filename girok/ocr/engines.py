@@ -19,11 +19,16 @@ ENGINES = {"tesseract": "girok.ocr.engine:TesseractEngine"}  # name -> "module:c
 def _tesseract_problems(settings: OcrSettings) -> list[str]:
     problems = []
     langs = settings.languages
-    if not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z_]+", x) for x in langs):
-        problems.append("'languages' must be a list of tesseract language codes like ['kor', 'eng']")
+    if not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z_]+|[A-Z][A-Za-z_]+", x) for x in langs):
+        problems.append("'languages' must be a list of tesseract language codes like ['kor', 'eng'] "
+                        "or script models like 'Hangul'")
     psm = settings.pagesegmode
     if psm is not None and not 0 <= psm <= 13:
         problems.append(f"'pagesegmode' must be 0..13 (tesseract --psm), got {psm}")
+    bad = [name for name, value in settings.tesseract_variables
+           if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not re.fullmatch(r"[\w.+-]+", value)]
+    if bad:
+        problems.append(f"'tesseract_variables' must be tesseract parameter names with plain values, got {bad}")
     return problems
 
 

@@ -18,7 +18,7 @@ DEBIAN_PACKAGES = {
     "gs": "ghostscript",
     "unpaper": "unpaper",
 }
-LANG_PACKAGES = {"kor": "tesseract-ocr-kor", "eng": "tesseract-ocr-eng"}
+LANG_PACKAGES = {"kor": "tesseract-ocr-kor", "eng": "tesseract-ocr-eng", "Hangul": "tesseract-ocr-script-hang"}
 
 
 def _run(args: list[str], *, timeout: float = 20.0) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -460,8 +461,9 @@ def page_text(words: list[Word], edits: dict[int, str] | None = None, order: lis
 
 
 def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True, timeout: float = 60.0,
-                       txt: str | None = None) -> tuple[dict[int, str], str | None]:
+                       txt: str | None = None, image: Image.Image | None = None) -> tuple[dict[int, str], str | None]:
     """Drop junk words and (``english``: the profile reads English) re-read Latin words of one page.
+    ``image``: the page image at ``image_path``, already decoded by the caller (else it is read here).
 
     Returns the edits made (index -> new text, "" for a dropped word) and the page's text as the text
     layer now holds it (None when the TSV could not be read).
@@ -471,7 +473,7 @@ def correct_text_layer(image_path, pdf_path, tsv: Path, *, english: bool = True,
         return {}, None
     edits = {i: "" for i in junk_words(words)}
     try:
-        with Image.open(image_path) as im:
+        with (Image.open(image_path) if image is None else nullcontext(image)) as im:
             im.load()
             edits.update(quote_marks([w for w in words if w.index not in edits], im))
             if english:
