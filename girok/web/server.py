@@ -24,6 +24,7 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,6 +125,19 @@ class Ctx:
         return self.web.render(self, template, status=status, **values)
 
 
+THREADS = 6  # pages a worker process runs at once
+
+
+@asynccontextmanager
+async def _lifespan(app):  # noqa: ANN001
+    """Pages run in a few threads of each worker process, not anyio's default 40: they hold the GIL for most of
+    their time, and forty of them taking turns at it served fewer pages per second (bench/web.py)."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
+
 class PageCache:
     """Rendered page images by (archival SHA-256, page, dpi), in memory, least recently used out first: nothing
     is written to disk, so a disposed-of document leaves no page image behind."""
@@ -200,7 +214,7 @@ class Web:
         self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["snippet"] = snippet_html
-        self.app = Starlette(routes=self._routes())
+        self.app = Starlette(routes=self._routes(), lifespan=_lifespan)
 
     # -- plumbing --------------------------------------------------------------------------------------------------
 
