@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from girok.search import analysis, snippet
+from girok.search import analysis
 from girok.search.plan import stem, word_plan
 
 
@@ -63,15 +63,3 @@ def test_code_point_table_is_built_once_per_process():
     assert analysis._code_point_classes() is first
     assert first[ord("가")] == analysis._C_CJK and first[ord(" ")] == analysis._C_SPACE
     assert first[ord("A")] == analysis._C_WORD and first[ord("_")] == analysis._C_OTHER
-
-
-def test_snippet_whitespace_index_is_the_same_with_and_without_numpy(monkeypatch):
-    import types
-
-    import numpy  # noqa: F401  (the branch taken where numpy is loaded)
-
-    texts = ["민원 실에서\n토지 대장", "\u3000가\u00a0나\u2028다 ", "  ", "a b"]
-    with_numpy = [snippet._kept(t) for t in texts]
-    monkeypatch.setattr(snippet, "sys", types.SimpleNamespace(modules={}))  # as in a fresh `girok search`
-    without = [snippet._kept(t) for t in texts]
-    assert with_numpy == without == [[i for i, c in enumerate(t) if not c.isspace()] for t in texts]

@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from girok.app import users
-from girok.web.sessions import IDLE, LIFETIME, TOUCH_EVERY, PendingRrn, SessionStore
+from girok.catalog.web_sessions import IDLE, LIFETIME, TOUCH_EVERY, PendingRrn, SessionStore
 from helpers_web import PASSWORD, RRN, RRN_DIGITS, add_real, env  # noqa: F401
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..archive.layout import Archive
+from ..catalog.web_sessions import PendingRrn, SessionStore  # noqa: F401 - the web's sessions, through this layer
 
 
 def warm_up(arch: Archive) -> None:

@@ -130,7 +130,7 @@ def search_post(ctx: Ctx) -> Response:
     """The search form posts here: with an RRN in it, the exact look-up is offered (the number stays in the
     session, shown only masked); otherwise on to GET /search?... so that results can be paged and linked."""
     from ..app.documents import rrn_query
-    from .sessions import PendingRrn
+    from ..app.serving import PendingRrn
 
     crit = _criteria(ctx.form)
     rrns = [r for v in crit.values() for r in find_rrns(v)]

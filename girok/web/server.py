@@ -48,7 +48,7 @@ from ..text.pii import find_rrns, mask_rrn
 from ..text.times import local
 from . import charts
 from .messages import text as msg, lang_of
-from .sessions import SessionStore
+from ..app.serving import SessionStore
 
 log = logging.getLogger("girok.web")
 

@@ -1,5 +1,9 @@
 """Server-side sessions of `girok serve`, shared by its worker processes (``--workers``).
 
+Here with the catalog because every SQL statement of girok is in this package; the sessions are not in the
+catalog database but in their own file (they are no record, and their writes must not wait for the audit chain's
+lock).
+
 The cookie holds only a random session id (256 bits). What the server keeps of a session (the user, the role as
 last read, the CSRF token, messages for the next page, a pending RRN look-up as its keyed hash and masked form,
 never the number) is in a small SQLite file of the archive (``web/sessions.sqlite``, mode 0600), under the SHA-256
