@@ -32,11 +32,13 @@ def _capture(proc: int, i: int) -> NewCapture:
                       original_relpath=f"originals/{h}.pdf", documents=docs)
 
 
-def _writer(url: str, proc: int, start, results) -> None:  # noqa: ANN001
+def _writer(url: str, proc: int, ready, start, results) -> None:  # noqa: ANN001
     """One process: EVENTS audit events and a capture every CAPTURE_EVERY, as fast as it can."""
     cat = Catalog(url, migrate=False)
+    cat.counts()  # connected
     prefix = "GR" if proc % 2 == 0 else "SC"  # two processes per prefix: numbers contended per prefix
     regs: list[str] = []
+    ready.put(proc)
     start.wait()
     t0 = time.monotonic()
     for i in range(EVENTS):
@@ -50,11 +52,12 @@ def _writer(url: str, proc: int, start, results) -> None:  # noqa: ANN001
 def test_concurrent_writers_keep_one_linear_chain_and_gapless_numbers(catalog_url):
     Catalog(catalog_url).close()  # migrated before the writers start
     ctx = multiprocessing.get_context("spawn")  # each writer its own interpreter, engine and connections
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(catalog_url, p, start, results)) for p in range(PROCESSES)]
+    ready, start, results = ctx.Queue(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_writer, args=(catalog_url, p, ready, start, results)) for p in range(PROCESSES)]
     for p in procs:
         p.start()
-    time.sleep(0.5)  # let them import girok and connect, then start all at once
+    for _ in procs:  # every one has imported girok and connected (a loaded machine takes seconds): then all at once
+        ready.get(timeout=240)
     t0 = time.monotonic()
     start.set()
     got = [results.get(timeout=240) for _ in procs]
